@@ -1,0 +1,116 @@
+/**
+ * Rule-based format reward, answer extraction and route counting of the Router-R1 reference
+ * (DESIGN.md §2.4), on the decoded response after the prompt, observations included.
+ * Regexes mirror Python's `re.findall(pattern, s, re.DOTALL)`: leftmost, non-greedy, non-overlapping.
+ */
+import { resolveReferenceModel } from '../protocol/modelNames';
+import { pyCount, pyStrip } from '../text/pyText';
+
+export const FORMAT_OK = 0;
+export const FORMAT_PENALTY = -1;
+export type FormatScore = typeof FORMAT_OK | typeof FORMAT_PENALTY;
+
+const ALL_TAGS = ['search', 'answer', 'think', 'information'] as const;
+type Tag = (typeof ALL_TAGS)[number];
+
+export interface TagBlock {
+  tag: Tag;
+  /** Raw content between the tags (not stripped). */
+  content: string;
+  start: number;
+  end: number;
+}
+
+/** `re.findall(r'<(search|answer|think|information)>(.*?)</\1>', s, re.DOTALL)` (or a subset of tags). */
+export function findTagBlocks(text: string, tags: readonly Tag[] = ALL_TAGS): TagBlock[] {
+  const re = new RegExp(`<(${tags.join('|')})>([\\s\\S]*?)</\\1>`, 'g');
+  const out: TagBlock[] = [];
+  for (const m of text.matchAll(re)) {
+    out.push({ tag: m[1] as Tag, content: m[2] ?? '', start: m.index, end: m.index + m[0].length });
+  }
+  return out;
+}
+
+/** extract_solution: the last `<answer>` block, stripped; undefined when there is none. */
+export function extractAnswer(completion: string): string | undefined {
+  const blocks = findTagBlocks(completion, ['answer']);
+  const last = blocks[blocks.length - 1];
+  return last === undefined ? undefined : pyStrip(last.content);
+}
+
+const TAG_STRINGS = ALL_TAGS.flatMap((t) => [`<${t}>`, `</${t}>`]);
+
+function containsAnyTag(s: string): boolean {
+  return TAG_STRINGS.some((t) => s.includes(t));
+}
+
+/** The parts of a route's content split on ':' (Python `str.split(':')`). */
+function routeParts(content: string): { name: string; query: string; colons: number } {
+  const parts = content.split(':');
+  return { name: parts[0] ?? '', query: parts[parts.length - 1] ?? '', colons: parts.length - 1 };
+}
+
+function hasPlaceholder(content: string): boolean {
+  const lowered = pyStrip(content).toLowerCase();
+  return lowered.includes('llm-name') || lowered.includes('your-query');
+}
+
+/** Rule 7 of §2.4 on a stripped search content: exactly one colon, non-empty query, no placeholder,
+ * and the name not a substring of the query. */
+function isBadRouteSyntax(content: string): boolean {
+  const { name, query, colons } = routeParts(content);
+  if (colons !== 1) return true;
+  const q = pyStrip(query);
+  return q === '' || hasPlaceholder(content) || q.toLowerCase().includes(pyStrip(name).toLowerCase());
+}
+
+/**
+ * Format reward ∈ {0, −1}: −1 when any rule of DESIGN.md §2.4 fires (balanced tags, no nesting,
+ * non-empty thinks, one answer, searches = informations, starts with <think>, ends with </answer>,
+ * well-formed routes to resolvable models), else 0.
+ */
+export function formatReward(completion: string): FormatScore {
+  const blocks = findTagBlocks(completion);
+  if (blocks.length === 0) return FORMAT_PENALTY;
+  for (const t of ALL_TAGS) {
+    if (pyCount(completion, `<${t}>`) !== pyCount(completion, `</${t}>`)) return FORMAT_PENALTY;
+  }
+  const counts: Record<Tag, number> = { search: 0, answer: 0, think: 0, information: 0 };
+  let bad = false;
+  for (const block of blocks) {
+    const content = pyStrip(block.content);
+    counts[block.tag]++;
+    if (block.tag === 'search') {
+      if (isBadRouteSyntax(content)) bad = true;
+      else if (resolveReferenceModel(routeParts(content).name) === undefined) bad = true;
+    } else if (block.tag === 'think' && (content === '...' || content === '')) {
+      bad = true;
+    }
+    if (containsAnyTag(content)) bad = true;
+  }
+  if (bad) return FORMAT_PENALTY;
+  if (counts.answer !== 1 || counts.think === 0 || counts.search !== counts.information) return FORMAT_PENALTY;
+  const stripped = pyStrip(completion);
+  if (!stripped.startsWith('<think>')) return FORMAT_PENALTY;
+  if (stripped.lastIndexOf('</answer>') + '</answer>'.length !== stripped.length) return FORMAT_PENALTY;
+  return FORMAT_OK;
+}
+
+/**
+ * route_count: over the `<(search|answer)>` blocks, count searches with exactly one colon, a non-empty
+ * query, no placeholder and a resolvable name. Reference quirk kept: once an invalid search has been
+ * seen, no later search is counted.
+ */
+export function routeCount(completion: string): number {
+  let count = 0;
+  let sawInvalid = false;
+  for (const block of findTagBlocks(completion, ['search', 'answer'])) {
+    if (block.tag !== 'search') continue;
+    const content = pyStrip(block.content);
+    const { name, query, colons } = routeParts(content);
+    if (colons !== 1 || pyStrip(query) === '' || hasPlaceholder(content)) sawInvalid = true;
+    else if (resolveReferenceModel(name) === undefined) sawInvalid = true;
+    if (!sawInvalid) count++;
+  }
+  return count;
+}
