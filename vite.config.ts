@@ -8,7 +8,7 @@ import { resolve, normalize, sep, extname } from 'node:path';
  * Data root served at /data/ by the dev and preview servers (DESIGN.md §9): the local mirror of
  * ../shared/data, or ROUTER_DATA_ROOT. The data is read at run time and never bundled or committed.
  */
-const dataRoot = resolve(process.env.ROUTER_DATA_ROOT ?? resolve(__dirname, '../shared/data'));
+const dataRoot = resolve(process.env.ROUTER_DATA_ROOT ?? resolve(import.meta.dirname, '../shared/data'));
 
 const MIME: Record<string, string> = {
   '.json': 'application/json',

@@ -1,0 +1,22 @@
+/**
+ * The data root over HTTP (browser): `/data/` served by the dev and preview servers from the local
+ * mirror, or the upstream URLs. The only place the data root touches fetch.
+ */
+import { DataRootError, type DataRoot } from '../../core/data/dataRoot';
+
+export function createHttpDataRoot(baseUrl: string, fetchFn: typeof fetch = globalThis.fetch.bind(globalThis)): DataRoot {
+  const base = baseUrl.endsWith('/') ? baseUrl : baseUrl + '/';
+  return {
+    location: base,
+    async readText(path, opts) {
+      let res: Response;
+      try {
+        res = await fetchFn(new URL(path, new URL(base, globalThis.location?.href)).href, { signal: opts?.signal ?? null });
+      } catch (err) {
+        throw new DataRootError(`Could not reach the data root ${base} (${String(err)}). Check the address or your connection.`, { cause: err });
+      }
+      if (!res.ok) throw new DataRootError(`The data root ${base} has no ${path} (HTTP ${res.status}). Check the data root setting.`);
+      return res.text();
+    },
+  };
+}

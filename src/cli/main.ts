@@ -1,0 +1,61 @@
+/**
+ * Command-line entry: `npm run -s cli -- <command> [options]`.
+ */
+import { createFsDataRoot, defaultDataRootDir } from '../adapters/node/fsDataRoot';
+import { runConformance } from './conformance/run';
+
+const USAGE = `Usage: npm run -s cli -- <command> [options]
+
+Commands:
+  conformance [--data-root DIR]   JSON lines {"id","fn","args"} on stdin -> {"id","result"} on stdout
+                                  (data root: --data-root, else ROUTER_DATA_ROOT, else ../shared/data)
+  help                            this text
+`;
+
+export function parseFlags(argv: readonly string[]): { positional: string[]; flags: Map<string, string> } {
+  const positional: string[] = [];
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      if (eq > 0) flags.set(a.slice(2, eq), a.slice(eq + 1));
+      else {
+        const next = argv[i + 1];
+        if (next === undefined || next.startsWith('--')) throw new Error(`${a} needs a value`);
+        flags.set(a.slice(2), next);
+        i++;
+      }
+    } else positional.push(a);
+  }
+  return { positional, flags };
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const { positional, flags } = parseFlags(argv);
+  const command = positional[0] ?? 'help';
+  switch (command) {
+    case 'conformance': {
+      const root = createFsDataRoot(flags.get('data-root') ?? defaultDataRootDir());
+      await runConformance(process.stdin, process.stdout, root);
+      return 0;
+    }
+    case 'help':
+    case '--help':
+      process.stdout.write(USAGE);
+      return 0;
+    default:
+      process.stderr.write(`Unknown command "${command}".\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,19 @@
+/**
+ * The app store: vanilla zustand, one slice per concern, a fresh store per call (one per test).
+ * Holds plain data only: no engines, workers or sessions.
+ */
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import { createCursorSlice, type CursorSlice } from './cursorSlice';
+import { createTrajectorySlice, type TrajectorySlice } from './trajectorySlice';
+import { createUiSlice, type UiSlice } from './uiSlice';
+
+export type AppState = TrajectorySlice & CursorSlice & UiSlice;
+export type AppStore = StoreApi<AppState>;
+
+export function createAppStore(): AppStore {
+  return createStore<AppState>()((...a) => ({
+    ...createTrajectorySlice(...a),
+    ...createCursorSlice(...a),
+    ...createUiSlice(...a),
+  }));
+}
