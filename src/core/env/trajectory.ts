@@ -158,6 +158,8 @@ export interface Trajectory {
   promptTokens: number;
   policy: PolicyRecord;
   pool: PoolModelRecord[];
+  /** The candidate prompt template ({query} replaced per call), so the record alone can be re-run. */
+  agentTemplate?: string;
   settings: EnvSettings;
   rounds: RoundRecord[];
   /** The decoded response after the prompt: every kept turn text and observation, in order. */

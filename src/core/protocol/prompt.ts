@@ -42,10 +42,8 @@ export function formatTemplate(template: string, fields: Record<string, string>)
       i++;
     } else if (ch === '{') {
       const close = template.indexOf('}', i);
-      const key = close < 0 ? '' : template.slice(i + 1, close);
-      const value = fields[key];
-      if (value === undefined) throw new TemplateError(`The template has an unknown field {${key}}; expected ${Object.keys(fields).map((k) => `{${k}}`).join(', ')}.`);
-      out += value;
+      if (close < 0) throw new TemplateError("The template has a single '{'; write '{{' for a literal brace.");
+      out += fieldValue(template.slice(i + 1, close), fields);
       i = close;
     } else if (ch === '}') {
       throw new TemplateError("The template has a single '}'; write '}}' for a literal brace.");
@@ -54,6 +52,16 @@ export function formatTemplate(template: string, fields: Record<string, string>)
     }
   }
   return out;
+}
+
+/** `{name}`, `{name!s}` and `{name:}` as Python formats a string field; other conversions and specs are refused. */
+function fieldValue(field: string, fields: Record<string, string>): string {
+  const m = /^([^!:]*)(?:!(s))?(?::)?$/.exec(field);
+  const key = m?.[1] ?? field;
+  if (m === null || !Object.hasOwn(fields, key)) {
+    throw new TemplateError(`The template has an unsupported field {${field}}; expected ${Object.keys(fields).map((k) => `{${k}}`).join(', ')}.`);
+  }
+  return fields[key] as string;
 }
 
 /** The user-message string: the template with `{question}` replaced by the normalised question. */

@@ -55,6 +55,12 @@ function hasPlaceholder(content: string): boolean {
   return lowered.includes('llm-name') || lowered.includes('your-query');
 }
 
+/** Decides whether a route's model name (as written, before the first colon) is callable. */
+export type ModelNameCheck = (name: string) => boolean;
+
+/** The reference's rule 8: the name resolves by the paper's substring rules. */
+export const isReferenceModelName: ModelNameCheck = (name) => resolveReferenceModel(name) !== undefined;
+
 /** Rule 7 of §2.4 on a stripped search content: exactly one colon, non-empty query, no placeholder,
  * and the name not a substring of the query. */
 function isBadRouteSyntax(content: string): boolean {
@@ -67,9 +73,10 @@ function isBadRouteSyntax(content: string): boolean {
 /**
  * Format reward ∈ {0, −1}: −1 when any rule of DESIGN.md §2.4 fires (balanced tags, no nesting,
  * non-empty thinks, one answer, searches = informations, starts with <think>, ends with </answer>,
- * well-formed routes to resolvable models), else 0.
+ * well-formed routes to resolvable models), else 0. `isKnownModel` defaults to the reference's rules;
+ * for a pool other than the paper's, pass a check that also accepts the pool's own names.
  */
-export function formatReward(completion: string): FormatScore {
+export function formatReward(completion: string, isKnownModel: ModelNameCheck = isReferenceModelName): FormatScore {
   const blocks = findTagBlocks(completion);
   if (blocks.length === 0) return FORMAT_PENALTY;
   for (const t of ALL_TAGS) {
@@ -82,7 +89,7 @@ export function formatReward(completion: string): FormatScore {
     counts[block.tag]++;
     if (block.tag === 'search') {
       if (isBadRouteSyntax(content)) bad = true;
-      else if (resolveReferenceModel(routeParts(content).name) === undefined) bad = true;
+      else if (!isKnownModel(routeParts(content).name)) bad = true;
     } else if (block.tag === 'think' && (content === '...' || content === '')) {
       bad = true;
     }
@@ -101,7 +108,7 @@ export function formatReward(completion: string): FormatScore {
  * query, no placeholder and a resolvable name. Reference quirk kept: once an invalid search has been
  * seen, no later search is counted.
  */
-export function routeCount(completion: string): number {
+export function routeCount(completion: string, isKnownModel: ModelNameCheck = isReferenceModelName): number {
   let count = 0;
   let sawInvalid = false;
   for (const block of findTagBlocks(completion, ['search', 'answer'])) {
@@ -109,7 +116,7 @@ export function routeCount(completion: string): number {
     const content = pyStrip(block.content);
     const { name, query, colons } = routeParts(content);
     if (colons !== 1 || pyStrip(query) === '' || hasPlaceholder(content)) sawInvalid = true;
-    else if (resolveReferenceModel(name) === undefined) sawInvalid = true;
+    else if (!isKnownModel(name)) sawInvalid = true;
     if (!sawInvalid) count++;
   }
   return count;

@@ -5,7 +5,7 @@
  *   EM = 1                 → (1 − α) + α · r_cost     (cost is paid only on correct answers)
  */
 import { exactMatch, f1Score } from './normalize';
-import { extractAnswer, formatReward, routeCount, type FormatScore } from './format';
+import { extractAnswer, formatReward, routeCount, type FormatScore, type ModelNameCheck } from './format';
 
 export type RewardMetric = 'em' | 'f1';
 
@@ -16,6 +16,8 @@ export interface RewardInput {
   /** The normalised cost reward in [0, 1] (from a CostWindow). */
   costReward: number;
   metric?: RewardMetric;
+  /** Rule 8 of the format reward; the reference's name rules by default. */
+  isKnownModel?: ModelNameCheck;
 }
 
 export interface RewardBreakdown {
@@ -37,7 +39,7 @@ export interface RewardBreakdown {
  */
 export function scoreCompletion(input: RewardInput): RewardBreakdown {
   const metric = input.metric ?? 'em';
-  const format = formatReward(input.completion);
+  const format = formatReward(input.completion, input.isKnownModel);
   const answer = extractAnswer(input.completion) ?? null;
   const em = answer === null ? 0 : exactMatch(answer, input.goldAnswers);
   const f1 = answer === null ? 0 : f1Score(answer, input.goldAnswers);

@@ -1,0 +1,69 @@
+/**
+ * A small, realistic example episode built with the scripted fakes: the policy asks a cheap model,
+ * which cannot help, escalates to a large one, and answers. Used by demos, docs and tests; all texts
+ * are the project's own (the reference templates are never committed).
+ */
+import { REFERENCE_MODEL_IDS } from '../protocol/modelNames';
+import { renderCompactPrompt } from '../protocol/prompt';
+import { createCostWindow } from '../reward/costReward';
+import { createByteTokenizer } from '../policy/byteTokenizer';
+import { DEFAULT_ENV_SETTINGS, type PoolModelRecord, type Trajectory } from '../env/trajectory';
+import { runEpisodeToEnd } from './runEpisode';
+import { createScriptedCaller, createScriptedPolicy } from './scripted';
+
+/** The project's own candidate prompt: short, asks for a direct reply. */
+export const EXAMPLE_AGENT_TEMPLATE =
+  'Answer the question below accurately and concisely. If you are not sure, say so.\n\nQuestion: {query}';
+
+const QUESTION = 'Who wrote the novel that the film Blade Runner is based on?';
+
+function scriptedModel(name: string, pricePer1M: number, referenceId: string): PoolModelRecord {
+  return { name, provider: 'scripted', providerModelId: name, inputPer1M: pricePer1M, outputPer1M: pricePer1M, referenceId };
+}
+
+export const EXAMPLE_POOL: readonly PoolModelRecord[] = [
+  scriptedModel('Qwen2.5-7B-Instruct', 0.3, REFERENCE_MODEL_IDS.qwen7b),
+  scriptedModel('LLaMA-3.1-8B-Instruct', 0.18, REFERENCE_MODEL_IDS.llama8b),
+  scriptedModel('LLaMA-3.1-70B-Instruct', 0.88, REFERENCE_MODEL_IDS.llama70b),
+];
+
+/** The policy's turns as generated (raw). The first one runs on past </search> and gets cut there. */
+const POLICY_TURNS = [
+  '<think>Blade Runner is a film adaptation of a science-fiction novel. A small, cheap model may know its author, ' +
+    'so I will try it first.</think>\n<search>LLaMA-3.1-8B-Instruct: Which novel is the film Blade Runner based on, and who wrote it?</search>' +
+    '\n\n<information>The film is based on',
+  '<think>The small model could not help. This needs a model with broader knowledge, so I will ask the 70B model.</think>\n' +
+    '<search>LLaMA-3.1-70B-Instruct: Who wrote the novel that the film Blade Runner is based on?</search>',
+  '<think>The 70B model says the film is based on Do Androids Dream of Electric Sheep?, written by Philip K. Dick.</think>\n' +
+    '<answer>Philip K. Dick</answer>',
+];
+
+const CANDIDATE_REPLIES: Record<string, string> = {
+  'LLaMA-3.1-8B-Instruct': "I'm sorry, I am not sure which novel the film is based on, so I can't tell you who wrote it.",
+  'LLaMA-3.1-70B-Instruct':
+    'Blade Runner (1982) is based on the novel "Do Androids Dream of Electric Sheep?" (1968) by the American writer Philip K. Dick.',
+};
+
+export async function buildExampleTrajectory(): Promise<Trajectory> {
+  const pool = EXAMPLE_POOL.map((m) => ({ ...m }));
+  return runEpisodeToEnd(
+    {
+      id: 'example-blade-runner',
+      question: { id: 'example-1', text: QUESTION, goldAnswers: ['Philip K. Dick'] },
+      template: 'compact',
+      prompt: renderCompactPrompt(pool.map((m) => ({ name: m.name, pricePer1M: m.outputPer1M })), QUESTION),
+      pool,
+      agentTemplate: EXAMPLE_AGENT_TEMPLATE,
+      settings: { ...DEFAULT_ENV_SETTINGS },
+      alpha: 0,
+    },
+    {
+      policy: createScriptedPolicy(POLICY_TURNS, { id: 'scripted-example', msPerChar: 2 }),
+      caller: createScriptedCaller(CANDIDATE_REPLIES),
+      tokenizer: createByteTokenizer(),
+      costWindow: createCostWindow(),
+      // Every time is reported by the scripted ports, so the clock is never needed; fixed for determinism.
+      now: () => 0,
+    },
+  );
+}
