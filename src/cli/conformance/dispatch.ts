@@ -29,8 +29,10 @@ function str(args: Args, key: string): string {
   return v;
 }
 
+/** A list of strings; a lone string is wrapped, as the reference's em_check does. */
 function strList(args: Args, key: string): string[] {
   const v = args[key];
+  if (typeof v === 'string') return [v];
   if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) {
     throw new BadArgumentsError(`args.${key} must be an array of strings, got ${describe(v)}`);
   }

@@ -5,11 +5,9 @@
  */
 import { REFERENCE_MODEL_IDS } from '../protocol/modelNames';
 import { renderCompactPrompt } from '../protocol/prompt';
-import { createCostWindow } from '../reward/costReward';
-import { createByteTokenizer } from '../policy/byteTokenizer';
+import type { EngineEpisodeRequest } from '../engine';
 import { DEFAULT_ENV_SETTINGS, type PoolModelRecord, type Trajectory } from '../env/trajectory';
-import { runEpisodeToEnd } from './runEpisode';
-import { createScriptedCaller, createScriptedPolicy } from './scripted';
+import { createInProcessEngine } from './inProcessEngine';
 
 /** The project's own candidate prompt: short, asks for a direct reply. */
 export const EXAMPLE_AGENT_TEMPLATE =
@@ -44,10 +42,11 @@ const CANDIDATE_REPLIES: Record<string, string> = {
     'Blade Runner (1982) is based on the novel "Do Androids Dream of Electric Sheep?" (1968) by the American writer Philip K. Dick.',
 };
 
-export async function buildExampleTrajectory(): Promise<Trajectory> {
+/** The example as an engine request: the worker runs it like any other episode. */
+export function exampleEngineRequest(): EngineEpisodeRequest {
   const pool = EXAMPLE_POOL.map((m) => ({ ...m }));
-  return runEpisodeToEnd(
-    {
+  return {
+    episode: {
       id: 'example-blade-runner',
       question: { id: 'example-1', text: QUESTION, goldAnswers: ['Philip K. Dick'] },
       template: 'compact',
@@ -57,13 +56,18 @@ export async function buildExampleTrajectory(): Promise<Trajectory> {
       settings: { ...DEFAULT_ENV_SETTINGS },
       alpha: 0,
     },
-    {
-      policy: createScriptedPolicy(POLICY_TURNS, { id: 'scripted-example', msPerChar: 2 }),
-      caller: createScriptedCaller(CANDIDATE_REPLIES),
-      tokenizer: createByteTokenizer(),
-      costWindow: createCostWindow(),
-      // Every time is reported by the scripted ports, so the clock is never needed; fixed for determinism.
-      now: () => 0,
-    },
-  );
+    policy: { kind: 'scripted', id: 'scripted-example', turns: [...POLICY_TURNS], msPerChar: 2 },
+    candidates: { kind: 'scripted', replies: { ...CANDIDATE_REPLIES } },
+  };
+}
+
+/** The example run to its end in this thread (a fresh cost window; every time comes from the script). */
+export async function buildExampleTrajectory(): Promise<Trajectory> {
+  const engine = createInProcessEngine({ now: () => 0 });
+  let last: Trajectory | undefined;
+  for await (const event of engine.runEpisode(exampleEngineRequest())) {
+    if (event.type === 'episode.finished') last = event.trajectory;
+  }
+  if (last === undefined) throw new Error('The example episode ended without episode.finished.');
+  return last;
 }

@@ -1,0 +1,25 @@
+/** The header: the app's name and what the user is looking at (which trajectory, made by what). */
+import { useApp } from '../store/useApp';
+
+export function AppHeader() {
+  const source = useApp((s) => s.source);
+  const policy = useApp((s) => s.trajectory?.policy ?? null);
+  return (
+    <header className="app-header">
+      <div className="brand">
+        <h1 data-testid="header.title">Router-R1 Studio</h1>
+        <p className="tagline">Multi-round LLM routing, step by step: think → route → reply → answer</p>
+      </div>
+      {source === 'example' && (
+        <p className="source-badge source-example" data-testid="header.source">
+          Example trajectory — built by the project, scripted, no model
+        </p>
+      )}
+      {source === 'imported' && policy !== null && (
+        <p className="source-badge" data-testid="header.source">
+          Recorded trajectory — policy: {policy.kind} {policy.id}
+        </p>
+      )}
+    </header>
+  );
+}

@@ -1,0 +1,57 @@
+/** The round timeline: one card per revealed round; later rounds stay hidden until stepped to. */
+import { useApp } from '../store/useApp';
+import { selectCurrentStep, selectIsAtEnd, selectSteps } from '../store/steps';
+import { RoundCard } from './RoundCard';
+
+const STATUS_TEXT = {
+  answered: 'The policy answered.',
+  'out-of-turns': 'Out of turns: no answer after the final turn.',
+  'context-full': 'The context filled up before an answer.',
+  aborted: 'The episode was aborted.',
+  failed: 'The episode failed.',
+} as const;
+
+export function Timeline() {
+  const trajectory = useApp((s) => s.trajectory);
+  const revealed = useApp((s) => s.revealed);
+  const steps = useApp(selectSteps);
+  const current = useApp(selectCurrentStep);
+  const atEnd = useApp(selectIsAtEnd);
+  const rawTextShown = useApp((s) => s.rawTextShown);
+  if (trajectory === null) return null;
+
+  const revealedPerRound = trajectory.rounds.map(() => 0);
+  for (const step of steps.slice(0, revealed)) revealedPerRound[step.round] = (revealedPerRound[step.round] ?? 0) + 1;
+  const stagesPerRound = trajectory.rounds.map((_, i) => steps.filter((st) => st.round === i).map((st) => st.stage));
+
+  return (
+    <section className="timeline-section" aria-label="Round timeline">
+      <ol className="timeline" data-testid="timeline">
+        {trajectory.rounds.map((round, i) =>
+          (revealedPerRound[i] ?? 0) > 0 ? (
+            <RoundCard
+              key={i}
+              index={i}
+              round={round}
+              pool={trajectory.pool}
+              stages={(stagesPerRound[i] ?? []).slice(0, revealedPerRound[i])}
+              currentStage={current?.round === i ? current.stage : null}
+              rawTextShown={rawTextShown}
+            />
+          ) : null,
+        )}
+      </ol>
+      {revealed === 0 && (
+        <p className="timeline-hint muted" data-testid="timeline.empty">
+          {trajectory.rounds.length} rounds recorded. Press <kbd>→</kbd> or <strong>Next</strong> to reveal the first step.
+        </p>
+      )}
+      {atEnd && (
+        <p className={`timeline-end status-${trajectory.status}`} data-testid="timeline.end">
+          Episode ended · {STATUS_TEXT[trajectory.status]}
+          {trajectory.error !== undefined && <span className="error-text"> {trajectory.error}</span>}
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,100 @@
+/**
+ * window.__routerTestApi: a typed handle for end-to-end tests (tldraw's EndToEndApi pattern). It reads
+ * and drives the store; it never reaches an engine.
+ *
+ * Installed when the build is not a production build (`vite` dev server, vitest), or when the page URL
+ * carries `?testApi=1`. The flag exists because e2e runs against the built app (`vite build`, production
+ * mode); a user who never adds it never gets the handle. It exposes only what the UI already shows.
+ */
+import type { RewardBreakdown, Trajectory } from '../core';
+import type { AppStore } from './store/appStore';
+import { selectCurrentStep, selectIsAtEnd, selectRevealedRoundCount, selectTotalSteps, type StepRef } from './store/steps';
+import type { LoadStatus, TrajectorySource } from './store/trajectorySlice';
+
+export const TEST_API_QUERY_FLAG = 'testApi';
+
+/** A plain-data view of the store (it crosses page.evaluate as JSON). */
+export interface AppSnapshot {
+  loadStatus: LoadStatus;
+  loadError: string | null;
+  source: TrajectorySource | null;
+  trajectoryId: string | null;
+  question: string | null;
+  rounds: number;
+  revealed: number;
+  totalSteps: number;
+  currentStep: StepRef | null;
+  revealedRounds: number;
+  atEnd: boolean;
+  reward: RewardBreakdown | null;
+}
+
+export interface AppTestApi {
+  readonly version: 1;
+  getState(): AppSnapshot;
+  getTrajectory(): Trajectory | null;
+  /** Reveal exactly n sub-steps (clamped to [0, total]). */
+  stepTo(n: number): AppSnapshot;
+  stepToStart(): AppSnapshot;
+  stepToEnd(): AppSnapshot;
+  /** Show another recorded trajectory (source 'imported'). */
+  loadTrajectory(trajectory: Trajectory): AppSnapshot;
+  /** Resolves once the first trajectory is loaded or failed. */
+  whenLoaded(): Promise<AppSnapshot>;
+}
+
+declare global {
+  interface Window {
+    __routerTestApi?: AppTestApi;
+  }
+}
+
+export function shouldInstallTestApi(mode: string, search: string): boolean {
+  return mode !== 'production' || new URLSearchParams(search).get(TEST_API_QUERY_FLAG) === '1';
+}
+
+export function snapshot(store: AppStore): AppSnapshot {
+  const s = store.getState();
+  return {
+    loadStatus: s.loadStatus,
+    loadError: s.loadError,
+    source: s.source,
+    trajectoryId: s.trajectory?.id ?? null,
+    question: s.trajectory?.question.text ?? null,
+    rounds: s.trajectory?.rounds.length ?? 0,
+    revealed: s.revealed,
+    totalSteps: selectTotalSteps(s),
+    currentStep: selectCurrentStep(s),
+    revealedRounds: selectRevealedRoundCount(s),
+    atEnd: selectIsAtEnd(s),
+    reward: s.trajectory?.reward ?? null,
+  };
+}
+
+export function createTestApi(store: AppStore): AppTestApi {
+  const settled = (): boolean => ['ready', 'failed'].includes(store.getState().loadStatus);
+  return {
+    version: 1,
+    getState: () => snapshot(store),
+    getTrajectory: () => store.getState().trajectory,
+    stepTo: (n) => (store.getState().stepTo(n), snapshot(store)),
+    stepToStart: () => (store.getState().stepToStart(), snapshot(store)),
+    stepToEnd: () => (store.getState().stepToEnd(), snapshot(store)),
+    loadTrajectory: (t) => (store.getState().loadTrajectory(t, 'imported'), snapshot(store)),
+    whenLoaded: () =>
+      new Promise((resolve) => {
+        if (settled()) return resolve(snapshot(store));
+        const unsubscribe = store.subscribe(() => {
+          if (!settled()) return;
+          unsubscribe();
+          resolve(snapshot(store));
+        });
+      }),
+  };
+}
+
+export function installTestApi(store: AppStore, target: Window): AppTestApi {
+  const api = createTestApi(store);
+  target.__routerTestApi = api;
+  return api;
+}

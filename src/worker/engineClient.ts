@@ -1,0 +1,83 @@
+/**
+ * The browser side of the Engine: the same interface as the in-process engine, proxied to a worker.
+ * Calls are matched by id; events stream through an async queue; aborting the caller's signal sends a
+ * cancel and the worker's own `episode.finished` (status 'aborted') still arrives with what was recorded.
+ */
+import type { Engine, EngineEpisodeRequest, EpisodeEvent } from '../core/index';
+import { assertNeverMessage } from './assertNeverMessage';
+import { EngineRemoteError, type ClientMessage, type HostMessage, type MessagePortLike } from './protocol';
+
+interface Pending {
+  push(m: HostMessage): void;
+}
+
+export class EngineClient implements Engine {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly onMessage = (ev: MessageEvent) => {
+    const msg = ev.data as HostMessage;
+    this.pending.get(msg.id)?.push(msg);
+  };
+
+  constructor(private readonly port: MessagePortLike & { terminate?(): void }) {
+    port.addEventListener('message', this.onMessage);
+    port.start?.();
+  }
+
+  runEpisode(req: EngineEpisodeRequest, opts?: { signal?: AbortSignal }): AsyncIterable<EpisodeEvent> {
+    return this.stream('episode.run', req, opts?.signal);
+  }
+
+  private async *stream(method: 'episode.run', params: EngineEpisodeRequest, signal?: AbortSignal): AsyncGenerator<EpisodeEvent> {
+    const id = this.nextId++;
+    const inbox: HostMessage[] = [];
+    let wake: (() => void) | undefined;
+    this.pending.set(id, {
+      push: (m) => {
+        inbox.push(m);
+        wake?.();
+      },
+    });
+    const cancel = () => this.post({ type: 'cancel', id });
+    signal?.addEventListener('abort', cancel, { once: true });
+    let settled = false;
+    try {
+      this.post({ type: 'call', id, method, params });
+      for (;;) {
+        const msg = inbox.shift();
+        if (msg === undefined) {
+          await new Promise<void>((r) => (wake = r));
+          wake = undefined;
+          continue;
+        }
+        switch (msg.type) {
+          case 'event':
+            yield msg.event;
+            break;
+          case 'result':
+            settled = true;
+            return;
+          case 'error':
+            settled = true;
+            throw new EngineRemoteError(msg.error);
+          default:
+            assertNeverMessage(msg);
+        }
+      }
+    } finally {
+      // A consumer that stops iterating early cancels the work in the worker.
+      if (!settled) cancel();
+      signal?.removeEventListener('abort', cancel);
+      this.pending.delete(id);
+    }
+  }
+
+  private post(m: ClientMessage): void {
+    this.port.postMessage(m);
+  }
+
+  async dispose(): Promise<void> {
+    this.port.removeEventListener('message', this.onMessage);
+    this.port.terminate?.();
+  }
+}

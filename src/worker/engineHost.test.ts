@@ -1,0 +1,109 @@
+/**
+ * The worker boundary over a real MessageChannel: EngineClient ↔ EngineHost ↔ an engine. The in-process
+ * engine proves events and results cross unchanged; a named fake engine (at the boundary under test)
+ * proves cancellation and error transport.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  buildExampleTrajectory,
+  createInProcessEngine,
+  type Engine,
+  type EpisodeEvent,
+  type Trajectory,
+} from '../core/index';
+import { EngineClient } from './engineClient';
+import { createEngineHost } from './engineHost';
+import type { MessagePortLike } from './protocol';
+
+const channels: MessageChannel[] = [];
+afterEach(() => {
+  for (const c of channels.splice(0)) {
+    c.port1.close();
+    c.port2.close();
+  }
+});
+
+function connect(engine: Engine): EngineClient {
+  const channel = new MessageChannel();
+  channels.push(channel);
+  createEngineHost(channel.port2 as unknown as MessagePortLike, engine);
+  return new EngineClient(channel.port1 as unknown as MessagePortLike);
+}
+
+async function collect(events: AsyncIterable<EpisodeEvent>): Promise<EpisodeEvent[]> {
+  const out: EpisodeEvent[] = [];
+  for await (const e of events) out.push(e);
+  return out;
+}
+
+function replayRequest(t: Trajectory) {
+  const { question, template, prompt, pool, settings, id } = t;
+  return {
+    episode: { id, question, template, prompt, pool, settings, agentTemplate: t.agentTemplate ?? '', alpha: t.reward?.alpha ?? 0 },
+    policy: { kind: 'replay' as const, trajectory: t },
+    candidates: { kind: 'replay' as const, trajectory: t },
+  };
+}
+
+describe('EngineClient ↔ EngineHost', () => {
+  it('streams the same events as the in-process engine and ends with the replayed trajectory', async () => {
+    const example = await buildExampleTrajectory();
+    const local = await collect(createInProcessEngine({ now: () => 0 }).runEpisode(replayRequest(example)));
+    const remote = await collect(connect(createInProcessEngine({ now: () => 0 })).runEpisode(replayRequest(example)));
+    expect(remote).toEqual(local);
+    const last = remote[remote.length - 1];
+    expect(last?.type).toBe('episode.finished');
+    expect(last?.type === 'episode.finished' && last.trajectory).toEqual(example);
+  });
+
+  it('cancels the worker-side run when the caller aborts, and still delivers episode.finished', async () => {
+    let sawAbort = false;
+    // Fake engine at the boundary under test: one event, then waits for the abort.
+    const slowEngine: Engine = {
+      async *runEpisode(_req, opts) {
+        const t = await buildExampleTrajectory();
+        yield { type: 'episode.started', trajectory: { ...t, rounds: [] } };
+        await new Promise<void>((resolve) => opts?.signal?.addEventListener('abort', () => resolve(), { once: true }));
+        sawAbort = true;
+        yield { type: 'episode.finished', trajectory: { ...t, status: 'aborted' } };
+      },
+      async dispose() {},
+    };
+    const client = connect(slowEngine);
+    const controller = new AbortController();
+    const events: EpisodeEvent[] = [];
+    for await (const e of client.runEpisode(replayRequest(await buildExampleTrajectory()), { signal: controller.signal })) {
+      events.push(e);
+      if (e.type === 'episode.started') controller.abort();
+    }
+    expect(sawAbort).toBe(true);
+    expect(events.map((e) => e.type)).toEqual(['episode.started', 'episode.finished']);
+    expect(events[1]?.type === 'episode.finished' && events[1].trajectory.status).toBe('aborted');
+  });
+
+  it('rebuilds a worker-side error with its name and message', async () => {
+    class ModelLoadError extends Error {
+      override name = 'ModelLoadError';
+    }
+    const failing: Engine = {
+      // eslint-disable-next-line require-yield
+      async *runEpisode() {
+        throw new ModelLoadError('The model file is truncated; download it again.');
+      },
+      async dispose() {},
+    };
+    const client = connect(failing);
+    await expect(collect(client.runEpisode(replayRequest(await buildExampleTrajectory())))).rejects.toMatchObject({
+      name: 'ModelLoadError',
+      message: 'The model file is truncated; download it again.',
+    });
+  });
+
+  it('runs two calls concurrently without mixing their events', async () => {
+    const example = await buildExampleTrajectory();
+    const client = connect(createInProcessEngine({ now: () => 0 }));
+    const [a, b] = await Promise.all([collect(client.runEpisode(replayRequest(example))), collect(client.runEpisode(replayRequest(example)))]);
+    expect(a.map((e) => e.type)).toEqual(b.map((e) => e.type));
+    expect(a.filter((e) => e.type === 'episode.finished')).toHaveLength(1);
+  });
+});

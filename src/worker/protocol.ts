@@ -1,0 +1,50 @@
+/**
+ * The worker protocol: a typed method map (STYLE.md principle 8). Each method names its params, the
+ * events it streams and its result; messages are discriminated unions and errors cross as data.
+ */
+import type { EngineEpisodeRequest, EpisodeEvent, Trajectory } from '../core/index';
+
+export interface Methods {
+  'episode.run': { params: EngineEpisodeRequest; event: EpisodeEvent; result: Trajectory };
+}
+
+export type MethodName = keyof Methods;
+
+export const PROTOCOL_VERSION = 1;
+
+export interface WireError {
+  name: string;
+  message: string;
+  stack?: string;
+}
+
+export type ClientMessage =
+  { [M in MethodName]: { type: 'call'; id: number; method: M; params: Methods[M]['params'] } }[MethodName]
+  | { type: 'cancel'; id: number };
+
+export type HostMessage =
+  | { [M in MethodName]: { type: 'event'; id: number; method: M; event: Methods[M]['event'] } }[MethodName]
+  | { [M in MethodName]: { type: 'result'; id: number; method: M; result: Methods[M]['result'] } }[MethodName]
+  | { type: 'error'; id: number; error: WireError };
+
+/** The part of Worker / MessagePort / DedicatedWorkerGlobalScope both sides need. */
+export interface MessagePortLike {
+  postMessage(message: unknown): void;
+  addEventListener(type: 'message', listener: (ev: MessageEvent) => void): void;
+  removeEventListener(type: 'message', listener: (ev: MessageEvent) => void): void;
+  start?(): void;
+}
+
+export function toWireError(err: unknown): WireError {
+  if (err instanceof Error) return { name: err.name, message: err.message, ...(err.stack === undefined ? {} : { stack: err.stack }) };
+  return { name: 'Error', message: String(err) };
+}
+
+/** An error raised in the worker, rebuilt on the client with its original name and message. */
+export class EngineRemoteError extends Error {
+  constructor(wire: WireError) {
+    super(wire.message);
+    this.name = wire.name;
+    if (wire.stack !== undefined) this.stack = wire.stack;
+  }
+}
