@@ -11,7 +11,9 @@ import type { CallError } from './env/trajectory';
 /** Which policy drives the episode. More kinds (onnx) arrive with the policy runtime. */
 export type PolicySpec =
   | { kind: 'replay'; trajectory: Trajectory }
-  | { kind: 'scripted'; id?: string; turns: string[]; msPerChar?: number };
+  | { kind: 'scripted'; id?: string; turns: string[]; msPerChar?: number }
+  /** "You are the router": turns come from Engine.submitTurn. */
+  | { kind: 'human'; id?: string };
 
 /** Who answers the routes. More kinds (providers, offline pool) arrive with the candidate providers. */
 export type CandidateSpec =
@@ -27,5 +29,7 @@ export interface EngineEpisodeRequest {
 export interface Engine {
   /** Streams the episode's events; the last one is always `episode.finished`. */
   runEpisode(req: EngineEpisodeRequest, opts?: { signal?: AbortSignal }): AsyncIterable<EpisodeEvent>;
+  /** Gives a human-driven episode (policy kind 'human') its next turn; rejects when none is awaited. */
+  submitTurn(episodeId: string, text: string): Promise<void>;
   dispose(): Promise<void>;
 }

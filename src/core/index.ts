@@ -21,3 +21,4 @@ export * from './run/replay';
 export * from './run/scripted';
 export * from './engine';
 export { createInProcessEngine, type InProcessEngineDeps } from './run/inProcessEngine';
+export { createHumanPolicy, NoTurnPendingError, type HumanPolicy } from './run/humanPolicy';

@@ -5,7 +5,7 @@
  */
 import type { Engine, EngineEpisodeRequest, EpisodeEvent } from '../core/index';
 import { assertNeverMessage } from './assertNeverMessage';
-import { EngineRemoteError, type ClientMessage, type HostMessage, type MessagePortLike } from './protocol';
+import { EngineRemoteError, type ClientMessage, type HostMessage, type MessagePortLike, type MethodName, type Methods } from './protocol';
 
 interface Pending {
   push(m: HostMessage): void;
@@ -28,7 +28,15 @@ export class EngineClient implements Engine {
     return this.stream('episode.run', req, opts?.signal);
   }
 
-  private async *stream(method: 'episode.run', params: EngineEpisodeRequest, signal?: AbortSignal): AsyncGenerator<EpisodeEvent> {
+  async submitTurn(episodeId: string, text: string): Promise<void> {
+    for await (const _ of this.stream('turn.submit', { episodeId, text })) {
+      // turn.submit streams no events; the loop ends at its result.
+    }
+  }
+
+  private stream(method: 'episode.run', params: EngineEpisodeRequest, signal?: AbortSignal): AsyncGenerator<EpisodeEvent>;
+  private stream(method: 'turn.submit', params: Methods['turn.submit']['params'], signal?: AbortSignal): AsyncGenerator<never>;
+  private async *stream(method: MethodName, params: Methods[MethodName]['params'], signal?: AbortSignal): AsyncGenerator<EpisodeEvent> {
     const id = this.nextId++;
     const inbox: HostMessage[] = [];
     let wake: (() => void) | undefined;
@@ -42,7 +50,7 @@ export class EngineClient implements Engine {
     signal?.addEventListener('abort', cancel, { once: true });
     let settled = false;
     try {
-      this.post({ type: 'call', id, method, params });
+      this.post({ type: 'call', id, method, params } as ClientMessage);
       for (;;) {
         const msg = inbox.shift();
         if (msg === undefined) {
@@ -52,7 +60,7 @@ export class EngineClient implements Engine {
         }
         switch (msg.type) {
           case 'event':
-            yield msg.event;
+            if (msg.method === 'episode.run') yield msg.event;
             break;
           case 'result':
             settled = true;

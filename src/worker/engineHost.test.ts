@@ -67,6 +67,7 @@ describe('EngineClient ↔ EngineHost', () => {
         sawAbort = true;
         yield { type: 'episode.finished', trajectory: { ...t, status: 'aborted' } };
       },
+      async submitTurn() {},
       async dispose() {},
     };
     const client = connect(slowEngine);
@@ -90,6 +91,7 @@ describe('EngineClient ↔ EngineHost', () => {
       async *runEpisode() {
         throw new ModelLoadError('The model file is truncated; download it again.');
       },
+      async submitTurn() {},
       async dispose() {},
     };
     const client = connect(failing);
@@ -105,5 +107,38 @@ describe('EngineClient ↔ EngineHost', () => {
     const [a, b] = await Promise.all([collect(client.runEpisode(replayRequest(example))), collect(client.runEpisode(replayRequest(example)))]);
     expect(a.map((e) => e.type)).toEqual(b.map((e) => e.type));
     expect(a.filter((e) => e.type === 'episode.finished')).toHaveLength(1);
+  });
+
+  it('drives a human ("you are the router") episode turn by turn through submitTurn', async () => {
+    const example = await buildExampleTrajectory();
+    const client = connect(createInProcessEngine({ now: () => 0 }));
+    const req = {
+      ...replayRequest(example),
+      episode: { ...replayRequest(example).episode, id: 'human-1' },
+      policy: { kind: 'human' as const },
+      candidates: { kind: 'scripted' as const, replies: { 'LLaMA-3.1-70B-Instruct': 'It was written by Philip K. Dick.' } },
+    };
+    const turns = [
+      '<think>Ask the big model.</think><search>LLaMA-3.1-70B-Instruct: who wrote it?</search>',
+      '<think>It says Philip K. Dick.</think><answer>Philip K. Dick</answer>',
+    ];
+    const types: string[] = [];
+    let finished: Trajectory | undefined;
+    for await (const e of client.runEpisode(req)) {
+      types.push(e.type);
+      if (e.type === 'round.started') await client.submitTurn('human-1', turns[e.roundIndex] ?? '');
+      if (e.type === 'episode.finished') finished = e.trajectory;
+    }
+    expect(types.filter((t) => t === 'round.started')).toHaveLength(2);
+    expect(finished?.policy.kind).toBe('human');
+    expect(finished?.status).toBe('answered');
+    expect(finished?.rounds[0]?.call?.reply).toBe('It was written by Philip K. Dick.');
+    expect(finished?.reward?.em).toBe(1);
+    expect(finished?.reward?.format).toBe(0);
+  });
+
+  it('refuses a turn when no human episode is waiting, with a message that says what to do', async () => {
+    const client = connect(createInProcessEngine({ now: () => 0 }));
+    await expect(client.submitTurn('nope', '<answer>x</answer>')).rejects.toMatchObject({ name: 'NoTurnPendingError', message: expect.stringContaining('start one first') });
   });
 });

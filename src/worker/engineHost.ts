@@ -21,8 +21,12 @@ export function createEngineHost(port: MessagePortLike, engine: Engine): { dispo
         send(last ?? { type: 'error', id: msg.id, error: { name: 'EngineProtocolError', message: 'The episode ended without episode.finished.' } });
         return;
       }
+      case 'turn.submit':
+        await engine.submitTurn(msg.params.episodeId, msg.params.text);
+        send({ type: 'result', id: msg.id, method: msg.method, result: null });
+        return;
       default:
-        assertNeverMessage(msg.method);
+        assertNeverMessage(msg);
     }
   }
 

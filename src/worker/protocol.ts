@@ -6,6 +6,7 @@ import type { EngineEpisodeRequest, EpisodeEvent, Trajectory } from '../core/ind
 
 export interface Methods {
   'episode.run': { params: EngineEpisodeRequest; event: EpisodeEvent; result: Trajectory };
+  'turn.submit': { params: { episodeId: string; text: string }; event: never; result: null };
 }
 
 export type MethodName = keyof Methods;

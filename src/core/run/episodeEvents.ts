@@ -9,6 +9,8 @@ import type { CallRecord, ObservationRecord, RoundRecord, Trajectory } from '../
 export type EpisodeEvent =
   /** The trajectory as set up: prompt, pool, settings, no rounds yet. */
   | { type: 'episode.started'; trajectory: Trajectory }
+  /** The policy is asked for its next turn (a human policy now waits for the user's text). */
+  | { type: 'round.started'; roundIndex: number; routingEnabled: boolean; contextTokens: number }
   /** One generation, cut and parsed. A route's call is still pending here (reply null). */
   | { type: 'round.generated'; round: RoundRecord }
   /** Sent just before the candidate call is made; modelName is the pool model's (the policy's spelling is in the round's call). */

@@ -58,14 +58,15 @@ describe('runEpisode', () => {
     const { events, result } = await collect(runEpisode(request(), deps(createScriptedPolicy([T_ROUTE_SMALL, T_ROUTE_LARGE, T_ANSWER]), createScriptedCaller(replies))));
     expect(events.map((e) => e.type)).toEqual([
       'episode.started',
-      'round.generated', 'route.called', 'candidate.replied', 'observation.appended',
-      'round.generated', 'route.called', 'candidate.replied', 'observation.appended',
-      'round.generated',
+      'round.started', 'round.generated', 'route.called', 'candidate.replied', 'observation.appended',
+      'round.started', 'round.generated', 'route.called', 'candidate.replied', 'observation.appended',
+      'round.started', 'round.generated',
       'episode.finished',
     ]);
     const finished = events[events.length - 1];
     expect(finished?.type === 'episode.finished' && finished.trajectory).toBe(result);
-    expect(events[2]).toMatchObject({ type: 'route.called', roundIndex: 0, poolIndex: 1, modelName: SMALL, query: ' Who wrote Dune?', prompt: EXAMPLE_AGENT_TEMPLATE.replace('{query}', ' Who wrote Dune?') });
+    expect(events[1]).toMatchObject({ type: 'round.started', roundIndex: 0, routingEnabled: true });
+    expect(events[3]).toMatchObject({ type: 'route.called', roundIndex: 0, poolIndex: 1, modelName: SMALL, query: ' Who wrote Dune?', prompt: EXAMPLE_AGENT_TEMPLATE.replace('{query}', ' Who wrote Dune?') });
     expect(result.status).toBe('answered');
     expect(result.policy).toEqual({ kind: 'scripted', id: 'scripted' });
     expect(result.reward).toMatchObject({ format: 0, em: 1, total: 1 });
@@ -78,7 +79,7 @@ describe('runEpisode', () => {
 
   it('reports an unknown model as a failed candidate without a call', async () => {
     const { events } = await collect(runEpisode(request(), deps(createScriptedPolicy(['<think>x</think><search>GPT-9: who?</search>', T_ANSWER]), createScriptedCaller({}))));
-    expect(events.map((e) => e.type)).toEqual(['episode.started', 'round.generated', 'candidate.failed', 'observation.appended', 'round.generated', 'episode.finished']);
+    expect(events.map((e) => e.type)).toEqual(['episode.started', 'round.started', 'round.generated', 'candidate.failed', 'observation.appended', 'round.started', 'round.generated', 'episode.finished']);
   });
 
   it('records a CandidateCallError and goes on', async () => {
@@ -124,7 +125,7 @@ describe('runEpisode', () => {
     };
     const costWindow = createCostWindow();
     const { events, result } = await collect(runEpisode(request(), deps(createScriptedPolicy([T_ROUTE_SMALL]), caller, { signal: ac.signal, costWindow })));
-    expect(events.map((e) => e.type)).toEqual(['episode.started', 'round.generated', 'route.called', 'episode.finished']);
+    expect(events.map((e) => e.type)).toEqual(['episode.started', 'round.started', 'round.generated', 'route.called', 'episode.finished']);
     expect(result.status).toBe('aborted');
     expect(result.error).toBe('Error: stopped by user');
     expect(result.rounds).toHaveLength(1);

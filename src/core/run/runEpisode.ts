@@ -62,6 +62,7 @@ export async function* runEpisode(req: EpisodeRequest, deps: EpisodeDeps): Async
       switch (effect.type) {
         case 'generate': {
           // 1. think: the policy writes one turn.
+          yield { type: 'round.started', roundIndex: effect.request.roundIndex, routingEnabled: effect.request.routingEnabled, contextTokens: effect.request.contextTokenIds.length };
           const step = stepRoutingEnv(ctx, state, await generate(deps, effect.request));
           state = step.state;
           queue.push(...step.effects);

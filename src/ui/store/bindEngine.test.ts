@@ -19,6 +19,7 @@ describe('runEpisodeIntoStore', () => {
       async *runEpisode() {
         throw new TypeError('Failed to fetch the worker script');
       },
+      async submitTurn() {},
       async dispose() {},
     };
     await runEpisodeIntoStore(broken, store, exampleEngineRequest(), 'example');
