@@ -5,6 +5,7 @@
  */
 import { defineConfig } from '@playwright/test';
 import { fileURLToPath } from 'node:url';
+import { TEST_LLM_PORT } from './testLlmServer';
 
 const PORT = 4173;
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -25,15 +26,25 @@ export default defineConfig({
     screenshot: 'only-on-failure',
     viewport: { width: 1360, height: 900 },
   },
-  webServer: {
-    command: `npm run build && npx vite preview --port ${PORT} --strictPort --host 127.0.0.1`,
-    cwd: projectRoot,
-    url: `http://127.0.0.1:${PORT}`,
-    reuseExistingServer: !isCi,
-    timeout: 300_000, // tsc -b and vite build on a 2-core machine
-    stdout: 'pipe', // tsc reports type errors on stdout: keep them visible when the build fails
-    stderr: 'pipe',
-  },
+  // The app (built, previewed) and the local LLM test server for provider errors and keys.
+  webServer: [
+    {
+      command: `npm run build && npx vite preview --port ${PORT} --strictPort --host 127.0.0.1`,
+      cwd: projectRoot,
+      url: `http://127.0.0.1:${PORT}`,
+      reuseExistingServer: !isCi,
+      timeout: 300_000, // tsc -b and vite build on a 2-core machine
+      stdout: 'pipe', // tsc reports type errors on stdout: keep them visible when the build fails
+      stderr: 'pipe',
+    },
+    {
+      command: `npm run -s cli -- test-server --port ${TEST_LLM_PORT}`,
+      cwd: projectRoot,
+      url: `http://127.0.0.1:${TEST_LLM_PORT}/__control`,
+      reuseExistingServer: !isCi,
+      timeout: 60_000,
+    },
+  ],
   projects: [
     {
       name: 'cpu',

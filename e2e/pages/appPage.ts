@@ -32,11 +32,49 @@ export class AppPage {
     this.rewardPending = page.getByTestId('reward.pending');
   }
 
-  /** Open the built app with its test API enabled, and wait until the example is loaded. */
+  /** Open the built app with its test API enabled; it lands on "you are the router" with the offline pool. */
   async open(): Promise<void> {
     await this.page.goto('/?testApi=1');
+    await expect(this.page.getByTestId('picker.item.0')).toBeVisible();
+  }
+
+  /** Open the app and replay the project's example to its end (cursor at the start). */
+  async openExample(): Promise<void> {
+    await this.open();
+    await this.page.getByTestId('mode.replay').check();
+    await this.page.getByTestId('replay.example').click();
     await expect(this.question).toBeVisible();
-    await expect.poll(() => this.state().then((s) => s.loadStatus)).toBe('ready');
+    await expect.poll(() => this.state().then((s) => s.phase)).toBe('finished');
+  }
+
+  byId(testId: string): Locator {
+    return this.page.getByTestId(testId);
+  }
+
+  /** Edit pool model `index` to call `providerId` at `baseUrl` with `modelId`. */
+  async pointModelAt(index: number, providerId: string, baseUrl: string, modelId: string): Promise<void> {
+    await this.byId(`pool.model.${index}.provider`).selectOption(providerId);
+    await this.byId(`pool.model.${index}.modelId`).fill(modelId);
+    await this.byId(`pool.provider.${providerId}.baseUrl`).fill(baseUrl);
+  }
+
+  /** Write and submit one turn in the composer; `via` 'keys' submits with Ctrl+Enter. */
+  async routeTurn(think: string, model: string, query: string, via: 'click' | 'keys' = 'click'): Promise<void> {
+    await expect(this.byId('composer')).toBeVisible();
+    await this.byId('composer.action.route').check();
+    await this.byId('composer.think').fill(think);
+    await this.byId('composer.model').selectOption(model);
+    await this.byId('composer.query').fill(query);
+    if (via === 'keys') await this.byId('composer.query').press('Control+Enter');
+    else await this.byId('composer.submit').click();
+  }
+
+  async answerTurn(think: string, answer: string): Promise<void> {
+    await expect(this.byId('composer')).toBeVisible();
+    await this.byId('composer.action.answer').check();
+    await this.byId('composer.think').fill(think);
+    await this.byId('composer.answer').fill(answer);
+    await this.byId('composer.submit').click();
   }
 
   round(index: number): Locator {

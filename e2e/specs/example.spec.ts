@@ -1,6 +1,6 @@
 /**
- * The first screen: the project-built example trajectory (scripted, no model), stepped round by round
- * with the keyboard and with the buttons, ending on the reward breakdown.
+ * Replay mode: the project-built example trajectory (scripted, no model), stepped round by round with
+ * the keyboard and with the buttons, ending on the reward breakdown.
  */
 import { expect, test } from '../fixtures';
 import type { AppPage } from '../pages/appPage';
@@ -42,7 +42,7 @@ async function expectRewardBreakdown(app: AppPage): Promise<void> {
 }
 
 test.beforeEach(async ({ app }) => {
-  await app.open();
+  await app.openExample();
 });
 
 test('shows the example question, labelled as the project-built scripted example', async ({ app }) => {

@@ -3,12 +3,15 @@
  */
 import { createFsDataRoot, defaultDataRootDir } from '../adapters/node/fsDataRoot';
 import { runConformance } from './conformance/run';
+import { startLlmServer } from './testServer/llmServer';
 
 const USAGE = `Usage: npm run -s cli -- <command> [options]
 
 Commands:
   conformance [--data-root DIR]   JSON lines {"id","fn","args"} on stdin -> {"id","result"} on stdout
                                   (data root: --data-root, else ROUTER_DATA_ROOT, else ../shared/data)
+  test-server [--port N]          local OpenAI-compatible + Anthropic test LLM server on 127.0.0.1
+                                  (default port 0 = random); prints its URL, runs until stopped
   help                            this text
 `;
 
@@ -38,6 +41,18 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'conformance': {
       const root = createFsDataRoot(flags.get('data-root') ?? defaultDataRootDir());
       await runConformance(process.stdin, process.stdout, root);
+      return 0;
+    }
+    case 'test-server': {
+      const port = Number(flags.get('port') ?? '0');
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, got ${flags.get('port')}`);
+      const server = await startLlmServer({ port });
+      process.stdout.write(`test LLM server listening on ${server.url} (base URL ${server.baseUrl})\n`);
+      await new Promise<void>((resolve) => {
+        const stop = (): void => void server.close().then(resolve);
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
       return 0;
     }
     case 'help':

@@ -10,6 +10,7 @@ import type { RewardBreakdown, Trajectory } from '../core';
 import type { AppStore } from './store/appStore';
 import { selectCurrentStep, selectIsAtEnd, selectRevealedRoundCount, selectTotalSteps, type StepRef } from './store/steps';
 import type { LoadStatus, TrajectorySource } from './store/trajectorySlice';
+import type { AwaitedTurn, EpisodePhase } from './store/episodeSlice';
 
 export const TEST_API_QUERY_FLAG = 'testApi';
 
@@ -27,6 +28,12 @@ export interface AppSnapshot {
   revealedRounds: number;
   atEnd: boolean;
   reward: RewardBreakdown | null;
+  /** The running episode: phase, the turn a human policy waits for, and a stopping error. */
+  phase: EpisodePhase;
+  awaitedTurn: AwaitedTurn | null;
+  episodeError: string | null;
+  /** Questions loaded per dataset ('offline' = the offline pool's bank). */
+  questionCounts: Record<string, number>;
 }
 
 export interface AppTestApi {
@@ -68,6 +75,10 @@ export function snapshot(store: AppStore): AppSnapshot {
     revealedRounds: selectRevealedRoundCount(s),
     atEnd: selectIsAtEnd(s),
     reward: s.trajectory?.reward ?? null,
+    phase: s.phase,
+    awaitedTurn: s.awaitedTurn,
+    episodeError: s.episodeError,
+    questionCounts: Object.fromEntries(Object.entries(s.questionLists).map(([k, l]) => [k, l.status === 'ready' ? l.items.length : 0])),
   };
 }
 

@@ -3,7 +3,18 @@
  * Calls are matched by id; events stream through an async queue; aborting the caller's signal sends a
  * cancel and the worker's own `episode.finished` (status 'aborted') still arrives with what was recorded.
  */
-import type { Engine, EngineEpisodeRequest, EpisodeEvent } from '../core/index';
+import type {
+  ConnectionTestRequest,
+  ConnectionTestResult,
+  DataRootOption,
+  Engine,
+  EngineEpisodeRequest,
+  EpisodeEvent,
+  OfflinePoolInfo,
+  QaDatasetId,
+  QuestionRecord,
+  ReferenceData,
+} from '../core/index';
 import { assertNeverMessage } from './assertNeverMessage';
 import { EngineRemoteError, type ClientMessage, type HostMessage, type MessagePortLike, type MethodName, type Methods } from './protocol';
 
@@ -29,14 +40,40 @@ export class EngineClient implements Engine {
   }
 
   async submitTurn(episodeId: string, text: string): Promise<void> {
-    for await (const _ of this.stream('turn.submit', { episodeId, text })) {
-      // turn.submit streams no events; the loop ends at its result.
-    }
+    await this.request('turn.submit', { episodeId, text });
   }
 
-  private stream(method: 'episode.run', params: EngineEpisodeRequest, signal?: AbortSignal): AsyncGenerator<EpisodeEvent>;
-  private stream(method: 'turn.submit', params: Methods['turn.submit']['params'], signal?: AbortSignal): AsyncGenerator<never>;
-  private async *stream(method: MethodName, params: Methods[MethodName]['params'], signal?: AbortSignal): AsyncGenerator<EpisodeEvent> {
+  loadOfflinePool(opts: DataRootOption = {}): Promise<OfflinePoolInfo> {
+    return this.request('data.offlinePool', opts);
+  }
+
+  loadQuestions(dataset: QaDatasetId, opts: DataRootOption = {}): Promise<QuestionRecord[]> {
+    return this.request('data.questions', { ...opts, dataset });
+  }
+
+  loadReferenceData(opts: DataRootOption = {}): Promise<ReferenceData> {
+    return this.request('data.reference', opts);
+  }
+
+  testConnection(req: ConnectionTestRequest): Promise<ConnectionTestResult> {
+    return this.request('provider.test', req);
+  }
+
+  /** A method that streams no events: resolves with its result. */
+  private async request<M extends Exclude<MethodName, 'episode.run'>>(method: M, params: Methods[M]['params']): Promise<Methods[M]['result']> {
+    let result: Methods[M]['result'] | undefined;
+    for await (const _ of this.stream(method, params, undefined, (r) => (result = r as Methods[M]['result']))) {
+      // these methods stream no events; the loop ends at their result.
+    }
+    return result as Methods[M]['result'];
+  }
+
+  private async *stream(
+    method: MethodName,
+    params: Methods[MethodName]['params'],
+    signal?: AbortSignal,
+    onResult?: (result: unknown) => void,
+  ): AsyncGenerator<EpisodeEvent> {
     const id = this.nextId++;
     const inbox: HostMessage[] = [];
     let wake: (() => void) | undefined;
@@ -64,6 +101,7 @@ export class EngineClient implements Engine {
             break;
           case 'result':
             settled = true;
+            onResult?.(msg.result);
             return;
           case 'error':
             settled = true;

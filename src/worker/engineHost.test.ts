@@ -7,6 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   buildExampleTrajectory,
   createInProcessEngine,
+  DataRootError,
+  PROVIDER_PRESETS,
   type Engine,
   type EpisodeEvent,
   type Trajectory,
@@ -22,6 +24,14 @@ afterEach(() => {
     c.port2.close();
   }
 });
+
+/** The data methods, for fake engines that do not use them. */
+const NO_DATA = {
+  loadOfflinePool: () => Promise.reject(new Error('unused')),
+  loadQuestions: () => Promise.reject(new Error('unused')),
+  loadReferenceData: () => Promise.reject(new Error('unused')),
+  testConnection: () => Promise.reject(new Error('unused')),
+};
 
 function connect(engine: Engine): EngineClient {
   const channel = new MessageChannel();
@@ -69,6 +79,7 @@ describe('EngineClient ↔ EngineHost', () => {
       },
       async submitTurn() {},
       async dispose() {},
+      ...NO_DATA,
     };
     const client = connect(slowEngine);
     const controller = new AbortController();
@@ -93,6 +104,7 @@ describe('EngineClient ↔ EngineHost', () => {
       },
       async submitTurn() {},
       async dispose() {},
+      ...NO_DATA,
     };
     const client = connect(failing);
     await expect(collect(client.runEpisode(replayRequest(await buildExampleTrajectory())))).rejects.toMatchObject({
@@ -140,5 +152,31 @@ describe('EngineClient ↔ EngineHost', () => {
   it('refuses a turn when no human episode is waiting, with a message that says what to do', async () => {
     const client = connect(createInProcessEngine({ now: () => 0 }));
     await expect(client.submitTurn('nope', '<answer>x</answer>')).rejects.toMatchObject({ name: 'NoTurnPendingError', message: expect.stringContaining('start one first') });
+  });
+});
+
+describe('data and provider methods over the worker boundary', () => {
+  it('returns QA questions read through the data root named in the request, and rebuilds data-root errors', async () => {
+    const files: Record<string, string> = { 'qa/bamboogle/test.jsonl': '{"id": "b1", "question": "who?", "golden_answers": ["x"]}\n' };
+    const engine = createInProcessEngine({
+      now: () => 0,
+      openDataRoot: (location) => ({
+        location,
+        readText: async (path) => {
+          const text = files[path];
+          if (text === undefined) throw new DataRootError(`${location} has no ${path}`);
+          return text;
+        },
+      }),
+    });
+    const client = connect(engine);
+    expect(await client.loadQuestions('bamboogle', { dataRoot: 'http://x/data/' })).toEqual([{ id: 'b1', dataset: 'bamboogle', text: 'who?', goldAnswers: ['x'] }]);
+    await expect(client.loadQuestions('nq', { dataRoot: 'http://x/data/' })).rejects.toMatchObject({ name: 'DataRootError', message: 'http://x/data/ has no qa/nq/test.jsonl' });
+    await expect(client.loadOfflinePool({ dataRoot: 'http://x/data/' })).rejects.toMatchObject({ name: 'DataRootError' });
+  });
+
+  it('reports a connection test result as data', async () => {
+    const client = connect({ ...NO_DATA, async *runEpisode() {}, async submitTurn() {}, async dispose() {}, testConnection: async () => ({ ok: false as const, error: { kind: 'cors' as const, message: 'blocked' } }) });
+    expect(await client.testConnection({ provider: PROVIDER_PRESETS.openai, modelId: 'm', key: 'k' })).toEqual({ ok: false, error: { kind: 'cors', message: 'blocked' } });
   });
 });

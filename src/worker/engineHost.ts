@@ -25,6 +25,18 @@ export function createEngineHost(port: MessagePortLike, engine: Engine): { dispo
         await engine.submitTurn(msg.params.episodeId, msg.params.text);
         send({ type: 'result', id: msg.id, method: msg.method, result: null });
         return;
+      case 'data.offlinePool':
+        send({ type: 'result', id: msg.id, method: msg.method, result: await engine.loadOfflinePool(msg.params) });
+        return;
+      case 'data.questions':
+        send({ type: 'result', id: msg.id, method: msg.method, result: await engine.loadQuestions(msg.params.dataset, msg.params) });
+        return;
+      case 'data.reference':
+        send({ type: 'result', id: msg.id, method: msg.method, result: await engine.loadReferenceData(msg.params) });
+        return;
+      case 'provider.test':
+        send({ type: 'result', id: msg.id, method: msg.method, result: await engine.testConnection(msg.params) });
+        return;
       default:
         assertNeverMessage(msg);
     }

@@ -1,17 +1,33 @@
 /**
  * The worker protocol: a typed method map (STYLE.md principle 8). Each method names its params, the
  * events it streams and its result; messages are discriminated unions and errors cross as data.
+ * Keys cross only inside 'episode.run' (CandidateSpec 'http') and 'provider.test' params.
  */
-import type { EngineEpisodeRequest, EpisodeEvent, Trajectory } from '../core/index';
+import type {
+  ConnectionTestRequest,
+  ConnectionTestResult,
+  DataRootOption,
+  EngineEpisodeRequest,
+  EpisodeEvent,
+  OfflinePoolInfo,
+  QaDatasetId,
+  QuestionRecord,
+  ReferenceData,
+  Trajectory,
+} from '../core/index';
 
 export interface Methods {
   'episode.run': { params: EngineEpisodeRequest; event: EpisodeEvent; result: Trajectory };
   'turn.submit': { params: { episodeId: string; text: string }; event: never; result: null };
+  'data.offlinePool': { params: DataRootOption; event: never; result: OfflinePoolInfo };
+  'data.questions': { params: DataRootOption & { dataset: QaDatasetId }; event: never; result: QuestionRecord[] };
+  'data.reference': { params: DataRootOption; event: never; result: ReferenceData };
+  'provider.test': { params: ConnectionTestRequest; event: never; result: ConnectionTestResult };
 }
 
 export type MethodName = keyof Methods;
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 export interface WireError {
   name: string;

@@ -15,7 +15,7 @@ export function createHttpDataRoot(baseUrl: string, fetchFn: typeof fetch = glob
       } catch (err) {
         throw new DataRootError(`Could not reach the data root ${base} (${String(err)}). Check the address or your connection.`, { cause: err });
       }
-      if (!res.ok) throw new DataRootError(`The data root ${base} has no ${path} (HTTP ${res.status}). Check the data root setting.`);
+      if (!res.ok) throw new DataRootError(`The data root ${base} has no ${path} (HTTP ${res.status}). Check the data root setting.`, { missing: res.status === 404 });
       return res.text();
     },
   };

@@ -26,7 +26,8 @@ export function createFsDataRoot(dir: string): DataRoot {
         const hint = exists
           ? `${path} is missing from the data root ${root}. Check that it is a complete copy of shared/data.`
           : `The data root ${root} does not exist. Pass --data-root DIR or set ROUTER_DATA_ROOT (default ${DEFAULT_DATA_ROOT}).`;
-        throw new DataRootError(hint, { cause: err });
+        const missing = (err as { code?: unknown }).code === 'ENOENT';
+        throw new DataRootError(hint, { missing, cause: err });
       }
     },
   };

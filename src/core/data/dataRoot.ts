@@ -14,6 +14,13 @@ export interface DataRoot {
 
 export class DataRootError extends Error {
   override name = 'DataRootError';
+  /** True when the file is absent (as opposed to unreadable or unreachable); optional files use it. */
+  readonly missing: boolean;
+
+  constructor(message: string, opts: { missing?: boolean; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.missing = opts.missing ?? false;
+  }
 }
 
 /** Upstream sources, pinned to the commits the mirror was taken from (shared/data/README.md). */

@@ -1,15 +1,15 @@
 /**
- * Linking the caller's AbortSignal with a per-attempt timeout. Core's host-neutral globals list
- * AbortSignal but not AbortController; both exist in every host core runs in (browser, worker, Node),
- * so the constructor is declared here, for this module only.
- * TODO(lead): add AbortController to core/hostGlobals.d.ts and drop this declaration.
+ * Linking the caller's AbortSignal with a per-attempt timeout.
  */
 
-interface AbortControllerLike {
+export interface AbortControllerLike {
   readonly signal: AbortSignal;
   abort(reason?: unknown): void;
 }
-declare const AbortController: { new (): AbortControllerLike };
+
+export function createAbortController(): AbortControllerLike {
+  return new AbortController();
+}
 
 /** Starts a timer that calls `onFire` after `ms`; returns a function that cancels it. */
 export type SetTimer = (ms: number, onFire: () => void) => () => void;

@@ -1,11 +1,24 @@
 /**
- * The Engine in the calling thread. It owns the cost window shared by every episode it scores, in
- * order (DESIGN.md §2.4), and turns plain-data specs into policy and candidate ports.
+ * The Engine in the calling thread. It owns what lives for a session: the cost window shared by every
+ * episode it scores, in order (DESIGN.md §2.4), the spending cap and response cache of HTTP calls, and
+ * the data read from each data root (the offline bank is loaded once per root). It turns plain-data
+ * specs into policy and candidate ports. It never records or logs a key.
  */
-import type { CandidateSpec, Engine, EngineEpisodeRequest, PolicySpec } from '../engine';
+import type { CandidateSpec, ConnectionTestRequest, ConnectionTestResult, Engine, EngineEpisodeRequest, PolicySpec, ReferenceData } from '../engine';
+import { DataRootError, loadAgentPrompt, DATA_PATHS, type DataRoot } from '../data/dataRoot';
+import { loadQaDataset } from '../data/qaDatasets';
 import { assertNever } from '../math/assertNever';
+import { loadOfflineBank, type OfflineBank } from '../offline/offlineBank';
+import { createOfflineCaller } from '../offline/offlineCaller';
+import { OFFLINE_PROVIDER, offlineBankQuestions, offlinePoolModels } from '../offline/offlinePool';
 import { createByteTokenizer } from '../policy/byteTokenizer';
-import type { CandidateCaller, Policy } from '../policy/ports';
+import { CandidateCallError, type CandidateCaller, type Policy } from '../policy/ports';
+import type { SetTimer } from '../providers/abortControl';
+import type { FetchLike, Sleep } from '../providers/fetchPort';
+import { createHttpCandidateCaller } from '../providers/httpCandidateCaller';
+import { LLMROUTER_CANDIDATES_PATH, llmRouterPoolPreset, paperPoolPreset } from '../providers/poolPresets';
+import { createMemoryResponseCache } from '../providers/responseCache';
+import { createSpendingCap } from '../providers/spendingCap';
 import { createCostWindow, type CostWindow } from '../reward/costReward';
 import { createHumanPolicy, NoTurnPendingError, type HumanPolicy } from './humanPolicy';
 import { createReplayCaller, createReplayPolicy } from './replay';
@@ -16,26 +29,108 @@ export interface InProcessEngineDeps {
   /** Milliseconds from any origin (injected: core never reads a clock itself). */
   now: () => number;
   costWindow?: CostWindow;
+  /** Opens a data root by location (a URL in the browser, a directory in Node). */
+  openDataRoot?: (location: string) => DataRoot;
+  /** The location used when a request names none. */
+  defaultDataRoot?: string;
+  /** For HTTP candidates: the fetch port, the backoff sleep, and epoch ms for Retry-After dates. */
+  fetch?: FetchLike;
+  sleep?: Sleep;
+  /** Drives call timeouts (default: from sleep). Tests with an instant sleep pass one that never fires. */
+  setTimer?: SetTimer;
+  wallClockMs?: () => number;
+  /** True in a browser: a network failure there is most likely CORS, and is explained as such. */
+  corsPossible?: boolean;
 }
+
+/** The prompt of "Test connection": tiny, so the check costs next to nothing. */
+const CONNECTION_TEST_PROMPT = 'Reply with the single word OK.';
 
 export function createInProcessEngine(deps: InProcessEngineDeps): Engine {
   const costWindow = deps.costWindow ?? createCostWindow();
   // Human-driven episodes in flight, by episode id, so submitTurn can reach their policy.
-  const humans = new Map<string, HumanPolicy>();
+  const humans = new Map<string, TurnInbox>();
+  const spendingCap = createSpendingCap(Number.POSITIVE_INFINITY);
+  const responseCache = createMemoryResponseCache();
+  const banks = new Map<string, Promise<OfflineBank>>();
+
+  function dataRoot(location: string | undefined): DataRoot {
+    const where = location ?? deps.defaultDataRoot;
+    if (where === undefined || deps.openDataRoot === undefined) {
+      throw new DataRootError('No data root is configured: the offline pool and the datasets are read from one. Set the data root (e.g. the app\'s ./data/ or ../shared/data).');
+    }
+    return deps.openDataRoot(where);
+  }
+
+  /** Loaded once per data root; a failed load is forgotten so the next try reads again. */
+  function bank(location: string | undefined): Promise<OfflineBank> {
+    const root = dataRoot(location);
+    let loading = banks.get(root.location);
+    if (loading === undefined) {
+      loading = loadOfflineBank(root);
+      banks.set(root.location, loading);
+      loading.catch(() => banks.delete(root.location));
+    }
+    return loading;
+  }
+
+  /** `session`: use the session's cache and spending cap, and retry (episodes); a connection test does neither. */
+  function httpCaller(providers: Extract<CandidateSpec, { kind: 'http' }>['providers'], keys: Record<string, string>, session = true): CandidateCaller {
+    if (deps.fetch === undefined || deps.sleep === undefined) throw new DataRootError('This engine was built without fetch and sleep; HTTP candidates need both.');
+    return createHttpCandidateCaller({
+      providers,
+      getKey: (id) => keys[id],
+      fetch: deps.fetch,
+      sleep: deps.sleep,
+      now: deps.now,
+      ...(deps.wallClockMs === undefined ? {} : { wallClockMs: deps.wallClockMs }),
+      ...(deps.setTimer === undefined ? {} : { setTimer: deps.setTimer }),
+      ...(session ? { cache: responseCache, spendingCap } : { retry: { maxAttempts: 1 } }),
+      corsPossible: deps.corsPossible === true,
+    });
+  }
+
+  async function callerFor(spec: CandidateSpec, req: EngineEpisodeRequest): Promise<CandidateCaller> {
+    switch (spec.kind) {
+      case 'replay':
+        return createReplayCaller(spec.trajectory);
+      case 'scripted':
+        return createScriptedCaller(spec.replies);
+      case 'offline':
+        return createOfflineCaller(await bank(req.dataRoot));
+      case 'http': {
+        spendingCap.setLimit(spec.spendingCapUsd ?? Number.POSITIVE_INFINITY);
+        const http = httpCaller(spec.providers, spec.keys);
+        const usesOffline = req.episode.pool.some((m) => m.provider === OFFLINE_PROVIDER);
+        const offline = usesOffline ? createOfflineCaller(await bank(req.dataRoot)) : undefined;
+        return { call: (r, o) => (offline !== undefined && r.model.provider === OFFLINE_PROVIDER ? offline.call(r, o) : http.call(r, o)) };
+      }
+      default:
+        return assertNever(spec, 'candidate spec');
+    }
+  }
+
   return {
     async *runEpisode(req: EngineEpisodeRequest, opts?: { signal?: AbortSignal }) {
-      const policy = policyFor(req.policy);
-      const human = req.policy.kind === 'human' ? (policy as HumanPolicy) : undefined;
+      // Setup failures (a data root that is missing or malformed) throw before any event, with what to fix.
+      const caller = await callerFor(req.candidates, req);
+      const human = req.policy.kind === 'human' ? createTurnInbox(createHumanPolicy(req.policy.id)) : undefined;
+      const policy = human?.policy ?? policyFor(req.policy);
       if (human !== undefined) humans.set(req.episode.id, human);
       try {
-        yield* runEpisode(req.episode, {
+        const events = runEpisode(req.episode, {
           policy,
-          caller: callerFor(req.candidates),
+          caller,
           tokenizer: createByteTokenizer(),
           costWindow,
           now: deps.now,
           ...(opts?.signal === undefined ? {} : { signal: opts.signal }),
         });
+        for await (const event of events) {
+          // From round.started on, a turn is awaited, even before the runner has asked the policy for it.
+          if (event.type === 'round.started') human?.expect();
+          yield event;
+        }
       } finally {
         if (human !== undefined && humans.get(req.episode.id) === human) humans.delete(req.episode.id);
       }
@@ -43,9 +138,66 @@ export function createInProcessEngine(deps: InProcessEngineDeps): Engine {
     async submitTurn(episodeId, text) {
       const human = humans.get(episodeId);
       if (human === undefined) throw new NoTurnPendingError(`No episode "${episodeId}" is waiting for a turn from you; start one first.`);
-      human.submit(text);
+      human.deliver(text);
+    },
+    async loadOfflinePool(opts) {
+      const b = await bank(opts?.dataRoot);
+      return { location: dataRoot(opts?.dataRoot).location, pool: offlinePoolModels(b), questions: offlineBankQuestions(b) };
+    },
+    async loadQuestions(dataset, opts) {
+      return loadQaDataset(dataRoot(opts?.dataRoot), dataset);
+    },
+    async loadReferenceData(opts): Promise<ReferenceData> {
+      const root = dataRoot(opts?.dataRoot);
+      const [agentPrompt, poolText, llmText] = await Promise.all([loadAgentPrompt(root), root.readText(DATA_PATHS.pool), root.readText(LLMROUTER_CANDIDATES_PATH)]);
+      return { location: root.location, agentPrompt, paperPool: paperPoolPreset(poolText), llmRouterPool: llmRouterPoolPreset(llmText) };
+    },
+    async testConnection(req: ConnectionTestRequest): Promise<ConnectionTestResult> {
+      const caller = httpCaller([req.provider], req.key === undefined ? {} : { [req.provider.id]: req.key }, false);
+      const model = { name: req.modelId, provider: req.provider.id, providerModelId: req.modelId, inputPer1M: 0, outputPer1M: 0 };
+      try {
+        const r = await caller.call(
+          { poolIndex: 0, model, prompt: CONNECTION_TEST_PROMPT, query: CONNECTION_TEST_PROMPT, params: { temperature: 0, topP: 1, seed: 42, maxTokens: 8 } },
+          {},
+        );
+        return { ok: true, reply: r.reply, latencyMs: r.latencyMs };
+      } catch (err) {
+        if (err instanceof CandidateCallError) return { ok: false, error: err.toCallError() };
+        throw err;
+      }
     },
     async dispose() {},
+  };
+}
+
+interface TurnInbox {
+  policy: Policy;
+  /** The episode announced a turn (round.started). */
+  expect(): void;
+  /** Hands the turn to the waiting policy, or holds it until the policy asks (in-process consumers submit before the runner resumes). */
+  deliver(text: string): void;
+}
+
+function createTurnInbox(human: HumanPolicy): TurnInbox {
+  let expecting = false;
+  let held: string | undefined;
+  return {
+    policy: {
+      describe: () => human.describe(),
+      generate(req, o) {
+        expecting = false;
+        if (held === undefined) return human.generate(req, o);
+        const text = held;
+        held = undefined;
+        return Promise.resolve({ text });
+      },
+    },
+    expect: () => void (expecting = true),
+    deliver(text) {
+      if (human.pending() !== undefined) return human.submit(text);
+      if (!expecting || held !== undefined) return human.submit(text); // throws NoTurnPendingError with its message
+      held = text;
+    },
   };
 }
 
@@ -62,16 +214,5 @@ function policyFor(spec: PolicySpec): Policy {
       return createHumanPolicy(spec.id);
     default:
       return assertNever(spec, 'policy spec');
-  }
-}
-
-function callerFor(spec: CandidateSpec): CandidateCaller {
-  switch (spec.kind) {
-    case 'replay':
-      return createReplayCaller(spec.trajectory);
-    case 'scripted':
-      return createScriptedCaller(spec.replies);
-    default:
-      return assertNever(spec, 'candidate spec');
   }
 }

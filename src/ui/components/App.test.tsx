@@ -63,7 +63,7 @@ describe('App', () => {
     expect(screen.getByTestId('timeline.round.0.reply.text').textContent).toBe('I am not sure.');
     expect(screen.getByTestId('timeline.round.0.tokens').textContent).toBe('40 prompt · 6 completion');
     expect(screen.getByTestId('timeline.round.0.cost').textContent).toContain('1.08 units');
-    expect(screen.getByTestId('timeline.round.0.latency').textContent).toBe('250 ms');
+    expect(screen.getByTestId('timeline.round.0.latency').textContent).toBe('250 ms (simulated)');
     expect(round(1)).toBeNull();
     expect(screen.getByTestId('controls.position').textContent).toContain('Step 3 / 8');
     fireEvent.click(screen.getByTestId('controls.prev'));

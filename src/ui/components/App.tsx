@@ -1,49 +1,61 @@
 /**
- * The app shell: header, then the trajectory viewer (question, prompt, step controls, round timeline)
- * beside the reward breakdown and the pool. Renders from the store only.
+ * The app shell: header; the setup (mode, question, Start) and, while you are the router, the turn
+ * composer; then the trajectory viewer (question, prompt, step controls, round timeline) beside the
+ * reward breakdown and the pool editor. Renders from the store only.
  */
 import { useEffect, useRef } from 'react';
 import { useStepKeys } from '../hooks/useStepKeys';
+import { useController } from '../session/controllerContext';
 import { useApp } from '../store/useApp';
 import { AppHeader } from './AppHeader';
 import { LoadState } from './LoadState';
+import { PoolEditor } from './PoolEditor';
 import { PoolPanel } from './PoolPanel';
 import { PromptView } from './PromptView';
 import { QuestionPanel } from './QuestionPanel';
 import { RewardPanel } from './RewardPanel';
+import { SetupPanel } from './SetupPanel';
 import { StepControls } from './StepControls';
 import { Timeline } from './Timeline';
+import { TurnComposer } from './TurnComposer';
 
 export function App() {
   const status = useApp((s) => s.loadStatus);
+  const hasTrajectory = useApp((s) => s.trajectory !== null);
+  const source = useApp((s) => s.source);
+  const controller = useController();
   const mainRef = useRef<HTMLElement>(null);
   useStepKeys();
-  // Put keyboard focus inside the app once the trajectory is there, so the step keys work at once
-  // (also when the app is embedded in a frame that does not have focus yet).
+  // Put keyboard focus inside the app once a replay is there, so the step keys work at once (also when
+  // the app is embedded in a frame that does not have focus yet). A live episode focuses the composer.
   useEffect(() => {
-    if (status === 'ready') mainRef.current?.focus({ preventScroll: true });
-  }, [status]);
+    if (status === 'ready' && source !== 'live') mainRef.current?.focus({ preventScroll: true });
+  }, [status, source]);
 
   return (
     <div className="app">
       <AppHeader />
       <main ref={mainRef} tabIndex={-1} className="app-main" data-testid="app.main" aria-busy={status === 'loading'}>
-        {status === 'ready' ? (
-          <div className="layout">
-            <div className="layout-main">
-              <QuestionPanel />
-              <PromptView />
-              <StepControls />
-              <Timeline />
-            </div>
-            <aside className="layout-side" aria-label="Reward and pool">
-              <RewardPanel />
-              <PoolPanel />
-            </aside>
+        <div className="layout">
+          <div className="layout-main">
+            {controller !== null && <SetupPanel />}
+            {hasTrajectory ? (
+              <>
+                <QuestionPanel />
+                <PromptView />
+                <StepControls />
+                <Timeline />
+                <TurnComposer />
+              </>
+            ) : (
+              <LoadState />
+            )}
           </div>
-        ) : (
-          <LoadState />
-        )}
+          <aside className="layout-side" aria-label="Reward and pool">
+            {hasTrajectory && <RewardPanel />}
+            {controller !== null ? <PoolEditor /> : <PoolPanel />}
+          </aside>
+        </div>
       </main>
     </div>
   );

@@ -4,6 +4,7 @@ import { useApp } from '../store/useApp';
 export function AppHeader() {
   const source = useApp((s) => s.source);
   const policy = useApp((s) => s.trajectory?.policy ?? null);
+  const simulated = useApp((s) => (s.trajectory?.pool.length ?? 0) > 0 && s.trajectory?.pool.every((m) => m.simulated === true) === true);
   return (
     <header className="app-header">
       <div className="brand">
@@ -13,6 +14,12 @@ export function AppHeader() {
       {source === 'example' && (
         <p className="source-badge source-example" data-testid="header.source">
           Example trajectory — built by the project, scripted, no model
+        </p>
+      )}
+      {source === 'live' && policy !== null && (
+        <p className="source-badge source-live" data-testid="header.source">
+          {policy.kind === 'human' ? 'You are the router' : `Live episode — policy: ${policy.kind} ${policy.id}`}
+          {simulated && ' · candidates simulated from recorded scores'}
         </p>
       )}
       {source === 'imported' && policy !== null && (

@@ -1,4 +1,4 @@
-/** What the main area shows before a trajectory is there: building it, or why it failed. */
+/** What the trajectory area shows before there is a trajectory: nothing yet, building one, or why it failed. */
 import { useApp } from '../store/useApp';
 
 export function LoadState() {
@@ -7,15 +7,22 @@ export function LoadState() {
   if (status === 'failed') {
     return (
       <div className="panel load-error" role="alert" data-testid="app.loadError">
-        <h2>Could not build the example trajectory</h2>
+        <h2>Could not start the episode</h2>
         <p>{error}</p>
-        <p className="muted">Reload the page; if it persists, the browser console has the details.</p>
+        <p className="muted">Fix the cause above (for a data root error: check the data root), then start again.</p>
       </div>
     );
   }
+  if (status === 'loading') {
+    return (
+      <p className="panel muted" data-testid="app.loading">
+        Starting the episode…
+      </p>
+    );
+  }
   return (
-    <p className="panel muted" data-testid="app.loading">
-      Building the example trajectory…
+    <p className="panel muted" data-testid="app.empty">
+      Pick a question and press <strong>Start episode</strong>: you write each turn — think, route a sub-query to a candidate model, read its reply — then answer and see the reward.
     </p>
   );
 }

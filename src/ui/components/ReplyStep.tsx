@@ -10,13 +10,17 @@ export interface ReplyStepProps {
   className: string;
   call: CallRecord | null;
   observation: ObservationRecord | null;
+  /** The model is simulated from recorded scores (the offline pool): said beside the reply. */
+  simulated?: boolean;
 }
 
-export function ReplyStep({ testId, className, call, observation }: ReplyStepProps) {
+export function ReplyStep({ testId, className, call, observation, simulated = false }: ReplyStepProps) {
   const id = `${testId}.reply`;
   return (
     <div className={className} data-testid={id}>
-      <div className="step-label">Reply</div>
+      <div className="step-label">
+        Reply{simulated && <span className="badge badge-warn" data-testid={`${id}.simulated`}>simulated from recorded scores</span>}
+      </div>
       {call?.error != null && (
         <p className="error-box" role="note" data-testid={`${testId}.error`}>
           <strong>{call.error.kind}</strong>: {call.error.message}
@@ -49,7 +53,7 @@ export function ReplyStep({ testId, className, call, observation }: ReplyStepPro
             <dt>Latency</dt>
             <dd data-testid={`${testId}.latency`}>
               {formatMs(call.latencyMs)}
-              {call.cached && <span className="muted"> (cached)</span>}
+              {simulated ? <span className="muted"> (simulated)</span> : call.cached && <span className="muted"> (cached)</span>}
             </dd>
           </div>
         </dl>

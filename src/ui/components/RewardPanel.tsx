@@ -59,12 +59,17 @@ export function RewardPanel() {
   const reward = useApp((s) => s.trajectory?.reward ?? null);
   const metrics = useApp((s) => s.trajectory?.metrics ?? null);
   const atEnd = useApp(selectIsAtEnd);
+  const running = useApp((s) => s.phase === 'starting' || s.phase === 'generating' || s.phase === 'calling');
   return (
     <section className="panel reward" aria-labelledby="reward-heading" data-testid="reward">
       <h2 id="reward-heading" className="panel-title">
         Reward breakdown
       </h2>
-      {!atEnd ? (
+      {running ? (
+        <p className="muted" data-testid="reward.pending">
+          The episode is running: it is scored on the whole response once it ends.
+        </p>
+      ) : !atEnd ? (
         <p className="muted" data-testid="reward.pending">
           Scored on the whole response when the episode ends. Step to the end (<kbd>End</kbd>) to see it.
         </p>

@@ -70,7 +70,7 @@ export function RoundCard({ index, round, pool, stages, currentStage, rawTextSho
       {stages.includes('route') && action.type === 'route' && (
         <RouteStep testId={id} className={stageClass('route')} action={action} call={round.call} pool={pool} routingEnabled={round.routingEnabled} />
       )}
-      {stages.includes('reply') && <ReplyStep testId={id} className={stageClass('reply')} call={round.call} observation={round.observation} />}
+      {stages.includes('reply') && <ReplyStep testId={id} className={stageClass('reply')} call={round.call} observation={round.observation} simulated={round.call?.poolIndex != null && pool[round.call.poolIndex]?.simulated === true} />}
 
       {stages.includes('answer') && action.type === 'answer' && (
         <div className={stageClass('answer')} data-testid={`${id}.answer`}>

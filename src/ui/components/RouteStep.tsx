@@ -22,8 +22,10 @@ export function RouteStep({ testId, className, action, call, pool, routingEnable
         </dd>
         <dt>Resolved to</dt>
         <dd data-testid={`${testId}.route.resolved`}>
-          {!routingEnabled || call === null ? (
+          {!routingEnabled ? (
             <span className="muted">not called — routing is disabled on the final turn</span>
+          ) : call === null || (call.reply === null && call.error === null) ? (
+            <span className="muted" data-testid={`${testId}.route.pending`}>calling…</span>
           ) : model !== undefined ? (
             <>
               <strong>{model.name}</strong>{' '}

@@ -18,6 +18,7 @@ export function Timeline() {
   const current = useApp(selectCurrentStep);
   const atEnd = useApp(selectIsAtEnd);
   const rawTextShown = useApp((s) => s.rawTextShown);
+  const running = useApp((s) => s.phase === 'starting' || s.phase === 'generating' || s.phase === 'calling');
   if (trajectory === null) return null;
 
   const revealedPerRound = trajectory.rounds.map(() => 0);
@@ -41,12 +42,12 @@ export function Timeline() {
           ) : null,
         )}
       </ol>
-      {revealed === 0 && (
+      {revealed === 0 && trajectory.rounds.length > 0 && (
         <p className="timeline-hint muted" data-testid="timeline.empty">
           {trajectory.rounds.length} rounds recorded. Press <kbd>→</kbd> or <strong>Next</strong> to reveal the first step.
         </p>
       )}
-      {atEnd && (
+      {atEnd && !running && (
         <p className={`timeline-end status-${trajectory.status}`} data-testid="timeline.end">
           Episode ended · {STATUS_TEXT[trajectory.status]}
           {trajectory.error !== undefined && <span className="error-text"> {trajectory.error}</span>}

@@ -1,13 +1,16 @@
 /**
  * The app store: vanilla zustand, one slice per concern, a fresh store per call (one per test).
- * Holds plain data only: no engines, workers or sessions.
+ * Holds plain data only: no engines, workers, sessions or keys.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { createCursorSlice, type CursorSlice } from './cursorSlice';
+import { createEpisodeSlice, type EpisodeSlice } from './episodeSlice';
+import { createPoolSlice, type PoolSlice } from './poolSlice';
+import { createSetupSlice, type SetupSlice } from './setupSlice';
 import { createTrajectorySlice, type TrajectorySlice } from './trajectorySlice';
 import { createUiSlice, type UiSlice } from './uiSlice';
 
-export type AppState = TrajectorySlice & CursorSlice & UiSlice;
+export type AppState = TrajectorySlice & CursorSlice & UiSlice & EpisodeSlice & SetupSlice & PoolSlice;
 export type AppStore = StoreApi<AppState>;
 
 export function createAppStore(): AppStore {
@@ -15,5 +18,8 @@ export function createAppStore(): AppStore {
     ...createTrajectorySlice(...a),
     ...createCursorSlice(...a),
     ...createUiSlice(...a),
+    ...createEpisodeSlice(...a),
+    ...createSetupSlice(...a),
+    ...createPoolSlice(...a),
   }));
 }

@@ -22,8 +22,11 @@ function assertNever(x: never): never {
 export function roundStages(round: RoundRecord): StepStage[] {
   const action = round.action;
   switch (action.type) {
-    case 'route':
-      return round.call !== null || round.observation !== null ? ['think', 'route', 'reply'] : ['think', 'route'];
+    case 'route': {
+      // A call still in flight (live episode: no reply, no error yet) has no reply step yet.
+      const settled = round.call !== null && (round.call.reply !== null || round.call.error !== null);
+      return settled || round.observation !== null ? ['think', 'route', 'reply'] : ['think', 'route'];
+    }
     case 'answer':
       return ['think', 'answer'];
     case 'invalid':

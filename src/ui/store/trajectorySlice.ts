@@ -1,13 +1,14 @@
 /**
- * The loaded trajectory and where it came from. Writes only its own keys; a newly loaded trajectory
- * rewinds the cursor through the cursor slice's own action.
+ * The shown trajectory and where it came from. Writes only its own keys; a new trajectory rewinds the
+ * cursor, and a live update moves it to the new end when it was at the end (it follows a running episode).
  */
 import type { StateCreator } from 'zustand/vanilla';
 import type { Trajectory } from '../../core';
 import type { AppState } from './appStore';
+import { selectTotalSteps } from './steps';
 
-/** 'example': the project-built, scripted example (no model). 'imported': any other recorded trajectory. */
-export type TrajectorySource = 'example' | 'imported';
+/** 'example': the project-built, scripted example (no model). 'imported': a recorded file. 'live': an episode played here. */
+export type TrajectorySource = 'example' | 'imported' | 'live';
 
 export type LoadStatus = 'idle' | 'loading' | 'ready' | 'failed';
 
@@ -18,6 +19,8 @@ export interface TrajectorySlice {
   loadError: string | null;
   beginLoad(source: TrajectorySource): void;
   loadTrajectory(trajectory: Trajectory, source: TrajectorySource): void;
+  /** The same episode, further along; `follow`: keep the cursor at the end if it was there. */
+  updateTrajectory(trajectory: Trajectory, follow: boolean): void;
   failLoad(message: string): void;
 }
 
@@ -30,6 +33,12 @@ export const createTrajectorySlice: StateCreator<AppState, [], [], TrajectorySli
   loadTrajectory: (trajectory, source) => {
     set({ trajectory, source, loadStatus: 'ready', loadError: null });
     get().stepToStart();
+  },
+  updateTrajectory: (trajectory, follow) => {
+    const wasAtEnd = get().revealed >= selectTotalSteps(get());
+    set({ trajectory });
+    if (follow && wasAtEnd) get().stepToEnd();
+    else get().stepTo(get().revealed);
   },
   failLoad: (message) => set({ loadStatus: 'failed', loadError: message }),
 });

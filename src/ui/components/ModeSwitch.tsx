@@ -1,0 +1,66 @@
+/**
+ * Who drives the episode: you (the turn composer) or a replay (the project's example, or a trajectory
+ * file). Also exports the shown trajectory as JSON (it never holds a key).
+ */
+import { useRef } from 'react';
+import { useController } from '../session/controllerContext';
+import { serializeTrajectory } from '../session/trajectoryFile';
+import { useApp, useAppStore } from '../store/useApp';
+import type { PolicyMode } from '../store/setupSlice';
+
+const MODES: { id: PolicyMode; label: string; hint: string }[] = [
+  { id: 'human', label: 'You are the router', hint: 'write each think / route / answer step yourself; the real environment runs it' },
+  { id: 'replay', label: 'Replay', hint: 'step through a recorded trajectory' },
+];
+
+export function ModeSwitch() {
+  const mode = useApp((s) => s.mode);
+  const setMode = useApp((s) => s.setMode);
+  const hasTrajectory = useApp((s) => s.trajectory !== null);
+  const store = useAppStore();
+  const controller = useController();
+  const fileRef = useRef<HTMLInputElement>(null);
+
+  const onImport = async (file: File | undefined) => {
+    if (file === undefined || controller === null) return;
+    controller.importTrajectory(await file.text());
+    if (fileRef.current !== null) fileRef.current.value = '';
+  };
+  const onExport = () => {
+    const t = store.getState().trajectory;
+    if (t === null) return;
+    const url = URL.createObjectURL(new Blob([serializeTrajectory(t)], { type: 'application/json' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `${t.id}.trajectory.json`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  };
+
+  return (
+    <div className="mode-switch">
+      <div role="radiogroup" aria-label="Who drives the episode" className="segmented">
+        {MODES.map((m) => (
+          <label key={m.id} className={mode === m.id ? 'seg seg-on' : 'seg'} title={m.hint}>
+            <input type="radio" name="mode" value={m.id} checked={mode === m.id} onChange={() => setMode(m.id)} data-testid={`mode.${m.id}`} />
+            {m.label}
+          </label>
+        ))}
+      </div>
+      {mode === 'replay' && (
+        <div className="row-actions">
+          <button type="button" onClick={() => void controller?.replayExample()} disabled={controller === null} data-testid="replay.example">
+            Replay the example
+          </button>
+          <label className="file-button">
+            Import trajectory JSON…
+            <input ref={fileRef} type="file" accept=".json,application/json" onChange={(e) => void onImport(e.target.files?.[0])} data-testid="replay.import" />
+          </label>
+        </div>
+      )}
+      <button type="button" className="export" onClick={onExport} disabled={!hasTrajectory} data-testid="trajectory.export" title="Download the shown trajectory as JSON (never contains keys)">
+        Export JSON
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,201 @@
+/**
+ * The app's actions that need the engine or the key vault (the store holds neither): load the offline
+ * pool and datasets, start an episode from the setup, submit a human turn, replay or import a
+ * trajectory, test a provider, manage keys. Components reach it through ControllerContext.
+ */
+import {
+  exampleEngineRequest,
+  isQaDatasetId,
+  OFFLINE_PROVIDER,
+  PROVIDER_PRESETS,
+  renderCompactPrompt,
+  DEFAULT_ENV_SETTINGS,
+  type CandidateSpec,
+  type Engine,
+  type EngineEpisodeRequest,
+  type ProviderConfig,
+  type ReferenceData,
+  type Trajectory,
+} from '../../core';
+import type { AppStore } from '../store/appStore';
+import { runEpisodeIntoStore } from '../store/bindEngine';
+import type { PoolPresetId } from '../store/poolSlice';
+import type { KeyVault } from './keyVault';
+import { parseTrajectoryFile } from './trajectoryFile';
+
+export interface AppControllerDeps {
+  engine: Engine;
+  store: AppStore;
+  keys: KeyVault;
+  /** Absolute URL (or path) of the data root, sent with every data request. */
+  dataRoot: string;
+  /** Unique episode ids (injected so tests are deterministic). */
+  newEpisodeId?: () => string;
+}
+
+export type AppController = ReturnType<typeof createAppController>;
+
+export function createAppController(deps: AppControllerDeps) {
+  const { engine, store, keys, dataRoot } = deps;
+  const s = store.getState;
+  let counter = 0;
+  const newId = deps.newEpisodeId ?? (() => `episode-${++counter}`);
+  let running: AbortController | null = null;
+  let reference: ReferenceData | null = null;
+  let offlinePool: Trajectory['pool'] = [];
+
+  const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+  const syncKeys = (): void => {
+    const hasKey = Object.fromEntries(Object.keys(keys.all()).map((id) => [id, true]));
+    s().setKeyState(hasKey, keys.isRemembered());
+  };
+
+  async function run(req: EngineEpisodeRequest, source: 'example' | 'live'): Promise<Trajectory | null> {
+    running?.abort();
+    const controller = new AbortController();
+    running = controller;
+    const t = await runEpisodeIntoStore(engine, store, req, source, { signal: controller.signal });
+    if (running === controller) running = null;
+    return t;
+  }
+
+  function candidatesFor(models: Trajectory['pool']): CandidateSpec {
+    if (models.every((m) => m.provider === OFFLINE_PROVIDER)) return { kind: 'offline' };
+    const used = new Set(models.map((m) => m.provider));
+    const providers = s().providers.filter((p) => used.has(p.id));
+    // Only the keys of providers this pool calls travel with the request.
+    const all = keys.all();
+    const sent = Object.fromEntries(Object.entries(all).filter(([id]) => used.has(id)));
+    const cap = s().spendingCapUsd;
+    return { kind: 'http', providers, keys: sent, ...(cap === null ? {} : { spendingCapUsd: cap }) };
+  }
+
+  return {
+    /** First load: the offline pool (the default pool, no keys) and the reference texts. */
+    async init(): Promise<void> {
+      syncKeys();
+      s().setProviders(Object.values(PROVIDER_PRESETS).map((p) => ({ ...p })));
+      s().setQuestionList('offline', { status: 'loading' });
+      const offline = engine.loadOfflinePool({ dataRoot }).then(
+        (info) => {
+          offlinePool = info.pool;
+          if (s().presetId === 'offline') s().setPool('offline', info.pool);
+          s().setOfflineData({ status: 'ready' });
+          s().setQuestionList('offline', { status: 'ready', items: info.questions });
+        },
+        (err: unknown) => {
+          s().setOfflineData({ status: 'failed', error: message(err) });
+          s().setQuestionList('offline', { status: 'failed', error: message(err) });
+        },
+      );
+      const ref = engine.loadReferenceData({ dataRoot }).then(
+        (r) => {
+          reference = r;
+          s().setReferenceData({ status: 'ready' });
+        },
+        (err: unknown) => s().setReferenceData({ status: 'failed', error: message(err) }),
+      );
+      await Promise.all([offline, ref]);
+    },
+
+    async selectDataset(dataset: string): Promise<void> {
+      s().setDataset(dataset);
+      if (!isQaDatasetId(dataset)) return;
+      const list = s().questionLists[dataset];
+      if (list !== undefined && list.status !== 'failed') return;
+      s().setQuestionList(dataset, { status: 'loading' });
+      try {
+        s().setQuestionList(dataset, { status: 'ready', items: await engine.loadQuestions(dataset, { dataRoot }) });
+      } catch (err) {
+        s().setQuestionList(dataset, { status: 'failed', error: message(err) });
+      }
+    },
+
+    selectPreset(id: PoolPresetId): void {
+      if (id === 'offline') s().setPool('offline', offlinePool);
+      else if (id === 'paper' && reference !== null) s().setPool('paper', reference.paperPool.map((p) => p.record));
+      else if (id === 'llmrouter' && reference !== null) s().setPool('llmrouter', reference.llmRouterPool.map((p) => p.record));
+    },
+
+    /** "You are the router" on the picked question with the edited pool. */
+    async startHumanEpisode(): Promise<Trajectory | null> {
+      const { question, models } = s();
+      if (question === null || models.length === 0) return null;
+      const agentTemplate = reference?.agentPrompt ?? exampleEngineRequest().episode.agentTemplate;
+      const pool = models.map((m) => ({ ...m }));
+      const req: EngineEpisodeRequest = {
+        dataRoot,
+        episode: {
+          id: newId(),
+          question: { ...question, goldAnswers: [...question.goldAnswers] },
+          template: 'compact',
+          prompt: renderCompactPrompt(pool.map((m) => ({ name: m.name, pricePer1M: m.outputPer1M })), question.text),
+          pool,
+          agentTemplate,
+          settings: { ...DEFAULT_ENV_SETTINGS },
+          alpha: 0,
+        },
+        policy: { kind: 'human', id: 'you' },
+        candidates: candidatesFor(pool),
+      };
+      return run(req, 'live');
+    },
+
+    async submitTurn(text: string): Promise<void> {
+      const id = s().episodeId;
+      if (id === null) return;
+      s().setSubmitting(true, null);
+      try {
+        await engine.submitTurn(id, text);
+      } catch (err) {
+        s().setSubmitting(false, message(err));
+      }
+    },
+
+    stopEpisode(): void {
+      running?.abort();
+    },
+
+    replayExample(): Promise<Trajectory | null> {
+      return run({ ...exampleEngineRequest(), dataRoot }, 'example');
+    },
+
+    /** A recorded trajectory file, validated; shown as it was recorded (no engine run). */
+    importTrajectory(text: string): void {
+      running?.abort();
+      try {
+        s().loadTrajectory(parseTrajectoryFile(text), 'imported');
+        s().episodeEnded(null);
+      } catch (err) {
+        s().episodeEnded(message(err));
+      }
+    },
+
+    async testConnection(provider: ProviderConfig): Promise<void> {
+      const modelId = s().models.find((m) => m.provider === provider.id)?.providerModelId ?? 'test';
+      s().setConnection(provider.id, { status: 'testing' });
+      const key = keys.get(provider.id);
+      try {
+        const r = await engine.testConnection({ provider, modelId, ...(key === undefined ? {} : { key }) });
+        s().setConnection(provider.id, r.ok ? { status: 'ok', message: `${modelId} answered in ${Math.round(r.latencyMs)} ms` } : { status: 'failed', ...r.error });
+      } catch (err) {
+        s().setConnection(provider.id, { status: 'failed', kind: 'error', message: message(err) });
+      }
+    },
+
+    setKey(providerId: string, key: string): void {
+      keys.set(providerId, key);
+      syncKeys();
+    },
+    setRememberKeys(on: boolean): void {
+      keys.setRemembered(on);
+      syncKeys();
+    },
+    forgetKeys(): void {
+      keys.forget();
+      syncKeys();
+    },
+    keyStorageLabel: (): string => keys.storageLabel,
+    hasStoredKey: (providerId: string): boolean => keys.get(providerId) !== undefined,
+  };
+}

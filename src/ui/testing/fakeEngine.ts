@@ -1,0 +1,22 @@
+/**
+ * A fake Engine for UI tests: every method rejects (or streams nothing) unless the test overrides it.
+ * Test support only; the app never imports this file.
+ */
+import type { Engine } from '../../core';
+
+export function fakeEngine(overrides: Partial<Engine> = {}): Engine {
+  const unused = (name: string) => () => Promise.reject(new Error(`fakeEngine.${name} was not expected in this test`));
+  return {
+    // eslint-disable-next-line require-yield
+    async *runEpisode() {
+      throw new Error('fakeEngine.runEpisode was not expected in this test');
+    },
+    submitTurn: unused('submitTurn'),
+    loadOfflinePool: unused('loadOfflinePool'),
+    loadQuestions: unused('loadQuestions'),
+    loadReferenceData: unused('loadReferenceData'),
+    testConnection: unused('testConnection'),
+    dispose: async () => {},
+    ...overrides,
+  };
+}
