@@ -21,3 +21,8 @@ export async function testLlmRequests(): Promise<SeenRequest[]> {
   const res = await fetch(`${TEST_LLM_URL}/__requests`);
   return (await res.json()) as SeenRequest[];
 }
+
+/** Turns the server's CORS headers on or off (off: the browser blocks every call, as with NIM). */
+export async function setTestLlmCors(on: boolean): Promise<void> {
+  await fetch(`${TEST_LLM_URL}/__control`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ cors: on }) });
+}

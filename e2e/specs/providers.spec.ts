@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
 import { expect, test } from '../fixtures';
-import { resetTestLlmServer, testLlmRequests, TEST_LLM_BASE_URL } from '../testLlmServer';
+import { resetTestLlmServer, setTestLlmCors, testLlmRequests, TEST_LLM_BASE_URL } from '../testLlmServer';
 
 const CANARY = 'sk-canary-e2e-7f3a9c1b5d';
 const KEY_STORAGE = 'router-r1-studio.keys';
@@ -109,4 +109,23 @@ test('a key is never stored unless the user opts in, and never logged or exporte
   await expect(app.byId('pool.provider.openai.key')).toHaveValue('');
   expect(await persistedText(page)).not.toContain(CANARY);
   expect(consoleText.join('\n')).not.toContain(CANARY);
+});
+
+test('a provider without CORS headers fails with an explanation of what to do', async ({ app, consoleGuard }) => {
+  // The browser itself reports the blocked request on the console; that is the point of this test.
+  consoleGuard.allow(/CORS policy|net::ERR_FAILED/);
+  await setTestLlmCors(false);
+  try {
+    await app.open();
+    await app.pointModelAt(0, 'vllm', TEST_LLM_BASE_URL, 'ok-model');
+    await app.byId('picker.item.0').click();
+    await app.byId('episode.start').click();
+    await app.routeTurn('Try the first model.', 'qwen2.5-7b-instruct', 'who sings it');
+    await expect(app.roundPart(0, 'error')).toContainText('CORS');
+    await expect(app.roundPart(0, 'error')).toContainText(/allowed-origins|OpenRouter|local server/i);
+    await expect(app.roundPart(0, 'reply.text')).toContainText('None');
+    await expect(app.byId('composer.turn')).toContainText('turn 2 of 4');
+  } finally {
+    await setTestLlmCors(true);
+  }
 });
