@@ -15,7 +15,7 @@ export function createHttpDataRoot(baseUrl: string, fetchFn: typeof fetch = glob
       } catch (err) {
         throw new DataRootError(`Could not reach the data root ${base} (${String(err)}). Check the address or your connection.`, { cause: err });
       }
-      if (!res.ok) throw new DataRootError(`The data root ${base} has no ${path} (HTTP ${res.status}). Check the data root setting.`, { missing: res.status === 404 });
+      if (!res.ok) throw new DataRootError(`The data root ${base} has no ${path} (HTTP ${res.status}). The dev and preview servers serve ../shared/data (or ROUTER_DATA_ROOT) at ./data/; or open the app with ?dataRoot=<URL of a copy>.`, { missing: res.status === 404 });
       return res.text();
     },
   };
