@@ -1,0 +1,141 @@
+/**
+ * Build an ONNX model of a Qwen2/Llama decoder from a config and HF-named weights, in the standard
+ * transformers.js / optimum layout (DESIGN.md §3):
+ *
+ *   input_ids               int64   [batch_size, sequence_length]
+ *   attention_mask          int64   [batch_size, total_sequence_length]      (1 = real token, 0 = padding)
+ *   position_ids            int64   [batch_size, sequence_length]
+ *   past_key_values.{i}.key|value   float32 [batch_size, num_kv_heads, past_sequence_length, head_dim]
+ *   → logits                float32 [batch_size, sequence_length, vocab_size]
+ *   → present.{i}.key|value float32 [batch_size, num_kv_heads, total_sequence_length, head_dim]
+ *
+ * Precision 'fp32' uses standard ops only (opset 17); 'q4' replaces every linear layer (and an untied
+ * lm_head) with com.microsoft MatMulNBits. The embedding stays float32 (a Gather), and a tied lm_head
+ * reads the same initializer through Gemm(transB = 1), so it is stored once.
+ *
+ * Weights are inline: the file must stay under protobuf's 2 GiB (`ProtobufTooLargeError` otherwise).
+ * `fused: true` swaps the blocks for onnxruntime's contrib ops (fusedDecoder.ts); the interface is the same.
+ * Not for: training graphs.
+ */
+import { ropeInvFreq, type DecoderConfig } from './decoderConfig';
+import { attention, attentionMask, mlp, rmsNorm, rotaryTables, linear, type LayerContext, type Precision } from './decoderGraph';
+import { attr, GraphBuilder } from './graphBuilder';
+import { encodeModel, type ValueInfo } from './onnxProto';
+import { fusedBlocks } from './fusedDecoder';
+import { assertDecoderWeights, getWeight, type DecoderWeights, type WeightTensor } from './weights';
+
+export interface BuildDecoderOptions {
+  precision: Precision;
+  /**
+   * Fused contrib ops (GroupQueryAttention, RotaryEmbedding, SkipSimplifiedLayerNormalization), see
+   * fusedDecoder.ts. Exact for batch 1 and unpadded batches; left-padded batches need the standard graph.
+   */
+  fused?: boolean;
+}
+
+export class DecoderBuildError extends Error {
+  override name = 'DecoderBuildError';
+}
+
+/** ai.onnx opset: 17 keeps ReduceMean's axes an attribute and loads on every onnxruntime ≥ 1.13. */
+export const DECODER_OPSET = 17;
+
+export const pastKeyName = (layer: number): string => `past_key_values.${layer}.key`;
+export const pastValueName = (layer: number): string => `past_key_values.${layer}.value`;
+export const presentKeyName = (layer: number): string => `present.${layer}.key`;
+export const presentValueName = (layer: number): string => `present.${layer}.value`;
+
+/** The graph's inputs, in order (also what a session's inputNames should be). */
+export function decoderInputs(config: DecoderConfig): ValueInfo[] {
+  const kvDims = ['batch_size', config.numKvHeads, 'past_sequence_length', config.headDim];
+  const inputs: ValueInfo[] = [
+    { name: 'input_ids', dtype: 'int64', dims: ['batch_size', 'sequence_length'] },
+    { name: 'attention_mask', dtype: 'int64', dims: ['batch_size', 'total_sequence_length'] },
+    { name: 'position_ids', dtype: 'int64', dims: ['batch_size', 'sequence_length'] },
+  ];
+  for (let i = 0; i < config.numLayers; i++) {
+    inputs.push({ name: pastKeyName(i), dtype: 'float32', dims: kvDims }, { name: pastValueName(i), dtype: 'float32', dims: kvDims });
+  }
+  return inputs;
+}
+
+/** The graph's outputs, in order. */
+export function decoderOutputs(config: DecoderConfig): ValueInfo[] {
+  const kvDims = ['batch_size', config.numKvHeads, 'total_sequence_length', config.headDim];
+  const outputs: ValueInfo[] = [{ name: 'logits', dtype: 'float32', dims: ['batch_size', 'sequence_length', config.vocabSize] }];
+  for (let i = 0; i < config.numLayers; i++) {
+    outputs.push({ name: presentKeyName(i), dtype: 'float32', dims: kvDims }, { name: presentValueName(i), dtype: 'float32', dims: kvDims });
+  }
+  return outputs;
+}
+
+/**
+ * logits = norm(h) · W_headᵀ. h: [B, S, H] → [B, S, V].
+ * Tied: Gemm on [B·S, H] × embedᵀ reuses the embedding initializer (MatMul would need a transposed copy,
+ * which onnxruntime would materialise by constant folding — a second V × H matrix in memory).
+ */
+function lmHead(g: GraphBuilder, h: string, config: DecoderConfig, weights: DecoderWeights, precision: Precision, inputIds: string): string {
+  if (!config.tieWordEmbeddings) {
+    const head = getWeight(weights, 'lm_head.weight');
+    const y = linear(g, h, 'lm_head', head, undefined, precision);
+    return g.node('Identity', [y], { outputs: ['logits'] });
+  }
+  const flat = g.node('Reshape', [h, g.constI64([-1, config.hiddenSize])]); // [B·S, H]
+  const scores = g.node('Gemm', [flat, 'model.embed_tokens.weight'], { attributes: { transB: attr.int(1) } }); // [B·S, V]
+  const shape = g.node('Concat', [g.node('Shape', [inputIds]), g.constI64([config.vocabSize])], { attributes: { axis: attr.int(0) } });
+  return g.node('Reshape', [scores, shape], { outputs: ['logits'] }); // [B, S, V]
+}
+
+/** The decoder graph as ONNX bytes. Validates every weight shape first (`WeightShapeError`). */
+export function buildDecoderModel(config: DecoderConfig, weights: DecoderWeights, options: BuildDecoderOptions): Uint8Array {
+  const { precision } = options;
+  if (precision !== 'fp32' && precision !== 'q4') throw new DecoderBuildError(`precision must be 'fp32' or 'q4', got ${JSON.stringify(precision)}.`);
+  assertDecoderWeights(config, weights);
+  const g = new GraphBuilder();
+
+  const embed = getWeight(weights, 'model.embed_tokens.weight');
+  g.initializer({ name: 'model.embed_tokens.weight', dims: embed.shape, data: embed.data });
+  // 1. embeddings; 2. the blocks and final norm; 3. the head
+  const h = g.node('Gather', ['model.embed_tokens.weight', 'input_ids'], { attributes: { axis: attr.int(0) } }); // [B, S, H]
+  const weight = (name: string): WeightTensor => getWeight(weights, name);
+  const fused = options.fused === true;
+  const normed = fused ? fusedBlocks(g, h, config, weight, precision, FUSED_IO) : standardBlocks(g, h, config, weight, precision);
+  g.scope = 'head';
+  lmHead(g, normed, config, weights, precision, 'input_ids');
+
+  const opsets = [{ domain: '', version: DECODER_OPSET }];
+  if (precision === 'q4' || fused) opsets.push({ domain: 'com.microsoft', version: 1 });
+  return encodeModel({
+    graph: g.build(`${config.modelType}-decoder`, decoderInputs(config), decoderOutputs(config)),
+    opsets,
+    metadata: { 'router_r1.model_type': config.modelType, 'router_r1.precision': precision, 'router_r1.fused': String(fused) },
+  });
+}
+
+const FUSED_IO = { pastKey: pastKeyName, pastValue: pastValueName, presentKey: presentKeyName, presentValue: presentValueName };
+
+/** Standard ops (opset 17 only). h: [B, S, H] embeddings → [B, S, H] after the final norm. */
+function standardBlocks(g: GraphBuilder, embeddings: string, config: DecoderConfig, weight: (name: string) => WeightTensor, precision: Precision): string {
+  let h = embeddings;
+  const ctx: LayerContext = {
+    rot: rotaryTables(g, 'position_ids', ropeInvFreq(config)),
+    mask: attentionMask(g, 'input_ids', 'attention_mask'),
+    weight,
+    precision,
+  };
+
+  // the blocks: h = h + attn(norm(h)); h = h + mlp(norm(h))
+  for (let i = 0; i < config.numLayers; i++) {
+    g.scope = `layers.${i}.attn`;
+    const p = `model.layers.${i}`;
+    const xAttn = rmsNorm(g, h, `${p}.input_layernorm.weight`, ctx.weight(`${p}.input_layernorm.weight`), config.rmsNormEps);
+    const io = { pastKey: pastKeyName(i), pastValue: pastValueName(i), presentKey: presentKeyName(i), presentValue: presentValueName(i) };
+    h = g.node('Add', [h, attention(g, xAttn, config, i, io, ctx)]);
+    g.scope = `layers.${i}.mlp`;
+    const xMlp = rmsNorm(g, h, `${p}.post_attention_layernorm.weight`, ctx.weight(`${p}.post_attention_layernorm.weight`), config.rmsNormEps);
+    h = g.node('Add', [h, mlp(g, xMlp, i, ctx)]);
+  }
+
+  g.scope = 'head';
+  return rmsNorm(g, h, 'model.norm.weight', weight('model.norm.weight'), config.rmsNormEps);
+}
