@@ -1,7 +1,9 @@
 /**
  * Composition root: creates the engine client (a Web Worker: the UI thread never runs the engine), the
  * key vault (memory; localStorage only after the user opts in), the store and the controller, renders
- * the app, and loads the offline pool, the default (no keys needed).
+ * the app, and loads the offline pool, the default (no keys needed). A share link (`#s=…` in the
+ * fragment, so it never reaches a server log) is opened before the first render; one pasted later asks
+ * before it replaces the user's work.
  */
 import './ui/styles.css';
 import { StrictMode } from 'react';
@@ -12,6 +14,7 @@ import { createAppController } from './ui/session/appController';
 import { ControllerContext } from './ui/session/controllerContext';
 import { createAppStore } from './ui/store/appStore';
 import { AppStoreContext } from './ui/store/useApp';
+import { shareCodeFromHash } from './core';
 import { installTestApi, shouldInstallTestApi } from './ui/testApi';
 import { EngineClient } from './worker/engineClient';
 
@@ -22,9 +25,25 @@ worker.addEventListener('error', (e) => {
 });
 const engine = new EngineClient(worker);
 // The data root is served at ./data/ by the dev and preview servers (DESIGN.md §9); ?dataRoot=URL overrides it.
-const dataRoot = new URL(new URLSearchParams(window.location.search).get('dataRoot') ?? 'data/', document.baseURI).href;
-const controller = createAppController({ engine, store, keys: createKeyStore(), dataRoot, newEpisodeId: () => `episode-${Date.now().toString(36)}` });
+const customDataRoot = new URLSearchParams(window.location.search).get('dataRoot');
+const dataRoot = new URL(customDataRoot ?? 'data/', document.baseURI).href;
+const controller = createAppController({
+  engine,
+  store,
+  keys: createKeyStore(),
+  dataRoot,
+  sharedDataRoot: customDataRoot === null ? null : dataRoot,
+  newEpisodeId: () => `episode-${Date.now().toString(36)}`,
+});
 if (shouldInstallTestApi(import.meta.env.MODE, window.location.search)) installTestApi(store, window);
+
+// A share link opens at once (nothing of the user's is on screen yet); a later one waits for consent.
+const openSharedLink = (ask: boolean): void => {
+  const code = shareCodeFromHash(window.location.hash);
+  if (code !== null) controller.openLink(code, { ask });
+};
+openSharedLink(false);
+window.addEventListener('hashchange', () => openSharedLink(true));
 
 const rootElement = document.getElementById('root');
 if (rootElement === null) throw new Error('index.html must contain <div id="root"> for the app to mount.');

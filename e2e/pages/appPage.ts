@@ -97,6 +97,40 @@ export class AppPage {
     await this.page.keyboard.press(key);
   }
 
+  /** Click a Share button and read the link from its field. */
+  async shareLink(kind: 'trajectory' | 'config'): Promise<string> {
+    await this.byId(`share.${kind}`).click();
+    await expect(this.byId('share.url')).toHaveValue(/#s=v1\./);
+    return this.byId('share.url').inputValue();
+  }
+
+  /** Open a share link with the test API on (the flag goes in the query; the state stays in the fragment). */
+  async openLink(url: string): Promise<void> {
+    const [base, fragment] = url.split('#');
+    // A fresh load: on the same page, a fragment-only change is a hash change (which asks before replacing work).
+    await this.page.goto('about:blank');
+    await this.page.goto(`${base}?testApi=1#${fragment ?? ''}`);
+  }
+
+  /** The reference texts (agent prompt, presets) are loaded: episodes use the real candidate prompt. */
+  async waitForReferenceData(): Promise<void> {
+    await expect(this.byId('pool.preset').locator('option[value="paper"]')).toBeEnabled();
+  }
+
+  /** Play "you are the router" on an offline bank question: route to `models` in turn, then answer gold. */
+  async playRouter(search: string, models: readonly string[]): Promise<void> {
+    await this.byId('picker.search').fill(search);
+    await this.byId('picker.item.0').click();
+    await this.byId('episode.start').click();
+    for (const [i, model] of models.entries()) {
+      await this.routeTurn(`Round ${i + 1}: ask ${model}.`, model, `${search} (asked of ${model})`);
+      await expect(this.roundPart(i, 'reply.text')).not.toBeEmpty();
+    }
+    const gold = (await this.trajectory()).question.goldAnswers[0] ?? '';
+    await this.answerTurn('The replies agree.', gold);
+    await expect.poll(() => this.state().then((s) => s.phase)).toBe('finished');
+  }
+
   state(): Promise<AppSnapshot> {
     return this.page.evaluate(() => {
       if (window.__routerTestApi === undefined) throw new Error('No test API: open the app with ?testApi=1');

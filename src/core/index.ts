@@ -43,3 +43,33 @@ export { matchBankQuestion, DEFAULT_MATCH_THRESHOLD, type BankMatch, type MatchO
 export { createOfflineCaller, DEFAULT_OFFLINE_TIMING, type OfflineCallerOptions, type OfflineTiming } from './offline/offlineCaller';
 export { simulateOfflineReply, statedAnswer, isCannotHelpReply, DEFAULT_WRONG_ANSWER_SHARE, type OfflineReplyDecision, type OfflineReplyKind, type OfflineReplyOptions } from './offline/offlineReplies';
 export { testProviderConnection, CONNECTION_TEST_PROMPT, type ProviderConnectionResult } from './providers/connectionTest';
+// The ONNX decoder builder (DESIGN.md §3, issue 4): config parsing, weights, q4, graph bytes, float64 reference.
+export { parseDecoderConfig, ropeInvFreq, DecoderConfigError, SUPPORTED_MODEL_TYPES, type DecoderConfig, type DecoderModelType, type Llama3RopeScaling } from './onnx/decoderConfig';
+export { assertDecoderWeights, expectedWeightShapes, randomDecoderWeights, lmHeadWeight, linearPrefix, linearShape, LINEAR_NAMES, WeightShapeError, type DecoderWeights, type WeightTensor, type UniformSource, type UniformRng, type LinearName } from './onnx/weights';
+export { quantizeQ4, dequantizeQ4, Q4_BLOCK_SIZE, QuantizationError, type Q4Weight } from './onnx/quantizeQ4';
+export { buildDecoderModel, decoderInputs, decoderOutputs, pastKeyName, pastValueName, presentKeyName, presentValueName, DECODER_OPSET, DecoderBuildError, type BuildDecoderOptions } from './onnx/buildDecoder';
+export { MASK_MIN, type Precision } from './onnx/decoderGraph';
+export { referenceForward, type ReferenceKvCache, type ReferenceOutput, type ReferenceOptions } from './onnx/referenceForward';
+export { encodeModel, readModelSummary, type ModelData, type ModelSummary } from './onnx/onnxProto';
+export { ProtobufTooLargeError, ProtobufDecodeError, PROTOBUF_MAX_BYTES } from './onnx/protobuf';
+export { TINY_DECODER_CONFIGS, createSeededUniform, type TinyDecoderName } from './onnx/tinyDecoders';
+// Sharing (DESIGN.md §8, issue 8): share links (#s=v1.…), bundles, and the secret scan before export.
+export * from './share/shareState';
+export { FIELDS, CONFIG_FIELDS, TRAJECTORY_FIELDS, EVALUATION_FIELDS } from './share/shareFields';
+export { deepEqual, type Field, type Table, type TableOf, type WireMode } from './share/schema';
+export * from './share/shareLink';
+export * from './share/bundle';
+export * from './share/secrets';
+// Policy runtime (issue 4, generation): seeded rng, logits math, processors, sampler, stopping, decode loop.
+export { createRng, restoreRng, RngSeedError, type Rng, type RngSnapshot } from './math/rng';
+export { logSoftmax, softmax, argmax, topK, logSumExp, NonFiniteLogitsError } from './math/logits';
+export * from './policy/logitsProcessors';
+export { sampleToken, drawCategorical, createSamplingWarpers, checkSamplingParams, type SamplingParams, type SampledToken, type SampleOptions } from './policy/sampling';
+export { createCostBias, normalisePrices, type CostBias, type CostBiasOptions } from './policy/costBias';
+export { createIncrementalDecoder, findStopString, stopSearchStart, type IncrementalDecoder, type DecodedPiece, type StopReason } from './policy/stopping';
+export { checkTokenizerFitsModel, TokenizerMismatchError, type LanguageModel, type ForwardOptions } from './policy/languageModel';
+export { commonPrefixLength, planPrefill, prefillContext, EmptyContextError, type PrefillPlan } from './policy/kvPrefix';
+export { buildModelInput, frameChatTemplate, promptEndInContext, NO_CHAT_FRAMING, USER_MESSAGE_SENTINEL, ChatTemplateError, type ChatFraming } from './policy/tokenizedChat';
+export { generateTokens, generateToEnd, generateGroup, type GenerationEvent, type GenerationResult, type GenerateTokensOptions } from './policy/decodeLoop';
+export { createLanguageModelPolicy, type LanguageModelPolicy, type LanguageModelPolicyOptions, type TokenEvent } from './policy/languageModelPolicy';
+export { createFakeLanguageModel, createTurnScript, FakeModelInputError, type FakeLanguageModel, type FakeLanguageModelOptions, type FakeLanguageModelStats, type TurnScriptOptions } from './policy/fakeLanguageModel';

@@ -11,6 +11,7 @@ import type { AppStore } from './store/appStore';
 import { selectCurrentStep, selectIsAtEnd, selectRevealedRoundCount, selectTotalSteps, type StepRef } from './store/steps';
 import type { LoadStatus, TrajectorySource } from './store/trajectorySlice';
 import type { AwaitedTurn, EpisodePhase } from './store/episodeSlice';
+import type { PolicyMode } from './store/setupSlice';
 
 export const TEST_API_QUERY_FLAG = 'testApi';
 
@@ -34,6 +35,11 @@ export interface AppSnapshot {
   episodeError: string | null;
   /** Questions loaded per dataset ('offline' = the offline pool's bank). */
   questionCounts: Record<string, number>;
+  /** Who drives the next episode, and what opening a share link did. */
+  mode: PolicyMode;
+  linkNotice: string | null;
+  linkError: string | null;
+  evaluationRows: number;
 }
 
 export interface AppTestApi {
@@ -79,6 +85,10 @@ export function snapshot(store: AppStore): AppSnapshot {
     awaitedTurn: s.awaitedTurn,
     episodeError: s.episodeError,
     questionCounts: Object.fromEntries(Object.entries(s.questionLists).map(([k, l]) => [k, l.status === 'ready' ? l.items.length : 0])),
+    mode: s.mode,
+    linkNotice: s.linkNotice,
+    linkError: s.linkError,
+    evaluationRows: s.evaluation?.rows.length ?? 0,
   };
 }
 

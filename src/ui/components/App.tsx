@@ -1,13 +1,16 @@
 /**
  * The app shell: header; the setup (mode, question, Start) and, while you are the router, the turn
  * composer; then the trajectory viewer (question, prompt, step controls, round timeline) beside the
- * reward breakdown and the pool editor. Renders from the store only.
+ * reward breakdown, the pool editor and sharing. A banner says what an opened link did. Renders from
+ * the store only.
  */
 import { useEffect, useRef } from 'react';
 import { useStepKeys } from '../hooks/useStepKeys';
 import { useController } from '../session/controllerContext';
 import { useApp } from '../store/useApp';
 import { AppHeader } from './AppHeader';
+import { EvaluationTable } from './EvaluationTable';
+import { LinkBanner } from './LinkBanner';
 import { LoadState } from './LoadState';
 import { PoolEditor } from './PoolEditor';
 import { PoolPanel } from './PoolPanel';
@@ -15,6 +18,7 @@ import { PromptView } from './PromptView';
 import { QuestionPanel } from './QuestionPanel';
 import { RewardPanel } from './RewardPanel';
 import { SetupPanel } from './SetupPanel';
+import { SharePanel } from './SharePanel';
 import { StepControls } from './StepControls';
 import { Timeline } from './Timeline';
 import { TurnComposer } from './TurnComposer';
@@ -38,7 +42,9 @@ export function App() {
       <main ref={mainRef} tabIndex={-1} className="app-main" data-testid="app.main" aria-busy={status === 'loading'}>
         <div className="layout">
           <div className="layout-main">
+            <LinkBanner />
             {controller !== null && <SetupPanel />}
+            <EvaluationTable />
             {hasTrajectory ? (
               <>
                 <QuestionPanel />
@@ -54,6 +60,7 @@ export function App() {
           <aside className="layout-side" aria-label="Reward and pool">
             {hasTrajectory && <RewardPanel />}
             {controller !== null ? <PoolEditor /> : <PoolPanel />}
+            <SharePanel />
           </aside>
         </div>
       </main>

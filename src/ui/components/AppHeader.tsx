@@ -22,6 +22,11 @@ export function AppHeader() {
           {simulated && ' · candidates simulated from recorded scores'}
         </p>
       )}
+      {source === 'shared' && policy !== null && (
+        <p className="source-badge source-shared" data-testid="header.source">
+          Shared trajectory — opened from a link; policy: {policy.kind} {policy.id}
+        </p>
+      )}
       {source === 'imported' && policy !== null && (
         <p className="source-badge" data-testid="header.source">
           Recorded trajectory — policy: {policy.kind} {policy.id}

@@ -9,7 +9,6 @@ import {
   OFFLINE_PROVIDER,
   PROVIDER_PRESETS,
   renderCompactPrompt,
-  DEFAULT_ENV_SETTINGS,
   type CandidateSpec,
   type Engine,
   type EngineEpisodeRequest,
@@ -21,6 +20,7 @@ import type { AppStore } from '../store/appStore';
 import { runEpisodeIntoStore } from '../store/bindEngine';
 import type { PoolPresetId } from '../store/poolSlice';
 import type { KeyVault } from './keyVault';
+import { createShareActions } from './shareActions';
 import { parseTrajectoryFile } from './trajectoryFile';
 
 export interface AppControllerDeps {
@@ -31,6 +31,8 @@ export interface AppControllerDeps {
   dataRoot: string;
   /** Unique episode ids (injected so tests are deterministic). */
   newEpisodeId?: () => string;
+  /** The data root given with ?dataRoot= (null: the default); share links carry it for information. */
+  sharedDataRoot?: string | null;
 }
 
 export type AppController = ReturnType<typeof createAppController>;
@@ -70,7 +72,11 @@ export function createAppController(deps: AppControllerDeps) {
     return { kind: 'http', providers, keys: sent, ...(cap === null ? {} : { spendingCapUsd: cap }) };
   }
 
+  const share = createShareActions({ store, keys, sharedDataRoot: deps.sharedDataRoot ?? null, stopEpisode: () => running?.abort() });
+
   return {
+    ...share,
+
     /** First load: the offline pool (the default pool, no keys) and the reference texts. */
     async init(): Promise<void> {
       syncKeys();
@@ -119,7 +125,7 @@ export function createAppController(deps: AppControllerDeps) {
 
     /** "You are the router" on the picked question with the edited pool. */
     async startHumanEpisode(): Promise<Trajectory | null> {
-      const { question, models } = s();
+      const { question, models, runConfig } = s();
       if (question === null || models.length === 0) return null;
       const agentTemplate = reference?.agentPrompt ?? exampleEngineRequest().episode.agentTemplate;
       const pool = models.map((m) => ({ ...m }));
@@ -132,8 +138,9 @@ export function createAppController(deps: AppControllerDeps) {
           prompt: renderCompactPrompt(pool.map((m) => ({ name: m.name, pricePer1M: m.outputPer1M })), question.text),
           pool,
           agentTemplate,
-          settings: { ...DEFAULT_ENV_SETTINGS },
-          alpha: 0,
+          settings: { ...runConfig.settings },
+          alpha: runConfig.alpha,
+          metric: runConfig.metric,
         },
         policy: { kind: 'human', id: 'you' },
         candidates: candidatesFor(pool),

@@ -7,10 +7,11 @@ import { createCursorSlice, type CursorSlice } from './cursorSlice';
 import { createEpisodeSlice, type EpisodeSlice } from './episodeSlice';
 import { createPoolSlice, type PoolSlice } from './poolSlice';
 import { createSetupSlice, type SetupSlice } from './setupSlice';
+import { createShareSlice, type ShareSlice } from './shareSlice';
 import { createTrajectorySlice, type TrajectorySlice } from './trajectorySlice';
 import { createUiSlice, type UiSlice } from './uiSlice';
 
-export type AppState = TrajectorySlice & CursorSlice & UiSlice & EpisodeSlice & SetupSlice & PoolSlice;
+export type AppState = TrajectorySlice & CursorSlice & UiSlice & EpisodeSlice & SetupSlice & PoolSlice & ShareSlice;
 export type AppStore = StoreApi<AppState>;
 
 export function createAppStore(): AppStore {
@@ -21,5 +22,6 @@ export function createAppStore(): AppStore {
     ...createEpisodeSlice(...a),
     ...createSetupSlice(...a),
     ...createPoolSlice(...a),
+    ...createShareSlice(...a),
   }));
 }
