@@ -3,6 +3,8 @@
  */
 import { createFsDataRoot, defaultDataRootDir } from '../adapters/node/fsDataRoot';
 import { runConformance } from './conformance/run';
+import { CONVERT_USAGE, runConvertCommand } from './convert/convertCommand';
+import { writeTinyModels } from './convert/makeTinyModels';
 import { startLlmServer } from './testServer/llmServer';
 
 const USAGE = `Usage: npm run -s cli -- <command> [options]
@@ -12,6 +14,8 @@ Commands:
                                   (data root: --data-root, else ROUTER_DATA_ROOT, else ../shared/data)
   test-server [--port N]          local OpenAI-compatible + Anthropic test LLM server on 127.0.0.1
                                   (default port 0 = random); prints its URL, runs until stopped
+  ${CONVERT_USAGE}
+  make-tiny-models [--out DIR]    rewrite public/models/tiny-router/ (seeded; golden.json included)
   help                            this text
 `;
 
@@ -53,6 +57,12 @@ async function main(argv: readonly string[]): Promise<number> {
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
+      return 0;
+    }
+    case 'convert':
+      return runConvertCommand(positional.slice(1), flags, { stdout: process.stdout, stderr: process.stderr });
+    case 'make-tiny-models': {
+      for (const f of await writeTinyModels(flags.get('out'))) process.stdout.write(`${f.path}\t${f.bytes}\n`);
       return 0;
     }
     case 'help':

@@ -73,3 +73,14 @@ export { buildModelInput, frameChatTemplate, promptEndInContext, NO_CHAT_FRAMING
 export { generateTokens, generateToEnd, generateGroup, type GenerationEvent, type GenerationResult, type GenerateTokensOptions } from './policy/decodeLoop';
 export { createLanguageModelPolicy, type LanguageModelPolicy, type LanguageModelPolicyOptions, type TokenEvent } from './policy/languageModelPolicy';
 export { createFakeLanguageModel, createTurnScript, FakeModelInputError, type FakeLanguageModel, type FakeLanguageModelOptions, type FakeLanguageModelStats, type TurnScriptOptions } from './policy/fakeLanguageModel';
+// Model folders, sources and checkpoint conversion (DESIGN.md §3, issue 4 items 4–5).
+export { ModelSourceError, createMemoryModelSource, createMemoryModelSink, memoryByteSource, openByteSource, type ByteSource, type ModelSource, type ModelSink, type ReadOptions, type ReadProgress } from './model/modelSource';
+export { createUrlModelSource, normalizeUrlPrefix, type UrlModelSourceDeps } from './model/urlModelSource';
+export { loadModelFolder, chooseOnnxFile, checkDecoderInterface, tokenizerVocabSize, ModelFolderError, ONNX_VARIANTS, DEFAULT_ONNX_PREFERENCE, MODEL_FOLDER_FILES, type LoadedModelFolder, type LoadModelFolderOptions, type ModelFolderErrorKind, type OnnxVariant } from './model/modelFolder';
+export { readSafetensorsHeader, readSafetensors, readFloatTensor, writeSafetensors, writeSafetensorsChunks, parseSafetensorsIndex, SafetensorsError, type SafetensorsHeader, type SafetensorsEntry, type SafetensorsDtype, type TensorToWrite } from './model/safetensors';
+export { openCheckpoint, CheckpointError, type OpenedCheckpoint } from './model/checkpoint';
+export { convertCheckpoint, runConversion, convertedOnnxPath, CONVERTER_NAME, type ConvertEvent, type ConvertOptions, type ConvertResult } from './model/convert';
+export { encodeModelWithExternalData, needsExternalData, type EncodedModel, type ExternalDataOptions } from './model/externalData';
+export { ROUTER_R1_PRESETS, findPreset, presetForUrl, presetUrlPrefix, presetRouterJson, hfResolveUrl, type RouterR1Preset } from './model/presets';
+export { parseRouterJson, serializeRouterJson, RouterJsonError, ROUTER_JSON_FILE, type RouterJson } from './model/routerJson';
+export { TINY_ROUTER_NAME } from './model/tinyRouter';

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { encodeModelWithExternalData } from './externalData';
+import { chooseOnnxFile, loadModelFolder, ModelFolderError, tokenizerVocabSize, type ModelFolderErrorKind } from './modelFolder';
+import { createMemoryModelSource } from './modelSource';
+import { makeTinyRouterFolder } from './tinyRouter';
+import { streamDecoderGraph } from './streamingDecoder';
+import { parseDecoderConfig } from '../onnx/decoderConfig';
+import { randomDecoderWeights } from '../onnx/weights';
+import { createSeededUniform } from '../onnx/tinyDecoders';
+
+const tiny = makeTinyRouterFolder();
+const folder = (edit: (m: Map<string, string | Uint8Array>) => void = () => undefined): Map<string, string | Uint8Array> => {
+  const m = new Map(tiny);
+  edit(m);
+  return m;
+};
+async function failure(files: Map<string, string | Uint8Array>): Promise<ModelFolderError> {
+  const err = await loadModelFolder(createMemoryModelSource(files, 'tiny')).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(ModelFolderError);
+  return err as ModelFolderError;
+}
+
+describe('loadModelFolder', () => {
+  it('loads the tiny router: config, tokenizer files, router.json, q4 first', async () => {
+    const progress: number[] = [];
+    const m = await loadModelFolder(createMemoryModelSource(tiny, 'tiny'), { onProgress: (p) => progress.push(p.loadedBytes) });
+    expect(m.config).toMatchObject({ modelType: 'qwen2', numLayers: 2, hiddenSize: 64, vocabSize: 272 });
+    expect(m.tokenizerVocabSize).toBe(271);
+    expect(m.onnx.path).toBe('onnx/model_q4.onnx');
+    expect(m.onnx.summary.outputs[0]).toBe('logits');
+    expect(m.router?.prompt_template).toBe('compact');
+    expect(m.externalData).toEqual([]);
+    expect(progress.at(-1)).toBe(m.onnx.bytes.byteLength);
+    const fp32 = await loadModelFolder(createMemoryModelSource(tiny), { preference: ['fp32', 'q4'] });
+    expect(fp32.onnx.variant).toBe('fp32');
+  });
+
+  it('picks community exports by preference (q4 → q4f16 → fp32 → fp16)', async () => {
+    const src = createMemoryModelSource({ 'onnx/model_fp16.onnx': '', 'onnx/model_q4f16.onnx': '' });
+    expect(await chooseOnnxFile(src, ['q4', 'q4f16', 'fp32', 'fp16'])).toEqual({ path: 'onnx/model_q4f16.onnx', variant: 'q4f16' });
+  });
+
+  const bad: [string, ModelFolderErrorKind, RegExp, (m: Map<string, string | Uint8Array>) => void][] = [
+    ['a missing tokenizer', 'missing-file', /has no tokenizer\.json.*copy the missing file/, (m) => m.delete('tokenizer.json')],
+    ['no onnx file', 'missing-file', /has none of onnx\/model_q4\.onnx.*Convert the checkpoint first/, (m) => (m.delete('onnx/model_q4.onnx'), m.delete('onnx/model.onnx'))],
+    ['a truncated onnx file', 'truncated-onnx', /truncated or not an ONNX model.*download it again/, (m) => m.set('onnx/model_q4.onnx', (tiny.get('onnx/model_q4.onnx') as Uint8Array).subarray(0, 5000))],
+    ['a truncated config', 'invalid-json', /config\.json is not valid JSON/, (m) => m.set('config.json', (tiny.get('config.json') as string).slice(0, 40))],
+    ['a tokenizer bigger than the logits', 'tokenizer-mismatch', /271 tokens but the model has only 200 logits/, (m) => m.set('config.json', JSON.stringify({ ...JSON.parse(tiny.get('config.json') as string), vocab_size: 200 }))],
+    ['a config of another depth', 'not-a-decoder', /lacks the inputs past_key_values\.2\.key/, (m) => m.set('config.json', JSON.stringify({ ...JSON.parse(tiny.get('config.json') as string), num_hidden_layers: 3 }))],
+    ['an unsupported family', 'invalid-config', /model_type "gpt2" is not supported/, (m) => m.set('config.json', JSON.stringify({ model_type: 'gpt2' }))],
+  ];
+  for (const [what, kind, message, edit] of bad) {
+    it(`explains ${what}`, async () => {
+      const err = await failure(folder(edit));
+      expect(err.kind).toBe(kind);
+      expect(err.message).toMatch(message);
+    });
+  }
+
+  it('fetches external data next to the model and checks its length', async () => {
+    const config = parseDecoderConfig(JSON.parse(tiny.get('config.json') as string));
+    const weights = randomDecoderWeights(config, createSeededUniform(1));
+    const gen = streamDecoderGraph(config, async (n) => weights.get(n)!, { precision: 'q4' });
+    let step = await gen.next();
+    while (step.done !== true) step = await gen.next();
+    const enc = encodeModelWithExternalData(step.value, { location: 'model_q4.onnx_data' });
+    const data = new Uint8Array(enc.externalData!.byteLength);
+    let at = 0;
+    for (const c of enc.externalData!.chunks) (data.set(c, at), (at += c.byteLength));
+    const withData = folder((m) => (m.set('onnx/model_q4.onnx', enc.model), m.set('onnx/model_q4.onnx_data', data)));
+    const m = await loadModelFolder(createMemoryModelSource(withData));
+    expect(m.externalData.map((d) => [d.path, d.bytes.byteLength])).toEqual([['model_q4.onnx_data', data.byteLength]]);
+    withData.set('onnx/model_q4.onnx_data', data.subarray(0, 100));
+    expect((await failure(withData)).message).toMatch(/model_q4\.onnx_data is 100 bytes but the model reads up to byte \d+: it is truncated/);
+    withData.delete('onnx/model_q4.onnx_data');
+    expect((await failure(withData)).message).toMatch(/keeps its weights in model_q4\.onnx_data, which is missing/);
+  });
+
+  it('counts a tokenizer\'s vocabulary with added tokens (BPE map and Unigram list)', () => {
+    expect(tokenizerVocabSize({ model: { vocab: { a: 0, b: 7 } }, added_tokens: [{ id: 9 }] })).toBe(10);
+    expect(tokenizerVocabSize({ model: { vocab: [['a', 0], ['b', -1]] } })).toBe(2);
+    expect(() => tokenizerVocabSize({})).toThrow(/no "model\.vocab"/);
+  });
+});
