@@ -1,0 +1,62 @@
+/**
+ * The benchmark model: the exact shape of Qwen2.5-0.5B-Instruct (its config.json), random weights,
+ * q4 (MatMulNBits, block 32) with a tied float32 embedding. Sizes: 494M parameters, of which the
+ * 151,936 × 896 embedding is 136M (544 MB fp32) and stays float32; the 24 blocks' 358M linear weights
+ * become ~200 MB of q4. The file (~750 MB) is under protobuf's 2 GiB, so weights stay inline.
+ *
+ * Building holds the float32 weights (~2 GB) in memory for a minute; the file is cached under
+ * node_modules/.cache/router-r1-bench/ keyed by the config, and reused by later runs.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildDecoderModel } from '../../core/onnx/buildDecoder';
+import { parseDecoderConfig, type DecoderConfig } from '../../core/onnx/decoderConfig';
+import { createSeededUniform } from '../../core/onnx/tinyDecoders';
+import { randomDecoderWeights } from '../../core/onnx/weights';
+
+/** Qwen/Qwen2.5-0.5B-Instruct config.json (the fields the builder reads). */
+export const QWEN25_05B_CONFIG = {
+  model_type: 'qwen2',
+  hidden_size: 896,
+  intermediate_size: 4864,
+  num_hidden_layers: 24,
+  num_attention_heads: 14,
+  num_key_value_heads: 2,
+  vocab_size: 151936,
+  rms_norm_eps: 1e-6,
+  rope_theta: 1000000,
+  max_position_embeddings: 32768,
+  tie_word_embeddings: true,
+  hidden_act: 'silu',
+} as const;
+
+export interface BenchModel {
+  name: string;
+  config: DecoderConfig;
+  path: string;
+  bytes: number;
+  buildMs: number | null;
+}
+
+export function benchModelPath(cacheDir: string, fused: boolean): string {
+  return join(cacheDir, `qwen2.5-0.5b-shape.q4${fused ? '.fused' : ''}.seed1.onnx`);
+}
+
+/** Build (or reuse) the model file; `log` reports progress. */
+export function ensureBenchModel(cacheDir: string, o: { fused: boolean; now: () => number; log: (line: string) => void }): BenchModel {
+  const config = parseDecoderConfig(QWEN25_05B_CONFIG);
+  const path = benchModelPath(cacheDir, o.fused);
+  const name = `Qwen2.5-0.5B-Instruct shape, random weights, q4${o.fused ? ', fused contrib ops' : ''}`;
+  if (existsSync(path)) return { name, config, path, bytes: readFileSync(path).byteLength, buildMs: null };
+  mkdirSync(cacheDir, { recursive: true });
+  const started = o.now();
+  o.log('building the benchmark model (random weights, ~2 GB of float32 in memory)…');
+  const weights = randomDecoderWeights(config, createSeededUniform(1));
+  o.log(`  weights drawn in ${((o.now() - started) / 1000).toFixed(1)} s; quantising and encoding…`);
+  const bytes = buildDecoderModel(config, weights, { precision: 'q4', fused: o.fused });
+  weights.clear();
+  writeFileSync(path, bytes);
+  const buildMs = o.now() - started;
+  o.log(`  ${(bytes.byteLength / 2 ** 20).toFixed(0)} MiB written to ${path} in ${(buildMs / 1000).toFixed(1)} s`);
+  return { name, config, path, bytes: bytes.byteLength, buildMs };
+}
