@@ -66,6 +66,9 @@ export default defineConfig({
   server: { port: 5173 },
   preview: { port: 4173 },
   test: {
+    // CI runs on 2 cores; heavy property and ORT tests must not fail on the default 5 s under load.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
     projects: [
       {
         extends: true,

@@ -9,6 +9,7 @@ import './ui/styles.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createKeyStore } from './adapters/storage/keyStore';
+import { filesFromDataTransfer, filesFromFileList } from './adapters/models/fileModelSource';
 import { App } from './ui/components/App';
 import { createAppController } from './ui/session/appController';
 import { ControllerContext } from './ui/session/controllerContext';
@@ -33,6 +34,8 @@ const controller = createAppController({
   keys: createKeyStore(),
   dataRoot,
   sharedDataRoot: customDataRoot === null ? null : dataRoot,
+  baseUrl: document.baseURI,
+  pickedFiles: { fromFileList: filesFromFileList, fromDataTransfer: filesFromDataTransfer },
   newEpisodeId: () => `episode-${Date.now().toString(36)}`,
 });
 if (shouldInstallTestApi(import.meta.env.MODE, window.location.search)) installTestApi(store, window);

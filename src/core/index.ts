@@ -84,3 +84,32 @@ export { encodeModelWithExternalData, needsExternalData, type EncodedModel, type
 export { ROUTER_R1_PRESETS, findPreset, presetForUrl, presetUrlPrefix, presetRouterJson, hfResolveUrl, type RouterR1Preset } from './model/presets';
 export { parseRouterJson, serializeRouterJson, RouterJsonError, ROUTER_JSON_FILE, type RouterJson } from './model/routerJson';
 export { TINY_ROUTER_NAME } from './model/tinyRouter';
+// Model policies in the engine (issue 4 item 6): the runtime port, the kept model, forks, streamed tokens.
+export { createPolicyModels, modelKey, NoPolicyRuntimeError, type LoadedPolicyModel, type PolicyRuntime, type PolicyModels, type PolicyOptions } from './run/policyModels';
+export { forkPorts, ForkError, type ForkPorts } from './run/fork';
+export { withTokenEvents, type TokenSink } from './run/withTokenEvents';
+export { TINY_ROUTER_PROMPT } from './model/tinyRouter';
+// RL (DESIGN.md §4, issue 5): advantages, losses with gradients, AdamW, schedules, the Learner port, the train loop.
+export { grpoAdvantages, broadcastToTokens, terminalRewards, gaeAdvantages, maskedWhiten, DEFAULT_GRPO, type GrpoOptions, type GaeInput } from './rl/advantages';
+export { clippedPolicyTerm, k3Term, valueTerm, entropyOfLogits, ppoClipLoss, klPenalty, entropyLoss, valueLoss, rlObjective, type TokenTerm, type LearnerForward, type ObjectiveParts, type ObjectiveResult } from './rl/losses';
+export { adamWStep, clipGradNorm, globalGradNorm, createAdamWState, cloneAdamWState, DEFAULT_ADAMW, type AdamWConfig, type AdamWState } from './rl/adamw';
+export { learningRate, checkLrSchedule, LrScheduleError, type LrSchedule } from './rl/schedule';
+export { cloneParams, copyParamsInto, assertSameLayout, firstNonFinite, zerosLike, paramCount, ParamLayoutError, type ParamMap } from './rl/paramMap';
+export { buildTrainInputs, tokenWeights, selectRows, sliceTrainBatch, maskedMean, TrainBatchError, type RolloutSequence, type TrainInputs, type TrainBatch, type LossConfig, type TokenWeighting } from './rl/trainBatch';
+export type { Learner, LearnerOutput, LearnerCallOptions } from './rl/learner';
+export { createFakeBigramLearner, BIGRAM_LOGITS, BIGRAM_VALUE, type FakeBigramLearner, type FakeBigramLearnerOptions } from './rl/fakeBigramLearner';
+export { createTrainConfig, validateTrainConfig, DEFAULT_TRAIN_CONFIG, TrainConfigError, type TrainConfig, type RlAlgorithm, type GaeOptions } from './rl/trainConfig';
+export { rewardMetrics, type RewardMetrics, type TrainStepMetrics, type StepTimeMs, type ExcludedRollout } from './rl/trainMetrics';
+export { createMemoryCheckpointStore, cloneCheckpoint, TRAIN_CHECKPOINT_VERSION, type CheckpointStore, type MemoryCheckpointStore, type TrainCheckpoint, type CheckpointReason } from './rl/checkpointStore';
+export { sampleQuestionIndices, rolloutProblem, collectRollouts, scoreRollouts, type Rollout, type RolloutPort, type RolloutRequest, type KeptRollout } from './rl/rollouts';
+export { trainLoop, runTrainLoop, type TrainEvent, type TrainDeps, type TrainResult } from './rl/trainLoop';
+export { createEpisodeRollout, trajectorySequence, type EpisodeRolloutDeps } from './rl/episodeRollout';
+// Training graphs (DESIGN.md §4, issue 5 item 1): reverse-mode autodiff over the fp32 decoder graph, losses, LoRA.
+export { buildTrainingGraph, buildTrainingModel, gradName, TRAIN_TOKEN_INPUTS, TrainingGraphError, type TrainableSet, type TrainingGraphOptions, type TrainingGraph, type TrainableParam } from './train/trainGraph';
+export { LOSS_INPUTS, LOSS_OUTPUTS, type TrainingLoss, type LossReduction } from './train/lossGraph';
+export { crossEntropyFromLogits, clippedPolicyLossFromLogits, tokenStats, type TokenRows, type PolicyRows, type LossValue, type PolicyLossValue, type TokenStats } from './train/lossReference';
+export { initLora, mergeLora, loraTargets, loraShapes, loraAName, loraBName, LORA_ATTENTION_QV, LORA_ALL_LINEAR, LoraConfigError, type LoraConfig, type LoraTarget } from './train/lora';
+export { trainingFeeds, defaultPositionIds, TrainingFeedError, type TrainingBatch, type PolicyHyperParams, type TensorFeed } from './train/trainFeeds';
+export { referenceTrainingLoss, mergeLoraFloat64, float64Weights, type ReferenceTrainingResult, type ReferenceWeights } from './train/referenceTraining';
+export { appendBackward, type BackwardOptions } from './train/autodiff';
+export { UnsupportedGradientError, VJP_RULES } from './train/vjpRules';

@@ -6,7 +6,7 @@
  * carries `?testApi=1`. The flag exists because e2e runs against the built app (`vite build`, production
  * mode); a user who never adds it never gets the handle. It exposes only what the UI already shows.
  */
-import type { RewardBreakdown, Trajectory } from '../core';
+import type { LoadedModelInfo, RewardBreakdown, Trajectory } from '../core';
 import type { AppStore } from './store/appStore';
 import { selectCurrentStep, selectIsAtEnd, selectRevealedRoundCount, selectTotalSteps, type StepRef } from './store/steps';
 import type { LoadStatus, TrajectorySource } from './store/trajectorySlice';
@@ -40,6 +40,21 @@ export interface AppSnapshot {
   linkNotice: string | null;
   linkError: string | null;
   evaluationRows: number;
+  /** The model policy: load status (and error), the loaded model's plain-data info, the round being streamed. */
+  modelLoad: { status: string; error: string | null };
+  model: LoadedModelInfo | null;
+  streaming: { roundIndex: number; chars: number; tokens: number } | null;
+  /** The fork being compared: its base episode id and round, and whether its branch is the shown one. */
+  fork: { baseId: string; roundIndex: number; episodeId: string } | null;
+}
+
+/** One change of the streamed round, as the store saw it (recorded from install; subscribe before you act). */
+export interface StreamSample {
+  roundIndex: number;
+  chars: number;
+  tokens: number;
+  /** Rounds recorded in the trajectory at that moment (the streamed one is not among them yet). */
+  rounds: number;
 }
 
 export interface AppTestApi {
@@ -54,6 +69,9 @@ export interface AppTestApi {
   loadTrajectory(trajectory: Trajectory): AppSnapshot;
   /** Resolves once the first trajectory is loaded or failed. */
   whenLoaded(): Promise<AppSnapshot>;
+  /** Every change of the streamed round since install (or the last clear), oldest first. */
+  streamSamples(): StreamSample[];
+  clearStreamSamples(): void;
 }
 
 declare global {
@@ -89,12 +107,27 @@ export function snapshot(store: AppStore): AppSnapshot {
     linkNotice: s.linkNotice,
     linkError: s.linkError,
     evaluationRows: s.evaluation?.rows.length ?? 0,
+    modelLoad: { status: s.modelLoad.status, error: s.modelLoad.status === 'failed' ? s.modelLoad.error : null },
+    model: s.modelInfo,
+    streaming: s.streaming === null ? null : { roundIndex: s.streaming.roundIndex, chars: s.streaming.text.length, tokens: s.streaming.tokens },
+    fork: s.fork === null ? null : { baseId: s.fork.base.id, roundIndex: s.fork.roundIndex, episodeId: s.fork.episodeId },
   };
 }
 
+/** At most this many samples are kept (a long generation must not grow the page's memory without bound). */
+const MAX_STREAM_SAMPLES = 2000;
+
 export function createTestApi(store: AppStore): AppTestApi {
   const settled = (): boolean => ['ready', 'failed'].includes(store.getState().loadStatus);
+  const samples: StreamSample[] = [];
+  store.subscribe((next, prev) => {
+    if (next.streaming === prev.streaming || next.streaming === null) return;
+    if (samples.length >= MAX_STREAM_SAMPLES) samples.shift();
+    samples.push({ roundIndex: next.streaming.roundIndex, chars: next.streaming.text.length, tokens: next.streaming.tokens, rounds: next.trajectory?.rounds.length ?? 0 });
+  });
   return {
+    streamSamples: () => samples.slice(),
+    clearStreamSamples: () => void samples.splice(0),
     version: 1,
     getState: () => snapshot(store),
     getTrajectory: () => store.getState().trajectory,

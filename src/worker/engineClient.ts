@@ -4,6 +4,11 @@
  * cancel and the worker's own `episode.finished` (status 'aborted') still arrives with what was recorded.
  */
 import type {
+  CachedModelFile,
+  DeviceInfo,
+  ModelLoadEvent,
+  ModelLoadRequest,
+  StorageQuotaInfo,
   ConnectionTestRequest,
   ConnectionTestResult,
   DataRootOption,
@@ -17,6 +22,9 @@ import type {
 } from '../core/index';
 import { assertNeverMessage } from './assertNeverMessage';
 import { EngineRemoteError, type ClientMessage, type HostMessage, type MessagePortLike, type MethodName, type Methods } from './protocol';
+
+/** Methods that stream events (the rest resolve with their result only). */
+type StreamingMethod = 'episode.run' | 'model.load';
 
 interface Pending {
   push(m: HostMessage): void;
@@ -37,6 +45,31 @@ export class EngineClient implements Engine {
 
   runEpisode(req: EngineEpisodeRequest, opts?: { signal?: AbortSignal }): AsyncIterable<EpisodeEvent> {
     return this.stream('episode.run', req, opts?.signal);
+  }
+
+  /** Picked File objects in `req` are structured-cloned to the worker (a handle, not a copy of the bytes). */
+  loadModel(req: ModelLoadRequest, opts?: { signal?: AbortSignal }): AsyncIterable<ModelLoadEvent> {
+    return this.stream('model.load', req, opts?.signal);
+  }
+
+  listCachedModels(): Promise<CachedModelFile[]> {
+    return this.request('model.cacheList', {});
+  }
+
+  deleteCachedModel(url: string): Promise<boolean> {
+    return this.request('model.cacheDelete', { url });
+  }
+
+  clearModelCache(): Promise<number> {
+    return this.request('model.cacheClear', {});
+  }
+
+  modelCacheQuota(): Promise<StorageQuotaInfo | null> {
+    return this.request('model.cacheQuota', {});
+  }
+
+  deviceInfo(): Promise<DeviceInfo> {
+    return this.request('device.info', {});
   }
 
   async submitTurn(episodeId: string, text: string): Promise<void> {
@@ -60,7 +93,7 @@ export class EngineClient implements Engine {
   }
 
   /** A method that streams no events: resolves with its result. */
-  private async request<M extends Exclude<MethodName, 'episode.run'>>(method: M, params: Methods[M]['params']): Promise<Methods[M]['result']> {
+  private async request<M extends Exclude<MethodName, StreamingMethod>>(method: M, params: Methods[M]['params']): Promise<Methods[M]['result']> {
     let result: Methods[M]['result'] | undefined;
     for await (const _ of this.stream(method, params, undefined, (r) => (result = r as Methods[M]['result']))) {
       // these methods stream no events; the loop ends at their result.
@@ -68,12 +101,12 @@ export class EngineClient implements Engine {
     return result as Methods[M]['result'];
   }
 
-  private async *stream(
-    method: MethodName,
-    params: Methods[MethodName]['params'],
+  private async *stream<M extends MethodName>(
+    method: M,
+    params: Methods[M]['params'],
     signal?: AbortSignal,
     onResult?: (result: unknown) => void,
-  ): AsyncGenerator<EpisodeEvent> {
+  ): AsyncGenerator<Methods[M]['event']> {
     const id = this.nextId++;
     const inbox: HostMessage[] = [];
     let wake: (() => void) | undefined;
@@ -97,7 +130,7 @@ export class EngineClient implements Engine {
         }
         switch (msg.type) {
           case 'event':
-            if (msg.method === 'episode.run') yield msg.event;
+            if (msg.method === method) yield msg.event as Methods[M]['event'];
             break;
           case 'result':
             settled = true;

@@ -31,6 +31,15 @@ const NO_DATA = {
   loadQuestions: () => Promise.reject(new Error('unused')),
   loadReferenceData: () => Promise.reject(new Error('unused')),
   testConnection: () => Promise.reject(new Error('unused')),
+  // eslint-disable-next-line require-yield
+  async *loadModel() {
+    throw new Error('unused');
+  },
+  listCachedModels: () => Promise.reject(new Error('unused')),
+  deleteCachedModel: () => Promise.reject(new Error('unused')),
+  clearModelCache: () => Promise.reject(new Error('unused')),
+  modelCacheQuota: () => Promise.reject(new Error('unused')),
+  deviceInfo: () => Promise.reject(new Error('unused')),
 };
 
 function connect(engine: Engine): EngineClient {

@@ -37,6 +37,30 @@ export function createEngineHost(port: MessagePortLike, engine: Engine): { dispo
       case 'provider.test':
         send({ type: 'result', id: msg.id, method: msg.method, result: await engine.testConnection(msg.params) });
         return;
+      case 'model.load': {
+        let last: HostMessage | undefined;
+        for await (const event of engine.loadModel(msg.params, { signal })) {
+          send({ type: 'event', id: msg.id, method: msg.method, event });
+          if (event.type === 'model.loaded') last = { type: 'result', id: msg.id, method: msg.method, result: event.info };
+        }
+        send(last ?? { type: 'error', id: msg.id, error: { name: 'EngineProtocolError', message: 'The model load ended without model.loaded.' } });
+        return;
+      }
+      case 'model.cacheList':
+        send({ type: 'result', id: msg.id, method: msg.method, result: await engine.listCachedModels() });
+        return;
+      case 'model.cacheDelete':
+        send({ type: 'result', id: msg.id, method: msg.method, result: await engine.deleteCachedModel(msg.params.url) });
+        return;
+      case 'model.cacheClear':
+        send({ type: 'result', id: msg.id, method: msg.method, result: await engine.clearModelCache() });
+        return;
+      case 'model.cacheQuota':
+        send({ type: 'result', id: msg.id, method: msg.method, result: await engine.modelCacheQuota() });
+        return;
+      case 'device.info':
+        send({ type: 'result', id: msg.id, method: msg.method, result: await engine.deviceInfo() });
+        return;
       default:
         assertNeverMessage(msg);
     }

@@ -4,6 +4,12 @@
  * Keys cross only inside 'episode.run' (CandidateSpec 'http') and 'provider.test' params.
  */
 import type {
+  CachedModelFile,
+  DeviceInfo,
+  LoadedModelInfo,
+  ModelLoadEvent,
+  ModelLoadRequest,
+  StorageQuotaInfo,
   ConnectionTestRequest,
   ConnectionTestResult,
   DataRootOption,
@@ -23,11 +29,18 @@ export interface Methods {
   'data.questions': { params: DataRootOption & { dataset: QaDatasetId }; event: never; result: QuestionRecord[] };
   'data.reference': { params: DataRootOption; event: never; result: ReferenceData };
   'provider.test': { params: ConnectionTestRequest; event: never; result: ConnectionTestResult };
+  /** Picked files travel inside the params as File objects (structured clone; no copy of their bytes). */
+  'model.load': { params: ModelLoadRequest; event: ModelLoadEvent; result: LoadedModelInfo };
+  'model.cacheList': { params: Record<string, never>; event: never; result: CachedModelFile[] };
+  'model.cacheDelete': { params: { url: string }; event: never; result: boolean };
+  'model.cacheClear': { params: Record<string, never>; event: never; result: number };
+  'model.cacheQuota': { params: Record<string, never>; event: never; result: StorageQuotaInfo | null };
+  'device.info': { params: Record<string, never>; event: never; result: DeviceInfo };
 }
 
 export type MethodName = keyof Methods;
 
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 export interface WireError {
   name: string;

@@ -48,10 +48,11 @@ interface Case {
   original: DecoderWeights;
 }
 
-async function buildCase(name: TinyDecoderName, precision: 'fp32' | 'q4', seed: number, fused = false): Promise<Case> {
+async function buildCase(name: TinyDecoderName, precision: 'fp32' | 'q4', seed: number, fused = false, logitsLastOnly = false, accuracyLevel?: 4): Promise<Case> {
   const config = parseDecoderConfig(TINY_DECODER_CONFIGS[name]);
   const weights = randomDecoderWeights(config, createSeededUniform(seed));
-  const session = await createNodeSession(buildDecoderModel(config, weights, { precision, fused }), { intraOpThreads: 1 });
+  const options = { precision, fused, logitsLastOnly, ...(accuracyLevel !== undefined ? { accuracyLevel } : {}) };
+  const session = await createNodeSession(buildDecoderModel(config, weights, options), { intraOpThreads: 1 });
   return { config, session, oracle: precision === 'q4' ? dequantisedWeights(config, weights) : weights, original: weights };
 }
 
@@ -62,7 +63,7 @@ const layoutOf = (c: DecoderConfig) => ({ numLayers: c.numLayers, numKvHeads: c.
  * Every step's logits are compared with referenceForward on the whole sequence so far (no cache): the
  * cross-round KV case of DESIGN.md §3. Returns the max error of the prompt step and of the cached steps.
  */
-async function checkPromptAndDecode(c: Case): Promise<{ prompt: number; cached: number }> {
+async function checkPromptAndDecode(c: Case, lastOnly = false): Promise<{ prompt: number; cached: number }> {
   const chunks = [6, 1, 1, 1, 4, 1, 1];
   const all = tokensFor(c.config, chunks.reduce((a, b) => a + b, 0), 7);
   let past: KvCacheArrays | undefined;
@@ -73,7 +74,7 @@ async function checkPromptAndDecode(c: Case): Promise<{ prompt: number; cached: 
     const out = await runDecoder(c.session, layoutOf(c.config), past === undefined ? { inputIds: [fresh] } : { inputIds: [fresh], past });
     seen += n;
     const full = referenceForward(c.config, c.oracle, all.slice(0, seen)).logits; // [seen, V]
-    errors.push(maxAbsDiff(out.logits, full.subarray((seen - n) * c.config.vocabSize)));
+    errors.push(maxAbsDiff(out.logits, full.subarray((seen - (lastOnly ? 1 : n)) * c.config.vocabSize)));
     expect(out.present.length).toBe(seen);
     past = out.present;
   }
@@ -122,6 +123,50 @@ describe.each(['qwen2Gqa', 'llamaMha', 'qwen2WideHead'] as const)('fused contrib
       const tolerance = precision === 'fp32' ? 1e-4 : 1e-3;
       expect(prompt).toBeLessThan(tolerance);
       expect(cached).toBeLessThan(tolerance);
+    } finally {
+      await c.session.release();
+    }
+  });
+});
+
+describe.each(['qwen2Gqa', 'llamaMha', 'qwen2WideHead'] as const)('logitsLastOnly decoder %s on onnxruntime-node', (name) => {
+  it.each([[false, 'fp32'], [true, 'fp32'], [false, 'q4'], [true, 'q4']] as const)('fused %s, %s: logits [B, 1, V] equal the last reference row', async (fused, precision) => {
+    const c = await buildCase(name, precision, 37, fused, true);
+    try {
+      const { prompt, cached } = await checkPromptAndDecode(c, true);
+      measured[`${name}.${fused ? 'fused.' : ''}${precision}.lastOnly`] = Math.max(prompt, cached);
+      const tolerance = precision === 'fp32' ? 1e-4 : 1e-3;
+      expect(prompt).toBeLessThan(tolerance);
+      expect(cached).toBeLessThan(tolerance);
+      expect(c.session.outputMetadata.find((m) => m.name === 'logits')).toMatchObject({ shape: ['batch_size', 1, c.config.vocabSize] });
+      if (!fused) {
+        // a batch of two: one row each
+        const rows = [tokensFor(c.config, 4, 8), tokensFor(c.config, 4, 9)];
+        const out = await runDecoder(c.session, layoutOf(c.config), { inputIds: rows });
+        const v = c.config.vocabSize;
+        expect(out.logits.length).toBe(2 * v);
+        rows.forEach((r, b) => expect(maxAbsDiff(out.logits.subarray(b * v, (b + 1) * v), referenceForward(c.config, c.oracle, r).logits.subarray(3 * v))).toBeLessThan(tolerance));
+      }
+    } finally {
+      await c.session.release();
+    }
+  });
+});
+
+/**
+ * MatMulNBits accuracy_level 4 (int8 activations, per block of 32) on native onnxruntime: measured, not
+ * held to the q4 parity tolerance — it misses it by two orders of magnitude on these random models
+ * (0.07–0.23 max |Δlogit| vs 1e-3), which is why the builder never sets it by default. The bound below
+ * only catches a broken graph.
+ */
+describe.each(['qwen2Gqa', 'llamaMha', 'qwen2WideHead'] as const)('q4 accuracy_level 4 decoder %s on onnxruntime-node', (name) => {
+  it.each([false, true])('fused %s: logits stay within 0.5 of the reference on dequantised weights (measured)', async (fused) => {
+    const c = await buildCase(name, 'q4', 41, fused, false, 4);
+    try {
+      const { prompt, cached } = await checkPromptAndDecode(c);
+      const err = Math.max(prompt, cached);
+      measured[`${name}.${fused ? 'fused.' : ''}q4.accuracyLevel4`] = err;
+      expect(err).toBeLessThan(0.5);
     } finally {
       await c.session.release();
     }

@@ -38,22 +38,34 @@ export interface BenchModel {
   buildMs: number | null;
 }
 
-export function benchModelPath(cacheDir: string, fused: boolean): string {
-  return join(cacheDir, `qwen2.5-0.5b-shape.q4${fused ? '.fused' : ''}.seed1.onnx`);
+export interface BenchModelOptions {
+  fused: boolean;
+  /** Logits of the last position only (BuildDecoderOptions.logitsLastOnly): what the runtime uses. */
+  logitsLastOnly: boolean;
+  /** MatMulNBits accuracy_level (BuildDecoderOptions.accuracyLevel); absent = not written. */
+  accuracyLevel?: 0 | 1 | 2 | 3 | 4;
 }
 
+/** The cached file; the name changes with every option (and GRAPH_VERSION when the builder's graph changes). */
+export function benchModelPath(cacheDir: string, o: BenchModelOptions): string {
+  return join(cacheDir, `qwen2.5-0.5b-shape.q4${o.fused ? '.fused' : ''}${o.logitsLastOnly ? '.last' : ''}${o.accuracyLevel !== undefined ? `.acc${o.accuracyLevel}` : ''}.seed1.g${GRAPH_VERSION}.onnx`);
+}
+
+/** Bump when buildDecoderModel emits a different graph for the same options (stale cached files are rebuilt). */
+const GRAPH_VERSION = 2;
+
 /** Build (or reuse) the model file; `log` reports progress. */
-export function ensureBenchModel(cacheDir: string, o: { fused: boolean; now: () => number; log: (line: string) => void }): BenchModel {
+export function ensureBenchModel(cacheDir: string, o: BenchModelOptions & { now: () => number; log: (line: string) => void }): BenchModel {
   const config = parseDecoderConfig(QWEN25_05B_CONFIG);
-  const path = benchModelPath(cacheDir, o.fused);
-  const name = `Qwen2.5-0.5B-Instruct shape, random weights, q4${o.fused ? ', fused contrib ops' : ''}`;
+  const path = benchModelPath(cacheDir, o);
+  const name = `Qwen2.5-0.5B-Instruct shape, random weights, q4${o.fused ? ', fused contrib ops' : ''}${o.logitsLastOnly ? ', last-position logits' : ''}${o.accuracyLevel !== undefined ? `, accuracy_level ${o.accuracyLevel}` : ''}`;
   if (existsSync(path)) return { name, config, path, bytes: readFileSync(path).byteLength, buildMs: null };
   mkdirSync(cacheDir, { recursive: true });
   const started = o.now();
   o.log('building the benchmark model (random weights, ~2 GB of float32 in memory)…');
   const weights = randomDecoderWeights(config, createSeededUniform(1));
   o.log(`  weights drawn in ${((o.now() - started) / 1000).toFixed(1)} s; quantising and encoding…`);
-  const bytes = buildDecoderModel(config, weights, { precision: 'q4', fused: o.fused });
+  const bytes = buildDecoderModel(config, weights, { precision: 'q4', fused: o.fused, logitsLastOnly: o.logitsLastOnly, ...(o.accuracyLevel !== undefined ? { accuracyLevel: o.accuracyLevel } : {}) });
   weights.clear();
   writeFileSync(path, bytes);
   const buildMs = o.now() - started;

@@ -1,5 +1,5 @@
 /**
- * `npm run -s bench -- policy --out <file.json> [--standard] [--threads N] [--skip-browser]`
+ * `npm run -s bench -- policy --out <file.json> [--standard] [--all-logits] [--accuracy-level L] [--threads N] [--skip-browser]`
  * (DESIGN.md §11): policy decode and prefill tokens/s of a Qwen2.5-0.5B-shaped q4 model (benchModel.ts)
  * measured side by side in one run — headless Chromium on onnxruntime-web wasm (the runtime harness
  * page, e2e/harness, in a worker, N threads) and onnxruntime-node CPU (N threads) on the same file —
@@ -21,18 +21,26 @@ const log = (line: string): void => console.error(line); // progress on stderr; 
 interface Args {
   out: string | null;
   fused: boolean;
+  logitsLastOnly: boolean;
+  accuracyLevel: 0 | 1 | 2 | 3 | 4 | undefined;
   threads: number;
   browser: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
   const [command, ...rest] = argv;
-  if (command !== 'policy') throw new Error(`Usage: npm run -s bench -- policy --out <file.json> [--standard] [--threads N] [--skip-browser]; got "${command ?? ''}".`);
-  const args: Args = { out: null, fused: true, threads: 2, browser: true };
+  if (command !== 'policy') throw new Error(`Usage: npm run -s bench -- policy --out <file.json> [--standard] [--all-logits] [--accuracy-level L] [--threads N] [--skip-browser]; got "${command ?? ''}".`);
+  const args: Args = { out: null, fused: true, logitsLastOnly: true, accuracyLevel: undefined, threads: 2, browser: true };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     if (a === '--out') args.out = rest[++i] ?? null;
     else if (a === '--standard') args.fused = false;
+    else if (a === '--all-logits') args.logitsLastOnly = false;
+    else if (a === '--accuracy-level') {
+      const level = Number(rest[++i]);
+      if (![0, 1, 2, 3, 4].includes(level)) throw new Error(`--accuracy-level takes 0…4, got ${rest[i] ?? ''}.`);
+      args.accuracyLevel = level as 0 | 1 | 2 | 3 | 4;
+    }
     else if (a === '--threads') args.threads = Number(rest[++i]);
     else if (a === '--skip-browser') args.browser = false;
     else throw new Error(`Unknown option ${a}.`);
@@ -92,7 +100,7 @@ const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const model: BenchModel = ensureBenchModel(resolve(root, 'node_modules/.cache/router-r1-bench'), { fused: args.fused, now, log });
+  const model: BenchModel = ensureBenchModel(resolve(root, 'node_modules/.cache/router-r1-bench'), { fused: args.fused, logitsLastOnly: args.logitsLastOnly, ...(args.accuracyLevel !== undefined ? { accuracyLevel: args.accuracyLevel } : {}), now, log });
   const node = await benchNode(model.path, args.threads);
   const browser = args.browser ? await benchBrowser(model.path, args.threads) : null;
   const embedded = findEmbedded();

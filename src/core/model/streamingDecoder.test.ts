@@ -35,6 +35,16 @@ describe('streamDecoderGraph', () => {
     }
   }
 
+  it('logitsLastOnly: same bytes as buildDecoderModel with the option', async () => {
+    for (const name of ['qwen2Gqa', 'llamaMha'] as const) {
+      const config = parseDecoderConfig(TINY_DECODER_CONFIGS[name]);
+      const weights = randomDecoderWeights(config, createSeededUniform(8));
+      const { result } = await drain(streamDecoderGraph(config, async (n) => weights.get(n)!, { precision: 'q4', logitsLastOnly: true }));
+      expect(encodeModel(result)).toEqual(buildDecoderModel(config, weights, { precision: 'q4', logitsLastOnly: true }));
+      expect(encodeModel(result)).not.toEqual(buildDecoderModel(config, weights, { precision: 'q4' }));
+    }
+  });
+
   it('names a mis-shaped tensor and stops at an abort', async () => {
     const config = parseDecoderConfig(TINY_DECODER_CONFIGS.qwen2Gqa);
     const weights = randomDecoderWeights(config, createSeededUniform(6));

@@ -12,9 +12,9 @@
  *
  * Not for: the fused contrib-op graph (convert, then rebuild small models with buildDecoderModel if needed).
  */
-import { DECODER_OPSET, decoderInputs, decoderOutputs, pastKeyName, pastValueName, presentKeyName, presentValueName } from '../onnx/buildDecoder';
+import { DECODER_OPSET, decoderInputs, decoderMetadata, decoderOutputs, lmHead, pastKeyName, pastValueName, presentKeyName, presentValueName } from '../onnx/buildDecoder';
 import { ropeInvFreq, type DecoderConfig } from '../onnx/decoderConfig';
-import { attention, attentionMask, linear, mlp, rmsNorm, rotaryTables, type LayerContext, type Precision } from '../onnx/decoderGraph';
+import { attention, attentionMask, mlp, rmsNorm, rotaryCaches, rotaryTables, setMatMulNBitsAccuracy, type LayerContext, type Precision } from '../onnx/decoderGraph';
 import { attr, GraphBuilder } from '../onnx/graphBuilder';
 import type { ModelData } from '../onnx/onnxProto';
 import { expectedWeightShapes, WeightShapeError, type WeightTensor } from '../onnx/weights';
@@ -39,7 +39,7 @@ function blockTensorNames(shapes: Map<string, number[]>, layer: number): string[
 export async function* streamDecoderGraph(
   config: DecoderConfig,
   load: TensorLoader,
-  opts: { precision: Precision; signal?: AbortSignal },
+  opts: { precision: Precision; signal?: AbortSignal; /** As BuildDecoderOptions.logitsLastOnly (for runtime-only files). */ logitsLastOnly?: boolean; /** As BuildDecoderOptions.accuracyLevel. */ accuracyLevel?: 0 | 1 | 2 | 3 | 4 },
 ): AsyncGenerator<TensorLoadedEvent, ModelData> {
   const { precision } = opts;
   const shapes = expectedWeightShapes(config);
@@ -67,7 +67,8 @@ export async function* streamDecoderGraph(
   let h = g.node('Gather', ['model.embed_tokens.weight', 'input_ids'], { attributes: { axis: attr.int(0) } }); // [B, S, H]
 
   // 2. the blocks: h = h + attn(norm(h)); h = h + mlp(norm(h)), each block's weights loaded just before it
-  const ctx: LayerContext = { rot: rotaryTables(g, 'position_ids', ropeInvFreq(config)), mask: attentionMask(g, 'input_ids', 'attention_mask'), weight, precision };
+  const rot = rotaryTables(g, 'position_ids', rotaryCaches(g, ropeInvFreq(config), config.maxPositionEmbeddings));
+  const ctx: LayerContext = { rot, mask: attentionMask(g, 'input_ids', 'attention_mask'), weight, precision };
   for (let i = 0; i < config.numLayers; i++) {
     loaded = new Map([['model.embed_tokens.weight', embed]]); // drop the previous block's float32 copies
     for (const name of blockTensorNames(shapes, i)) yield await take(name);
@@ -87,28 +88,17 @@ export async function* streamDecoderGraph(
   if (!config.tieWordEmbeddings) yield await take('lm_head.weight');
   g.scope = 'head';
   const normed = rmsNorm(g, h, 'model.norm.weight', weight('model.norm.weight'), config.rmsNormEps);
-  lmHead(g, normed, config, weight, precision);
+  const lastOnly = opts.logitsLastOnly === true;
+  lmHead(g, normed, config, weight, precision, lastOnly);
+  if (opts.accuracyLevel !== undefined) setMatMulNBitsAccuracy(g, opts.accuracyLevel);
 
   const opsets = [{ domain: '', version: DECODER_OPSET }];
   if (precision === 'q4') opsets.push({ domain: 'com.microsoft', version: 1 });
   return {
-    graph: g.build(`${config.modelType}-decoder`, decoderInputs(config), decoderOutputs(config)),
+    graph: g.build(`${config.modelType}-decoder`, decoderInputs(config), decoderOutputs(config, { logitsLastOnly: lastOnly })),
     opsets,
-    metadata: { 'router_r1.model_type': config.modelType, 'router_r1.precision': precision, 'router_r1.fused': 'false' },
+    metadata: decoderMetadata(config, precision, false, lastOnly),
   };
-}
-
-/** As buildDecoder.ts: untied → a linear layer; tied → Gemm(transB) on the embedding initializer. h: [B, S, H] → logits [B, S, V]. */
-function lmHead(g: GraphBuilder, h: string, config: DecoderConfig, weight: (name: string) => WeightTensor, precision: Precision): void {
-  if (!config.tieWordEmbeddings) {
-    const y = linear(g, h, 'lm_head', weight('lm_head.weight'), undefined, precision);
-    g.node('Identity', [y], { outputs: ['logits'] });
-    return;
-  }
-  const flat = g.node('Reshape', [h, g.constI64([-1, config.hiddenSize])]); // [B·S, H]
-  const scores = g.node('Gemm', [flat, 'model.embed_tokens.weight'], { attributes: { transB: attr.int(1) } }); // [B·S, V]
-  const shape = g.node('Concat', [g.node('Shape', ['input_ids']), g.constI64([config.vocabSize])], { attributes: { axis: attr.int(0) } });
-  g.node('Reshape', [scores, shape], { outputs: ['logits'] }); // [B, S, V]
 }
 
 function assertShape(name: string, t: WeightTensor, shape: readonly number[]): void {

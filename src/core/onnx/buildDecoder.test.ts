@@ -51,6 +51,21 @@ describe('buildDecoderModel', () => {
     expect(s.outputs).toEqual(['logits', 'present.0.key', 'present.0.value', 'present.1.key', 'present.1.value']);
   });
 
+  it('standard graph: RoPE reads precomputed cos/sin caches (no in-graph Sin/Cos)', () => {
+    const s = readModelSummary(buildDecoderModel(qwen, randomDecoderWeights(qwen, createSeededUniform(5)), { precision: 'fp32' }));
+    expect(s.opTypes).not.toContain('Sin');
+    expect(s.opTypes).not.toContain('Cos');
+    expect(s.initializers.find((t) => t.name === 'rotary.cos_cache')).toMatchObject({ dims: [qwen.maxPositionEmbeddings, qwen.headDim / 2] });
+  });
+
+  it('logitsLastOnly slices to the last position before the head; logits are [batch, 1, V]', () => {
+    for (const fused of [false, true]) {
+      const s = readModelSummary(buildDecoderModel(qwen, randomDecoderWeights(qwen, createSeededUniform(6)), { precision: 'q4', fused, logitsLastOnly: true }));
+      expect(s.opTypes).toContain('Slice');
+      expect(s.outputs[0]).toBe('logits');
+    }
+  });
+
   it('rejects an unknown precision', () => {
     const w = randomDecoderWeights(qwen, createSeededUniform(4));
     expect(() => buildDecoderModel(qwen, w, { precision: 'fp16' as 'fp32' })).toThrow(DecoderBuildError);

@@ -18,7 +18,7 @@
  * Not for: training graphs.
  */
 import { ropeInvFreq, type DecoderConfig } from './decoderConfig';
-import { attention, attentionMask, mlp, rmsNorm, rotaryTables, linear, type LayerContext, type Precision } from './decoderGraph';
+import { attention, attentionMask, mlp, rmsNorm, rotaryCaches, rotaryTables, linear, setMatMulNBitsAccuracy, type LayerContext, type Precision } from './decoderGraph';
 import { attr, GraphBuilder } from './graphBuilder';
 import { encodeModel, type ValueInfo } from './onnxProto';
 import { fusedBlocks } from './fusedDecoder';
@@ -31,6 +31,22 @@ export interface BuildDecoderOptions {
    * fusedDecoder.ts. Exact for batch 1 and unpadded batches; left-padded batches need the standard graph.
    */
   fused?: boolean;
+  /**
+   * Compute the logits of the last position only: `logits` is [batch_size, 1, vocab_size] (HF's
+   * num_logits_to_keep = 1). The hidden states are sliced to the last position before the head, so a
+   * prefill of S tokens runs the V × H head once instead of S times (for Qwen2.5-0.5B, 136M MACs per
+   * position, a quarter of the model). For generation (the LanguageModel port reads only the last row);
+   * training and scoring need every position: leave it off there.
+   */
+  logitsLastOnly?: boolean;
+  /**
+   * q4 only: MatMulNBits `accuracy_level` (decoderGraph.ts setMatMulNBitsAccuracy). 4 lets native
+   * onnxruntime compute with int8 activations; no effect on onnxruntime-web wasm (no n-bit kernels there).
+   * Measured error on the tiny test models: 0.07–0.23 max |Δlogit| vs the dequantised reference, far
+   * outside the q4 parity tolerance (1e-3) — opt-in only (ortNode.test.ts).
+   * Absent: the attribute is not written (float32 compute).
+   */
+  accuracyLevel?: 0 | 1 | 2 | 3 | 4;
 }
 
 export class DecoderBuildError extends Error {
@@ -59,10 +75,11 @@ export function decoderInputs(config: DecoderConfig): ValueInfo[] {
   return inputs;
 }
 
-/** The graph's outputs, in order. */
-export function decoderOutputs(config: DecoderConfig): ValueInfo[] {
+/** The graph's outputs, in order (logits [B, 1, V] with `logitsLastOnly`). */
+export function decoderOutputs(config: DecoderConfig, options: Pick<BuildDecoderOptions, 'logitsLastOnly'> = {}): ValueInfo[] {
   const kvDims = ['batch_size', config.numKvHeads, 'total_sequence_length', config.headDim];
-  const outputs: ValueInfo[] = [{ name: 'logits', dtype: 'float32', dims: ['batch_size', 'sequence_length', config.vocabSize] }];
+  const positions = options.logitsLastOnly === true ? 1 : 'sequence_length';
+  const outputs: ValueInfo[] = [{ name: 'logits', dtype: 'float32', dims: ['batch_size', positions, config.vocabSize] }];
   for (let i = 0; i < config.numLayers; i++) {
     outputs.push({ name: presentKeyName(i), dtype: 'float32', dims: kvDims }, { name: presentValueName(i), dtype: 'float32', dims: kvDims });
   }
@@ -70,19 +87,23 @@ export function decoderOutputs(config: DecoderConfig): ValueInfo[] {
 }
 
 /**
- * logits = norm(h) · W_headᵀ. h: [B, S, H] → [B, S, V].
+ * logits = norm(h) · W_headᵀ. h: [B, S, H] → [B, S, V]; with `lastOnly`, h is first sliced to its last
+ * position (h[:, −1:, :]) and the logits are [B, 1, V].
  * Tied: Gemm on [B·S, H] × embedᵀ reuses the embedding initializer (MatMul would need a transposed copy,
  * which onnxruntime would materialise by constant folding — a second V × H matrix in memory).
+ * Shared with the streaming converter (core/model/streamingDecoder.ts), which must emit the same bytes.
  */
-function lmHead(g: GraphBuilder, h: string, config: DecoderConfig, weights: DecoderWeights, precision: Precision, inputIds: string): string {
+export function lmHead(g: GraphBuilder, normed: string, config: DecoderConfig, weight: (name: string) => WeightTensor, precision: Precision, lastOnly: boolean): string {
+  // ends = 2^62: "to the end" (Slice clamps it to the dimension)
+  const h = lastOnly ? g.node('Slice', [normed, g.constI64([-1]), g.constI64([2 ** 62]), g.constI64([1])]) : normed; // [B, S', H]
   if (!config.tieWordEmbeddings) {
-    const head = getWeight(weights, 'lm_head.weight');
-    const y = linear(g, h, 'lm_head', head, undefined, precision);
+    const y = linear(g, h, 'lm_head', weight('lm_head.weight'), undefined, precision);
     return g.node('Identity', [y], { outputs: ['logits'] });
   }
-  const flat = g.node('Reshape', [h, g.constI64([-1, config.hiddenSize])]); // [B·S, H]
-  const scores = g.node('Gemm', [flat, 'model.embed_tokens.weight'], { attributes: { transB: attr.int(1) } }); // [B·S, V]
-  const shape = g.node('Concat', [g.node('Shape', [inputIds]), g.constI64([config.vocabSize])], { attributes: { axis: attr.int(0) } });
+  const flat = g.node('Reshape', [h, g.constI64([-1, config.hiddenSize])]); // [B·S', H]
+  const scores = g.node('Gemm', [flat, 'model.embed_tokens.weight'], { attributes: { transB: attr.int(1) } }); // [B·S', V]
+  if (lastOnly) return g.node('Reshape', [scores, g.constI64([-1, 1, config.vocabSize])], { outputs: ['logits'] }); // [B, 1, V]
+  const shape = g.node('Concat', [g.node('Shape', ['input_ids']), g.constI64([config.vocabSize])], { attributes: { axis: attr.int(0) } });
   return g.node('Reshape', [scores, shape], { outputs: ['logits'] }); // [B, S, V]
 }
 
@@ -101,15 +122,24 @@ export function buildDecoderModel(config: DecoderConfig, weights: DecoderWeights
   const fused = options.fused === true;
   const normed = fused ? fusedBlocks(g, h, config, weight, precision, FUSED_IO) : standardBlocks(g, h, config, weight, precision);
   g.scope = 'head';
-  lmHead(g, normed, config, weights, precision, 'input_ids');
+  const lastOnly = options.logitsLastOnly === true;
+  lmHead(g, normed, config, weight, precision, lastOnly);
+  if (options.accuracyLevel !== undefined) setMatMulNBitsAccuracy(g, options.accuracyLevel);
 
   const opsets = [{ domain: '', version: DECODER_OPSET }];
   if (precision === 'q4' || fused) opsets.push({ domain: 'com.microsoft', version: 1 });
   return encodeModel({
-    graph: g.build(`${config.modelType}-decoder`, decoderInputs(config), decoderOutputs(config)),
+    graph: g.build(`${config.modelType}-decoder`, decoderInputs(config), decoderOutputs(config, { logitsLastOnly: lastOnly })),
     opsets,
-    metadata: { 'router_r1.model_type': config.modelType, 'router_r1.precision': precision, 'router_r1.fused': String(fused) },
+    metadata: decoderMetadata(config, precision, fused, lastOnly),
   });
+}
+
+/** metadata_props of a built decoder (`router_r1.logits` only when last-only, so older files keep their bytes). */
+export function decoderMetadata(config: DecoderConfig, precision: Precision, fused: boolean, logitsLastOnly: boolean): Record<string, string> {
+  const m: Record<string, string> = { 'router_r1.model_type': config.modelType, 'router_r1.precision': precision, 'router_r1.fused': String(fused) };
+  if (logitsLastOnly) m['router_r1.logits'] = 'last';
+  return m;
 }
 
 const FUSED_IO = { pastKey: pastKeyName, pastValue: pastValueName, presentKey: presentKeyName, presentValue: presentValueName };
@@ -118,7 +148,7 @@ const FUSED_IO = { pastKey: pastKeyName, pastValue: pastValueName, presentKey: p
 function standardBlocks(g: GraphBuilder, embeddings: string, config: DecoderConfig, weight: (name: string) => WeightTensor, precision: Precision): string {
   let h = embeddings;
   const ctx: LayerContext = {
-    rot: rotaryTables(g, 'position_ids', ropeInvFreq(config)),
+    rot: rotaryTables(g, 'position_ids', rotaryCaches(g, ropeInvFreq(config), config.maxPositionEmbeddings)),
     mask: attentionMask(g, 'input_ids', 'attention_mask'),
     weight,
     precision,

@@ -63,26 +63,62 @@ export function linear(g: GraphBuilder, x: string, name: string, w: WeightTensor
   return g.node('Add', [y, g.initializer({ name: `${name}.bias`, dims: bias.shape, data: bias.data })]);
 }
 
+/**
+ * MatMulNBits' `accuracy_level` on every q4 linear layer built so far: the lowest precision onnxruntime may
+ * compute in. 4 = int8 activations (quantised per block of 32 along K) with int32 accumulation, which the
+ * native CPU EP runs with AVX2/AVX-512 VNNI/NEON kernels (MLAS SQNBIT_CompInt8). onnxruntime-web's wasm
+ * build has no n-bit kernels at all (it dequantises B to float32 on every run, whatever the level), so
+ * the level changes nothing there. Unset (the attribute absent) = 0 = float32 compute.
+ */
+export function setMatMulNBitsAccuracy(g: GraphBuilder, level: 0 | 1 | 2 | 3 | 4): void {
+  g.nodes.forEach((n, i) => {
+    if (n.opType === 'MatMulNBits') g.nodes[i] = { ...n, attributes: { ...n.attributes, accuracy_level: attr.int(level) } };
+  });
+}
+
 export interface Rotary {
   cos: string; // [B, 1, S, D]
   sin: string; // [B, 1, S, D]
 }
 
 /**
- * cos/sin tables from position_ids, computed in-graph (no [max_positions, D] cache to ship):
- *   freqs = position_ids · inv_freq            [B, S, D/2]
- *   emb   = concat(freqs, freqs)               [B, S, D]   (HF's rotate_half layout)
+ * RoPE cos/sin caches [maxPositions, D/2] as initializers: cos(p · inv_freq_i), sin(p · inv_freq_i), the
+ * angle rounded to float32 like HF's, the cos/sin in float64 then rounded. Shared by the standard graph
+ * (rotaryTables) and the fused one (RotaryEmbedding's cos_cache/sin_cache). Precomputed on purpose: WGSL
+ * sin/cos are only accurate to ~2^-11, which cost ~1e-3 on the logits on WebGPU when computed in-graph.
+ * Costs maxPositions · D · 4 bytes in the file (16 MiB for Qwen2.5's 32k × 128); positions must be
+ * < max_position_embeddings (Gather fails on a larger one).
  */
-export function rotaryTables(g: GraphBuilder, positionIds: string, invFreq: Float64Array): Rotary {
-  const pos = g.node('Unsqueeze', [g.node('Cast', [positionIds], { attributes: { to: attr.int(1) } }), g.constI64([2])]); // [B, S, 1]
-  const inv = g.initializer({ name: 'rotary.inv_freq', dims: [invFreq.length], data: Float32Array.from(invFreq) });
-  const freqs = g.node('Mul', [pos, inv]); // [B, S, D/2]
-  const emb = g.node('Concat', [freqs, freqs], { attributes: { axis: attr.int(-1) } }); // [B, S, D]
-  const heads = g.constI64([1]);
+export function rotaryCaches(g: GraphBuilder, invFreq: Float64Array, maxPositions: number): Rotary {
+  const half = invFreq.length;
+  const cos = new Float32Array(maxPositions * half);
+  const sin = new Float32Array(maxPositions * half);
+  for (let p = 0; p < maxPositions; p++) {
+    for (let i = 0; i < half; i++) {
+      const angle = Math.fround(p * Math.fround(invFreq[i] ?? 0));
+      cos[p * half + i] = Math.cos(angle);
+      sin[p * half + i] = Math.sin(angle);
+    }
+  }
   return {
-    cos: g.node('Unsqueeze', [g.node('Cos', [emb]), heads]),
-    sin: g.node('Unsqueeze', [g.node('Sin', [emb]), heads]),
+    cos: g.initializer({ name: 'rotary.cos_cache', dims: [maxPositions, half], data: cos }),
+    sin: g.initializer({ name: 'rotary.sin_cache', dims: [maxPositions, half], data: sin }),
   };
+}
+
+/**
+ * cos/sin for the positions of this run, gathered from the caches (rotaryCaches):
+ *   half = cache[position_ids]            [B, S, D/2]
+ *   emb  = concat(half, half)             [B, S, D]   (HF's rotate_half layout) → [B, 1, S, D]
+ */
+export function rotaryTables(g: GraphBuilder, positionIds: string, caches: Rotary): Rotary {
+  const heads = g.constI64([1]);
+  const table = (cache: string): string => {
+    const half = g.node('Gather', [cache, positionIds], { attributes: { axis: attr.int(0) } }); // [B, S, D/2]
+    const emb = g.node('Concat', [half, half], { attributes: { axis: attr.int(-1) } }); // [B, S, D]
+    return g.node('Unsqueeze', [emb, heads]);
+  };
+  return { cos: table(caches.cos), sin: table(caches.sin) };
 }
 
 /**

@@ -13,7 +13,7 @@
  * Not for: the model's interface or the head (buildDecoder.ts shares those with the standard graph).
  */
 import { ropeInvFreq, type DecoderConfig } from './decoderConfig';
-import { linear, type Precision } from './decoderGraph';
+import { linear, rotaryCaches, type Precision } from './decoderGraph';
 import { attr, type GraphBuilder } from './graphBuilder';
 import type { WeightTensor } from './weights';
 
@@ -27,29 +27,6 @@ export interface FusedIo {
 }
 
 /**
- * cos/sin caches [maxPositions, D/2]: cos(p · inv_freq_i). Angles rounded to float32 like HF's.
- * Costs maxPositions · D · 4 bytes in the file (8 MiB for Qwen2.5's 32k × 128).
- */
-function rotaryCaches(g: GraphBuilder, config: DecoderConfig): { cos: string; sin: string } {
-  const inv = ropeInvFreq(config);
-  const half = inv.length;
-  const rows = config.maxPositionEmbeddings;
-  const cos = new Float32Array(rows * half);
-  const sin = new Float32Array(rows * half);
-  for (let p = 0; p < rows; p++) {
-    for (let i = 0; i < half; i++) {
-      const angle = Math.fround(p * Math.fround(inv[i] ?? 0));
-      cos[p * half + i] = Math.cos(angle);
-      sin[p * half + i] = Math.sin(angle);
-    }
-  }
-  return {
-    cos: g.initializer({ name: 'rotary.cos_cache', dims: [rows, half], data: cos }),
-    sin: g.initializer({ name: 'rotary.sin_cache', dims: [rows, half], data: sin }),
-  };
-}
-
-/**
  * The transformer blocks and final norm with fused ops. h: [B, S, H] embeddings → [B, S, H] normed.
  *   x₀ = RMSNorm(h)                                  (SimplifiedLayerNormalization)
  *   per layer: a = GQA(RoPE(x·Wq), RoPE(x·Wk), x·Wv)·Woᵀ
@@ -58,7 +35,7 @@ function rotaryCaches(g: GraphBuilder, config: DecoderConfig): { cos: string; si
  */
 export function fusedBlocks(g: GraphBuilder, h: string, config: DecoderConfig, weight: (name: string) => WeightTensor, precision: Precision, io: FusedIo): string {
   const { numHeads: nh, numKvHeads: kvh, headDim: d, rmsNormEps: eps } = config;
-  const caches = rotaryCaches(g, config);
+  const caches = rotaryCaches(g, ropeInvFreq(config), config.maxPositionEmbeddings);
   // seqlens_k = Σ attention_mask − 1 (int32 [B]); total_sequence_length = T (int32 scalar)
   const summed = g.node('ReduceSum', ['attention_mask', g.constI64([1])], { attributes: { keepdims: attr.int(0) } });
   const seqlensK = g.node('Cast', [g.node('Sub', [summed, g.constI64([1], [])])], { attributes: { to: attr.int(6) } });

@@ -11,6 +11,11 @@ export type EpisodeEvent =
   | { type: 'episode.started'; trajectory: Trajectory }
   /** The policy is asked for its next turn (a human policy now waits for the user's text). */
   | { type: 'round.started'; roundIndex: number; routingEnabled: boolean; contextTokens: number }
+  /**
+   * One token of the policy's generation, streamed while the round is written (model policies only).
+   * `text` is its newly stable text (may be empty mid-character); the round's record comes with round.generated.
+   */
+  | { type: 'round.token'; roundIndex: number; text: string; tokenId: number; logProb: number }
   /** One generation, cut and parsed. A route's call is still pending here (reply null). */
   | { type: 'round.generated'; round: RoundRecord }
   /** Sent just before the candidate call is made; modelName is the pool model's (the policy's spelling is in the round's call). */

@@ -4,8 +4,8 @@
  * the data read from each data root (the offline bank is loaded once per root). It turns plain-data
  * specs into policy and candidate ports. It never records or logs a key.
  */
-import type { CandidateSpec, ConnectionTestRequest, ConnectionTestResult, Engine, EngineEpisodeRequest, PolicySpec, ReferenceData } from '../engine';
-import { DataRootError, loadAgentPrompt, DATA_PATHS, type DataRoot } from '../data/dataRoot';
+import type { CandidateSpec, ConnectionTestRequest, ConnectionTestResult, Engine, EngineEpisodeRequest, ModelLoadEvent, PolicySpec, ReferenceData } from '../engine';
+import { DataRootError, loadAgentPrompt, loadReferenceTemplate, DATA_PATHS, type DataRoot } from '../data/dataRoot';
 import { loadQaDataset } from '../data/qaDatasets';
 import { assertNever } from '../math/assertNever';
 import { loadOfflineBank, type OfflineBank } from '../offline/offlineBank';
@@ -20,10 +20,14 @@ import { LLMROUTER_CANDIDATES_PATH, llmRouterPoolPreset, paperPoolPreset } from 
 import { createMemoryResponseCache } from '../providers/responseCache';
 import { createSpendingCap } from '../providers/spendingCap';
 import { createCostWindow, type CostWindow } from '../reward/costReward';
+import { forkPorts } from './fork';
 import { createHumanPolicy, NoTurnPendingError, type HumanPolicy } from './humanPolicy';
+import { createPolicyModels, NoPolicyRuntimeError, type PolicyRuntime } from './policyModels';
 import { createReplayCaller, createReplayPolicy } from './replay';
 import { runEpisode } from './runEpisode';
 import { createScriptedCaller, createScriptedPolicy } from './scripted';
+import { withTokenEvents, type TokenSink } from './withTokenEvents';
+import type { Tokenizer } from '../policy/ports';
 
 export interface InProcessEngineDeps {
   /** Milliseconds from any origin (injected: core never reads a clock itself). */
@@ -41,6 +45,8 @@ export interface InProcessEngineDeps {
   wallClockMs?: () => number;
   /** True in a browser: a network failure there is most likely CORS, and is explained as such. */
   corsPossible?: boolean;
+  /** Loads model policies (PolicySpec 'onnx') and manages the model cache; absent in Node tests and the CLI. */
+  policyRuntime?: PolicyRuntime;
 }
 
 /** The prompt of "Test connection": tiny, so the check costs next to nothing. */
@@ -53,6 +59,22 @@ export function createInProcessEngine(deps: InProcessEngineDeps): Engine {
   const spendingCap = createSpendingCap(Number.POSITIVE_INFINITY);
   const responseCache = createMemoryResponseCache();
   const banks = new Map<string, Promise<OfflineBank>>();
+  const models = createPolicyModels(deps.policyRuntime);
+  const runtime = (): PolicyRuntime => {
+    if (deps.policyRuntime === undefined) throw new NoPolicyRuntimeError();
+    return deps.policyRuntime;
+  };
+
+  /** The policy port of a spec and the tokenizer the environment counts in (the model's own, for a model). */
+  async function portsFor(req: EngineEpisodeRequest, sink: TokenSink, signal: AbortSignal | undefined): Promise<{ policy: Policy; tokenizer: Tokenizer }> {
+    if (req.policy.kind !== 'onnx') return { policy: policyFor(req.policy), tokenizer: createByteTokenizer() };
+    return models.policyFor(req.policy, {
+      pool: req.episode.pool,
+      now: deps.now,
+      ...(signal === undefined ? {} : { signal }),
+      onToken: (e, r) => sink.push({ type: 'round.token', roundIndex: r.roundIndex, text: e.text, tokenId: e.id, logProb: e.logProb }),
+    });
+  }
 
   function dataRoot(location: string | undefined): DataRoot {
     const where = location ?? deps.defaultDataRoot;
@@ -112,26 +134,35 @@ export function createInProcessEngine(deps: InProcessEngineDeps): Engine {
 
   return {
     async *runEpisode(req: EngineEpisodeRequest, opts?: { signal?: AbortSignal }) {
-      // Setup failures (a data root that is missing or malformed) throw before any event, with what to fix.
-      const caller = await callerFor(req.candidates, req);
+      // Setup failures (a data root that is missing or malformed, a model that does not load) throw
+      // before any event, with what to fix.
+      const live = await callerFor(req.candidates, req);
       const human = req.policy.kind === 'human' ? createTurnInbox(createHumanPolicy(req.policy.id)) : undefined;
-      const policy = human?.policy ?? policyFor(req.policy);
+      // The consumer leaving early (or the caller's signal) aborts the run, model generation included.
+      const stop = new AbortController();
+      const onAbort = () => stop.abort(opts?.signal?.reason);
+      opts?.signal?.addEventListener('abort', onAbort, { once: true });
+      if (opts?.signal?.aborted === true) onAbort();
+      const sinkRef: { sink: TokenSink | null } = { sink: null };
+      const ports = await portsFor(req, { push: (e) => sinkRef.sink?.push(e) }, stop.signal);
+      const base = { policy: human?.policy ?? ports.policy, caller: live };
+      const { policy, caller } = req.fork === undefined ? base : forkPorts(req.fork, base);
       if (human !== undefined) humans.set(req.episode.id, human);
       try {
-        const events = runEpisode(req.episode, {
-          policy,
-          caller,
-          tokenizer: createByteTokenizer(),
-          costWindow,
-          now: deps.now,
-          ...(opts?.signal === undefined ? {} : { signal: opts.signal }),
-        });
+        const events = withTokenEvents(
+          (sink) => {
+            sinkRef.sink = sink;
+            return runEpisode(req.episode, { policy, caller, tokenizer: ports.tokenizer, costWindow, now: deps.now, signal: stop.signal });
+          },
+          () => stop.abort(new DOMExceptionLike('The episode stream was closed', 'AbortError')),
+        );
         for await (const event of events) {
           // From round.started on, a turn is awaited, even before the runner has asked the policy for it.
           if (event.type === 'round.started') human?.expect();
           yield event;
         }
       } finally {
+        opts?.signal?.removeEventListener('abort', onAbort);
         if (human !== undefined && humans.get(req.episode.id) === human) humans.delete(req.episode.id);
       }
     },
@@ -150,7 +181,13 @@ export function createInProcessEngine(deps: InProcessEngineDeps): Engine {
     async loadReferenceData(opts): Promise<ReferenceData> {
       const root = dataRoot(opts?.dataRoot);
       const [agentPrompt, poolText, llmText] = await Promise.all([loadAgentPrompt(root), root.readText(DATA_PATHS.pool), root.readText(LLMROUTER_CANDIDATES_PATH)]);
-      return { location: root.location, agentPrompt, paperPool: paperPoolPreset(poolText), llmRouterPool: llmRouterPoolPreset(llmText) };
+      // The reference prompt templates are optional here: only the Router-R1 checkpoints need them.
+      const templates: ReferenceData['templates'] = {};
+      for (const id of ['qwen', 'llama'] as const) {
+        const text = await loadReferenceTemplate(root, id).catch(() => undefined);
+        if (text !== undefined) templates[id] = text;
+      }
+      return { location: root.location, agentPrompt, paperPool: paperPoolPreset(poolText), llmRouterPool: llmRouterPoolPreset(llmText), templates };
     },
     async testConnection(req: ConnectionTestRequest): Promise<ConnectionTestResult> {
       const caller = httpCaller([req.provider], req.key === undefined ? {} : { [req.provider.id]: req.key }, false);
@@ -166,7 +203,41 @@ export function createInProcessEngine(deps: InProcessEngineDeps): Engine {
         throw err;
       }
     },
-    async dispose() {},
+    async *loadModel(req, opts) {
+      // Progress arrives by callback while the load is awaited: buffer it and hand it out in order.
+      const queue: ModelLoadEvent[] = [];
+      let wake: (() => void) | undefined;
+      let outcome: { ok: true } | { ok: false; err: unknown } | undefined;
+      const push = (e: ModelLoadEvent) => {
+        queue.push(e);
+        wake?.();
+      };
+      models.load(req, { ...(opts?.signal === undefined ? {} : { signal: opts.signal }), onEvent: push }).then(
+        () => ((outcome = { ok: true }), wake?.()),
+        (err: unknown) => ((outcome = { ok: false, err }), wake?.()),
+      );
+      for (;;) {
+        const e = queue.shift();
+        if (e !== undefined) {
+          yield e;
+          continue;
+        }
+        if (outcome !== undefined) {
+          if (!outcome.ok) throw outcome.err;
+          return;
+        }
+        await new Promise<void>((r) => (wake = r));
+        wake = undefined;
+      }
+    },
+    listCachedModels: () => runtime().listCached(),
+    deleteCachedModel: (url) => runtime().deleteCached(url),
+    clearModelCache: () => runtime().clearCached(),
+    modelCacheQuota: () => runtime().quota(),
+    deviceInfo: () => runtime().deviceInfo(models.loaded()),
+    async dispose() {
+      await models.dispose();
+    },
   };
 }
 
@@ -201,7 +272,15 @@ function createTurnInbox(human: HumanPolicy): TurnInbox {
   };
 }
 
-function policyFor(spec: PolicySpec): Policy {
+/** An abort reason without DOMException (core has no DOM lib): an Error named AbortError. */
+class DOMExceptionLike extends Error {
+  constructor(message: string, name: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+function policyFor(spec: Exclude<PolicySpec, { kind: 'onnx' }>): Policy {
   switch (spec.kind) {
     case 'replay':
       return createReplayPolicy(spec.trajectory);

@@ -9,6 +9,8 @@ import { useStepKeys } from '../hooks/useStepKeys';
 import { useController } from '../session/controllerContext';
 import { useApp } from '../store/useApp';
 import { AppHeader } from './AppHeader';
+import { BranchCompare } from './BranchCompare';
+import { CachePanel } from './CachePanel';
 import { EvaluationTable } from './EvaluationTable';
 import { LinkBanner } from './LinkBanner';
 import { LoadState } from './LoadState';
@@ -27,6 +29,7 @@ export function App() {
   const status = useApp((s) => s.loadStatus);
   const hasTrajectory = useApp((s) => s.trajectory !== null);
   const source = useApp((s) => s.source);
+  const modelMode = useApp((s) => s.mode === 'model');
   const controller = useController();
   const mainRef = useRef<HTMLElement>(null);
   useStepKeys();
@@ -51,6 +54,7 @@ export function App() {
                 <PromptView />
                 <StepControls />
                 <Timeline />
+                <BranchCompare />
                 <TurnComposer />
               </>
             ) : (
@@ -61,6 +65,7 @@ export function App() {
             {hasTrajectory && <RewardPanel />}
             {controller !== null ? <PoolEditor /> : <PoolPanel />}
             <SharePanel />
+            {modelMode && controller !== null && <CachePanel />}
           </aside>
         </div>
       </main>

@@ -11,6 +11,7 @@ import type { PolicyMode } from '../store/setupSlice';
 const MODES: { id: PolicyMode; label: string; hint: string }[] = [
   { id: 'human', label: 'You are the router', hint: 'write each think / route / answer step yourself; the real environment runs it' },
   { id: 'replay', label: 'Replay', hint: 'step through a recorded trajectory' },
+  { id: 'model', label: 'Model policy', hint: 'an ONNX router policy in your browser (WebGPU or wasm) writes each turn' },
 ];
 
 export function ModeSwitch() {

@@ -8,6 +8,7 @@ import type { StepStage } from '../store/steps';
 import { formatMs } from '../format';
 import { ReplyStep } from './ReplyStep';
 import { RouteStep } from './RouteStep';
+import { SegmentedText } from './SegmentedText';
 
 export interface RoundCardProps {
   /** Position in Trajectory.rounds (also the test id). */
@@ -19,6 +20,8 @@ export interface RoundCardProps {
   /** The cursor's sub-step when it is in this round. */
   currentStage: StepStage | null;
   rawTextShown: boolean;
+  /** Offered on finished model episodes: edit this round and let the policy continue from it. */
+  onFork?: () => void;
 }
 
 const INVALID_TEXT: Record<InvalidReason, string> = {
@@ -28,7 +31,7 @@ const INVALID_TEXT: Record<InvalidReason, string> = {
   'empty-query': 'an empty query',
 };
 
-export function RoundCard({ index, round, pool, stages, currentStage, rawTextShown }: RoundCardProps) {
+export function RoundCard({ index, round, pool, stages, currentStage, rawTextShown, onFork }: RoundCardProps) {
   const id = `timeline.round.${index}`;
   const ref = useRef<HTMLLIElement>(null);
   useEffect(() => {
@@ -50,6 +53,11 @@ export function RoundCard({ index, round, pool, stages, currentStage, rawTextSho
         <span className="round-meta muted">
           generated in {formatMs(round.generationMs)} · context {round.contextTokens} tokens
         </span>
+        {onFork !== undefined && (
+          <button type="button" className="fork-button" onClick={onFork} data-testid={`${id}.fork`} title="Edit this round's thought, route or reply, and let the policy continue from there">
+            Fork here
+          </button>
+        )}
       </header>
 
       {stages.includes('think') && (
@@ -95,7 +103,7 @@ export function RoundCard({ index, round, pool, stages, currentStage, rawTextSho
           <div className="step-label">
             Raw generation{round.rawText !== round.text && <span className="muted"> (kept up to the first stop tag)</span>}
           </div>
-          <pre>{round.rawText}</pre>
+          <SegmentedText text={round.rawText} testId={`${id}.raw.text`} />
         </div>
       )}
     </li>

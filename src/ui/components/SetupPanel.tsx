@@ -5,6 +5,7 @@
 import { useController } from '../session/controllerContext';
 import { useApp } from '../store/useApp';
 import { ModeSwitch } from './ModeSwitch';
+import { ModelPanel } from './ModelPanel';
 import { QuestionPicker } from './QuestionPicker';
 
 export function SetupPanel() {
@@ -15,13 +16,16 @@ export function SetupPanel() {
   const phase = useApp((s) => s.phase);
   const error = useApp((s) => s.episodeError);
   const offline = useApp((s) => s.offlineData);
+  const modelReady = useApp((s) => s.modelInfo !== null && s.modelLoad.status !== 'loading');
   const running = phase === 'starting' || phase === 'generating' || phase === 'calling';
+  const start = () => void (mode === 'model' ? controller?.startModelEpisode() : controller?.startHumanEpisode());
   const simulated = models.length > 0 && models.every((m) => m.simulated === true);
 
   return (
     <section className="panel setup" aria-label="Episode setup" data-testid="setup">
       <ModeSwitch />
-      {mode === 'human' && (
+      {mode === 'model' && <ModelPanel />}
+      {mode !== 'replay' && (
         <>
           <QuestionPicker />
           <div className="setup-start">
@@ -37,7 +41,7 @@ export function SetupPanel() {
                 Stop episode
               </button>
             ) : (
-              <button type="button" className="primary" onClick={() => void controller?.startHumanEpisode()} disabled={controller === null || question === null || models.length === 0} data-testid="episode.start">
+              <button type="button" className="primary" onClick={start} disabled={controller === null || question === null || models.length === 0 || (mode === 'model' && !modelReady)} data-testid="episode.start">
                 Start episode
               </button>
             )}

@@ -2,6 +2,8 @@
 import { useApp } from '../store/useApp';
 import { selectCurrentStep, selectIsAtEnd, selectSteps } from '../store/steps';
 import { RoundCard } from './RoundCard';
+import { StreamingRound } from './StreamingRound';
+import { ForkEditor } from './ForkEditor';
 
 const STATUS_TEXT = {
   answered: 'The policy answered.',
@@ -19,7 +21,12 @@ export function Timeline() {
   const atEnd = useApp(selectIsAtEnd);
   const rawTextShown = useApp((s) => s.rawTextShown);
   const running = useApp((s) => s.phase === 'starting' || s.phase === 'generating' || s.phase === 'calling');
+  const modelReady = useApp((s) => s.modelInfo !== null);
+  const openForkEditor = useApp((s) => s.openForkEditor);
+  const forkEditorRound = useApp((s) => s.forkEditorRound);
   if (trajectory === null) return null;
+  // A finished model episode can be forked at any round (the model continues after the edited one).
+  const canFork = !running && modelReady && trajectory.policy.kind === 'onnx' && trajectory.agentTemplate !== undefined;
 
   const revealedPerRound = trajectory.rounds.map(() => 0);
   for (const step of steps.slice(0, revealed)) revealedPerRound[step.round] = (revealedPerRound[step.round] ?? 0) + 1;
@@ -38,10 +45,13 @@ export function Timeline() {
               stages={(stagesPerRound[i] ?? []).slice(0, revealedPerRound[i])}
               currentStage={current?.round === i ? current.stage : null}
               rawTextShown={rawTextShown}
+              {...(canFork ? { onFork: () => openForkEditor(i) } : {})}
             />
           ) : null,
         )}
+        <StreamingRound />
       </ol>
+      {canFork && forkEditorRound !== null && trajectory.rounds[forkEditorRound] !== undefined && <ForkEditor key={forkEditorRound} round={trajectory.rounds[forkEditorRound]} pool={trajectory.pool} />}
       {revealed === 0 && trajectory.rounds.length > 0 && (
         <p className="timeline-hint muted" data-testid="timeline.empty">
           {trajectory.rounds.length} rounds recorded. Press <kbd>→</kbd> or <strong>Next</strong> to reveal the first step.

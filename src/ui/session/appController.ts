@@ -12,6 +12,7 @@ import {
   type CandidateSpec,
   type Engine,
   type EngineEpisodeRequest,
+  type PickedModelFile,
   type ProviderConfig,
   type ReferenceData,
   type Trajectory,
@@ -20,6 +21,7 @@ import type { AppStore } from '../store/appStore';
 import { runEpisodeIntoStore } from '../store/bindEngine';
 import type { PoolPresetId } from '../store/poolSlice';
 import type { KeyVault } from './keyVault';
+import { createModelActions } from './modelActions';
 import { createShareActions } from './shareActions';
 import { parseTrajectoryFile } from './trajectoryFile';
 
@@ -33,6 +35,15 @@ export interface AppControllerDeps {
   newEpisodeId?: () => string;
   /** The data root given with ?dataRoot= (null: the default); share links carry it for information. */
   sharedDataRoot?: string | null;
+  /** The page's base URL, for the embedded model and relative model URLs (default: the data root's). */
+  baseUrl?: string;
+  /** Reads picked and dropped model folders into paths + File objects (adapters/models, bound in main.tsx). */
+  pickedFiles?: PickedFilesReader;
+}
+
+export interface PickedFilesReader {
+  fromFileList(files: ArrayLike<File>): PickedModelFile[];
+  fromDataTransfer(items: DataTransferItemList): Promise<PickedModelFile[]>;
 }
 
 export type AppController = ReturnType<typeof createAppController>;
@@ -73,9 +84,39 @@ export function createAppController(deps: AppControllerDeps) {
   }
 
   const share = createShareActions({ store, keys, sharedDataRoot: deps.sharedDataRoot ?? null, stopEpisode: () => running?.abort() });
+  const model = createModelActions({
+    engine,
+    store,
+    dataRoot,
+    baseUrl: deps.baseUrl ?? new URL('..', dataRoot).href,
+    reference: () => reference,
+    agentTemplate: () => reference?.agentPrompt ?? exampleEngineRequest().episode.agentTemplate,
+    candidatesFor,
+    run: (req) => run(req, 'live'),
+    newId,
+  });
+
+  const folderLabel = (files: readonly { file: { readonly size: number } }[]): string => {
+    const first = files[0]?.file as File | undefined;
+    const rel = first?.webkitRelativePath ?? '';
+    return rel.includes('/') ? `picked folder ${rel.slice(0, rel.indexOf('/'))}` : 'picked files';
+  };
 
   return {
     ...share,
+    ...model,
+    /** Files from <input type="file"> (a folder with webkitdirectory, or loose files). */
+    loadPickedFiles(files: ArrayLike<File>): Promise<unknown> {
+      if (deps.pickedFiles === undefined || files.length === 0) return Promise.resolve(null);
+      const picked = deps.pickedFiles.fromFileList(files);
+      return model.loadModelFiles(picked, folderLabel(picked));
+    },
+    /** A folder or files dropped on the drop zone. */
+    async loadDroppedItems(items: DataTransferItemList): Promise<unknown> {
+      if (deps.pickedFiles === undefined) return null;
+      const picked = await deps.pickedFiles.fromDataTransfer(items);
+      return model.loadModelFiles(picked, 'dropped folder');
+    },
 
     /** First load: the offline pool (the default pool, no keys) and the reference texts. */
     async init(): Promise<void> {

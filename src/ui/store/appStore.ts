@@ -10,8 +10,10 @@ import { createSetupSlice, type SetupSlice } from './setupSlice';
 import { createShareSlice, type ShareSlice } from './shareSlice';
 import { createTrajectorySlice, type TrajectorySlice } from './trajectorySlice';
 import { createUiSlice, type UiSlice } from './uiSlice';
+import { createModelSlice, type ModelSlice } from './modelSlice';
+import { createStreamSlice, type StreamSlice } from './streamSlice';
 
-export type AppState = TrajectorySlice & CursorSlice & UiSlice & EpisodeSlice & SetupSlice & PoolSlice & ShareSlice;
+export type AppState = TrajectorySlice & CursorSlice & UiSlice & EpisodeSlice & SetupSlice & PoolSlice & ShareSlice & ModelSlice & StreamSlice;
 export type AppStore = StoreApi<AppState>;
 
 export function createAppStore(): AppStore {
@@ -23,5 +25,7 @@ export function createAppStore(): AppStore {
     ...createSetupSlice(...a),
     ...createPoolSlice(...a),
     ...createShareSlice(...a),
+    ...createModelSlice(...a),
+    ...createStreamSlice(...a),
   }));
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildExampleTrajectory, createInProcessEngine, exampleEngineRequest, type Engine } from '../../core';
 import { createAppStore } from './appStore';
 import { runEpisodeIntoStore } from './bindEngine';
+import { fakeEngine } from '../testing/fakeEngine';
 import { selectTotalSteps } from './steps';
 
 describe('runEpisodeIntoStore', () => {
@@ -15,18 +16,12 @@ describe('runEpisodeIntoStore', () => {
   it('shows an engine error where the user is looking and keeps the app usable', async () => {
     const store = createAppStore();
     // Fake engine at the boundary under test: the worker could not start.
-    const broken: Engine = {
+    const broken: Engine = fakeEngine({
       // eslint-disable-next-line require-yield
       async *runEpisode() {
         throw new TypeError('Failed to fetch the worker script');
       },
-      async submitTurn() {},
-      async dispose() {},
-      loadOfflinePool: () => Promise.reject(new Error('unused')),
-      loadQuestions: () => Promise.reject(new Error('unused')),
-      loadReferenceData: () => Promise.reject(new Error('unused')),
-      testConnection: () => Promise.reject(new Error('unused')),
-    };
+    });
     await runEpisodeIntoStore(broken, store, exampleEngineRequest(), 'example');
     expect(store.getState().loadStatus).toBe('failed');
     expect(store.getState().loadError).toContain('Failed to fetch the worker script');

@@ -6,7 +6,7 @@ import type { StateCreator } from 'zustand/vanilla';
 import type { QuestionRecord } from '../../core';
 import type { AppState } from './appStore';
 
-export type PolicyMode = 'human' | 'replay';
+export type PolicyMode = 'human' | 'replay' | 'model';
 
 /** 'offline': the offline pool's NQ/TriviaQA questions; 'free': typed by the user; else a QA set id. */
 export type DatasetChoice = 'offline' | 'free' | string;

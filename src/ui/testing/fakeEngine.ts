@@ -16,6 +16,15 @@ export function fakeEngine(overrides: Partial<Engine> = {}): Engine {
     loadQuestions: unused('loadQuestions'),
     loadReferenceData: unused('loadReferenceData'),
     testConnection: unused('testConnection'),
+    // eslint-disable-next-line require-yield
+    async *loadModel() {
+      throw new Error('fakeEngine.loadModel was not expected in this test');
+    },
+    listCachedModels: unused('listCachedModels'),
+    deleteCachedModel: unused('deleteCachedModel'),
+    clearModelCache: unused('clearModelCache'),
+    modelCacheQuota: unused('modelCacheQuota'),
+    deviceInfo: unused('deviceInfo'),
     dispose: async () => {},
     ...overrides,
   };

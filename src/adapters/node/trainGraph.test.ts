@@ -1,0 +1,337 @@
+/**
+ * The training graphs (core/train) on onnxruntime-node and on onnxruntime-web's wasm backend in Node,
+ * against the float64 oracle (core/train/referenceTraining.ts):
+ *   - forward: loss, token log-probs and entropy within 1e-4 of the float64 reference forward;
+ *   - gradients: every parameter tensor's gradient agrees with central differences (float64, h = 1e-3)
+ *     of the reference loss on 3 sampled coordinates, relative error < 1e-2.
+ * Coordinates are sampled among those whose gradient is at least a tenth of the tensor's largest, so the
+ * check measures the gradient and not float32 noise on near-zero entries; a tensor whose gradient is
+ * zero everywhere (LoRA A while B = 0) is checked against the differences with an absolute bound.
+ * Configs: qwen2Gqa (GQA, tied, biases), llamaMha (MHA, untied), qwen2WideHead (4:1 GQA, untied, 3 layers).
+ * Batches have left and right padding and masked observation tokens; policy batches have clipped and
+ * unclipped tokens of both advantage signs, a KL term and an entropy bonus.
+ */
+import { fileURLToPath } from 'node:url';
+import * as ort from 'onnxruntime-node';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseDecoderConfig, type DecoderConfig } from '../../core/onnx/decoderConfig';
+import { createSeededUniform, TINY_DECODER_CONFIGS, type TinyDecoderName } from '../../core/onnx/tinyDecoders';
+import { randomDecoderWeights, type DecoderWeights, type WeightTensor } from '../../core/onnx/weights';
+import { LOSS_OUTPUTS, type TrainingLoss } from '../../core/train/lossGraph';
+import { initLora, LORA_ALL_LINEAR, LORA_ATTENTION_QV, mergeLora, type LoraConfig } from '../../core/train/lora';
+import { float64Weights, mergeLoraFloat64, referenceTrainingLoss, type ReferenceTrainingResult, type ReferenceWeights } from '../../core/train/referenceTraining';
+import { trainingFeeds, type PolicyHyperParams, type TensorFeed, type TrainingBatch } from '../../core/train/trainFeeds';
+import { buildTrainingModel, gradName, type TrainableSet } from '../../core/train/trainGraph';
+import { appendBackward } from '../../core/train/autodiff';
+import { inferShapes } from '../../core/train/shapeInference';
+import { GraphBuilder } from '../../core/onnx/graphBuilder';
+import { encodeModel } from '../../core/onnx/onnxProto';
+import { createWebSession } from '../ort/webSession';
+
+type Outputs = Record<string, Float32Array>;
+interface Runner {
+  run(feeds: TensorFeed[]): Promise<Outputs>;
+  release(): Promise<void>;
+}
+
+async function nodeRunner(bytes: Uint8Array): Promise<Runner> {
+  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'], intraOpNumThreads: 1 });
+  return {
+    async run(feeds) {
+      const tensors = Object.fromEntries(feeds.map((f) => [f.name, new ort.Tensor(f.dtype, f.data, f.dims)]));
+      const out = await session.run(tensors);
+      try {
+        return Object.fromEntries(Object.entries(out).map(([k, t]) => [k, Float32Array.from(t.data as Float32Array)]));
+      } finally {
+        for (const t of [...Object.values(tensors), ...Object.values(out)]) t.dispose();
+      }
+    },
+    release: () => session.release(),
+  };
+}
+
+const wasmEnv = { wasmPaths: fileURLToPath(new URL('../../../node_modules/onnxruntime-web/dist/', import.meta.url)), numThreads: 1 };
+async function wasmRunner(bytes: Uint8Array): Promise<Runner> {
+  const session = await createWebSession(bytes, { preferred: 'wasm', env: wasmEnv });
+  const T = session.ort.Tensor;
+  return {
+    async run(feeds) {
+      const tensors = Object.fromEntries(feeds.map((f) => [f.name, f.dtype === 'int64' ? new T('int64', f.data as BigInt64Array, f.dims) : new T('float32', f.data as Float32Array, f.dims)]));
+      const out = await session.run(tensors);
+      try {
+        return Object.fromEntries(Object.entries(out).map(([k, t]) => [k, Float32Array.from(t.data as Float32Array)]));
+      } finally {
+        for (const t of [...Object.values(tensors), ...Object.values(out)]) t.dispose();
+      }
+    },
+    release: () => session.release(),
+  };
+}
+
+// --- fixtures -----------------------------------------------------------------------------------
+
+const HYPER: PolicyHyperParams = { clipEpsilon: 0.2, klCoef: 0.5, entropyCoef: 0.05 };
+/** Target ratios r = exp(logp − old) and advantages: with ε = 0.2, (0.5, −1) and (1.5, +1) are clipped. */
+const RATIOS = [0.5, 1.5, 1.0, 0.5, 1.5, 0.9, 1.1, 1.3, 0.7] as const;
+const ADVANTAGES = [1, 1, -0.5, -1, -1, 2, -1.5, 0.8, -0.3] as const;
+
+/** Two rows of 8: row 0 left-padded by 2 with an observation span masked out, row 1 right-padded by 1. */
+function tokenBatch(config: DecoderConfig, seed: number): TrainingBatch {
+  const rng = createSeededUniform(seed);
+  const s = 8;
+  const inputIds = [0, 1].map(() => Array.from({ length: s }, () => Math.floor(rng() * config.vocabSize)));
+  const attentionMask = [
+    [0, 0, 1, 1, 1, 1, 1, 1],
+    [1, 1, 1, 1, 1, 1, 1, 0],
+  ];
+  const lossMask = [
+    [0, 0, 0, 1, 0, 0, 1, 1], // first real token and the observation (positions 4, 5) masked
+    [0, 1, 1, 0, 1, 1, 1, 0],
+  ];
+  return { inputIds, attentionMask, lossMask };
+}
+
+/** old/ref log-probs and advantages around the current policy (reference log-probs), so ratios hit RATIOS. */
+function policyBatch(base: TrainingBatch, current: ReferenceTrainingResult, seed: number): TrainingBatch {
+  const rng = createSeededUniform(seed);
+  let k = 0;
+  const oldLogProbs: number[][] = [];
+  const refLogProbs: number[][] = [];
+  const advantages: number[][] = [];
+  base.inputIds.forEach((row, b) => {
+    const o: number[] = [];
+    const r: number[] = [];
+    const a: number[] = [];
+    row.forEach((_, s) => {
+      const logp = current.logProbs[b]?.[s] ?? 0;
+      const i = k++ % RATIOS.length;
+      o.push(logp - Math.log(RATIOS[i] ?? 1));
+      r.push(logp + (rng() - 0.5) * 0.6);
+      a.push(ADVANTAGES[i] ?? 0);
+    });
+    oldLogProbs.push(o);
+    refLogProbs.push(r);
+    advantages.push(a);
+  });
+  return { ...base, oldLogProbs, refLogProbs, advantages };
+}
+
+interface Case {
+  config: DecoderConfig;
+  loss: TrainingLoss;
+  trainable: TrainableSet;
+  /** Float32 tensors fed to the graph (weights, or adapters). */
+  params: Map<string, WeightTensor>;
+  batch: TrainingBatch;
+  /** Float64 loss as a function of the (float64) trainable tensors. */
+  referenceLoss: (params: ReferenceWeights) => ReferenceTrainingResult;
+}
+
+const LORA: LoraConfig = { rank: 4, alpha: 8, targets: LORA_ALL_LINEAR };
+
+function makeCase(name: TinyDecoderName, loss: TrainingLoss, kind: 'full' | 'lora', lora: LoraConfig = LORA): Case {
+  const config = parseDecoderConfig(TINY_DECODER_CONFIGS[name]);
+  const weights = randomDecoderWeights(config, createSeededUniform(11));
+  const base64 = float64Weights(weights);
+  let params: Map<string, WeightTensor> = weights;
+  let forward = (p: ReferenceWeights): ReferenceWeights => p;
+  if (kind === 'lora') {
+    params = initLora(config, lora, createSeededUniform(23));
+    // B ≠ 0 so that A has a gradient to check (a fresh adapter has B = 0: ∂L/∂A = 0)
+    const rng = createSeededUniform(29);
+    for (const [n, t] of params) if (n.endsWith('lora_B.weight')) params.set(n, { shape: t.shape, data: t.data.map(() => (rng() - 0.5) * 0.4) });
+    forward = (p) => mergeLoraFloat64(config, base64, lora, p);
+  }
+  const tokens = tokenBatch(config, 5);
+  const spec = { loss, hyper: HYPER } as const;
+  const batch = loss === 'policy' ? policyBatch(tokens, referenceTrainingLoss(config, forward(float64Weights(params)), tokens, spec), 7) : tokens;
+  const trainable: TrainableSet = kind === 'full' ? { kind: 'full' } : { kind: 'lora', lora };
+  return { config, loss, trainable, params, batch, referenceLoss: (p) => referenceTrainingLoss(config, forward(p), batch, spec) };
+}
+
+// --- checks -------------------------------------------------------------------------------------
+
+const forwardErrors: Record<string, number> = {};
+const gradientErrors: Record<string, number> = {};
+afterAll(() => {
+  console.log('training graph: max |forward − float64 reference| (loss, log-probs, entropy):', JSON.stringify(forwardErrors, null, 1));
+  console.log('training graph: max relative gradient error vs central differences, per tensor group:', JSON.stringify(gradientErrors, null, 1));
+});
+
+/** `model.layers.1.self_attn.q_proj.lora_A.weight` → `self_attn.q_proj.lora_A.weight`. */
+const groupOf = (param: string): string => param.replace(/^model\.layers\.\d+\./, '').replace(/^model\./, '');
+
+async function runCase(label: string, c: Case, open: (bytes: Uint8Array) => Promise<Runner>): Promise<void> {
+  const model = buildTrainingModel(c.config, weightsFor(c), { loss: c.loss, trainable: c.trainable });
+  const runner = await open(model.bytes);
+  try {
+    const out = await runner.run(trainingFeeds(model, c.batch, c.params, HYPER));
+    // 1. forward
+    const ref = c.referenceLoss(float64Weights(c.params));
+    let err = Math.abs((out[LOSS_OUTPUTS.loss]?.[0] ?? NaN) - ref.value.loss);
+    const s = c.batch.inputIds[0]?.length ?? 0;
+    ref.defined.forEach((row, b) =>
+      row.forEach((ok, t) => {
+        if (!ok) return;
+        err = Math.max(err, Math.abs((out[LOSS_OUTPUTS.logProbs]?.[b * s + t] ?? NaN) - (ref.logProbs[b]?.[t] ?? 0)));
+        err = Math.max(err, Math.abs((out[LOSS_OUTPUTS.entropy]?.[b * s + t] ?? NaN) - (ref.entropy[b]?.[t] ?? 0)));
+      }),
+    );
+    if ('kl' in ref.value) {
+      err = Math.max(err, Math.abs((out[LOSS_OUTPUTS.kl]?.[0] ?? NaN) - ref.value.kl), Math.abs((out[LOSS_OUTPUTS.pgLoss]?.[0] ?? NaN) - ref.value.pgLoss));
+      expect(out[LOSS_OUTPUTS.clipFraction]?.[0]).toBeCloseTo(ref.value.clipFraction, 6);
+      expect(ref.value.clipFraction).toBeGreaterThan(0); // some tokens clipped …
+      expect(ref.value.clipFraction).toBeLessThan(1); // … and some not
+    }
+    forwardErrors[label] = Math.max(forwardErrors[label] ?? 0, Number.isNaN(err) ? Infinity : err);
+    expect(err).toBeLessThan(1e-4);
+
+    // 2. gradients of every trainable tensor
+    expect(model.params.map((p) => p.name).sort()).toEqual([...c.params.keys()].sort());
+    const rng = createSeededUniform(101);
+    for (const p of model.params) {
+      const grad = out[gradName(p.name)];
+      expect(grad, gradName(p.name)).toBeDefined();
+      const rel = checkTensor(c, p.name, grad as Float32Array, rng);
+      const key = `${label}: ${groupOf(p.name)}`;
+      gradientErrors[key] = Math.max(gradientErrors[key] ?? 0, rel);
+      expect(rel, `${p.name}`).toBeLessThan(1e-2);
+    }
+  } finally {
+    await runner.release();
+  }
+}
+
+/** Base weights for the builder: the full weights, or (LoRA) the frozen base they adapt. */
+const weightsFor = (c: Case): DecoderWeights => (c.trainable.kind === 'full' ? c.params : randomDecoderWeights(c.config, createSeededUniform(11)));
+
+/** Max relative error over 3 sampled coordinates (absolute when the tensor's gradient is all zero). */
+function checkTensor(c: Case, name: string, grad: Float32Array, rng: () => number): number {
+  const h = 1e-3;
+  let max = 0;
+  for (const g of grad) max = Math.max(max, Math.abs(g));
+  const big = Array.from(grad.keys()).filter((i) => Math.abs(grad[i] ?? 0) >= 0.1 * max);
+  const pool = max > 0 ? big : Array.from(grad.keys());
+  let worst = 0;
+  for (let k = 0; k < 3; k++) {
+    const i = pool[Math.floor(rng() * pool.length)] ?? 0;
+    const at = (delta: number): number => {
+      const p = float64Weights(c.params);
+      const t = p.get(name) as { data: Float64Array };
+      t.data[i] = (t.data[i] ?? 0) + delta;
+      return c.referenceLoss(p).value.loss;
+    };
+    const fd = (at(h) - at(-h)) / (2 * h);
+    const g = grad[i] ?? 0;
+    const err = max > 0 ? Math.abs(g - fd) / Math.max(Math.abs(g), Math.abs(fd)) : Math.abs(g - fd);
+    worst = Math.max(worst, err);
+  }
+  return worst;
+}
+
+// --- the suites ---------------------------------------------------------------------------------
+
+describe.each(['qwen2Gqa', 'llamaMha'] as const)('training graph on onnxruntime-node: %s', (name) => {
+  it.each([
+    ['crossEntropy', 'full'],
+    ['policy', 'full'],
+    ['crossEntropy', 'lora'],
+    ['policy', 'lora'],
+  ] as const)('%s loss, %s training: forward matches float64, gradients match central differences', async (loss, kind) => {
+    await runCase(`node ${name} ${loss} ${kind}`, makeCase(name, loss, kind), nodeRunner);
+  });
+});
+
+describe('training graph on onnxruntime-node: qwen2WideHead (4 heads : 1 KV head, 3 layers)', () => {
+  it('policy loss, full and LoRA (q, v) training', async () => {
+    await runCase('node qwen2WideHead policy full', makeCase('qwen2WideHead', 'policy', 'full'), nodeRunner);
+    await runCase('node qwen2WideHead policy lora-qv', makeCase('qwen2WideHead', 'policy', 'lora', { rank: 2, alpha: 4, targets: LORA_ATTENTION_QV, layers: [0, 2] }), nodeRunner);
+  });
+});
+
+describe('training graph on onnxruntime-web (wasm) in Node: qwen2Gqa', () => {
+  it.each([
+    ['crossEntropy', 'full'],
+    ['policy', 'full'],
+    ['policy', 'lora'],
+  ] as const)('%s loss, %s training: forward matches float64, gradients match central differences', async (loss, kind) => {
+    await runCase(`wasm qwen2Gqa ${loss} ${kind}`, makeCase('qwen2Gqa', loss, kind), wasmRunner);
+  });
+});
+
+describe('LoRA at initialisation', () => {
+  it('leaves the model unchanged, gives A no gradient, and merges back exactly', async () => {
+    const config = parseDecoderConfig(TINY_DECODER_CONFIGS.qwen2Gqa);
+    const weights = randomDecoderWeights(config, createSeededUniform(11));
+    const adapters = initLora(config, LORA, createSeededUniform(23));
+    const batch = tokenBatch(config, 5);
+    const full = buildTrainingModel(config, weights, { loss: 'crossEntropy', trainable: { kind: 'full' } });
+    const lora = buildTrainingModel(config, weights, { loss: 'crossEntropy', trainable: { kind: 'lora', lora: LORA } });
+    const [a, b] = [await nodeRunner(full.bytes), await nodeRunner(lora.bytes)];
+    try {
+      const outFull = await a.run(trainingFeeds(full, batch, weights));
+      const outLora = await b.run(trainingFeeds(lora, batch, adapters));
+      expect(outLora[LOSS_OUTPUTS.loss]?.[0]).toBeCloseTo(outFull[LOSS_OUTPUTS.loss]?.[0] ?? NaN, 5);
+      for (const p of lora.params) {
+        const g = outLora[gradName(p.name)] as Float32Array;
+        const norm = Math.hypot(...g);
+        if (p.name.endsWith('lora_A.weight')) expect(norm).toBe(0);
+        else expect(norm).toBeGreaterThan(0);
+      }
+      // fold the adapters in: the merged model's loss equals the adapted graph's
+      const rng = createSeededUniform(3);
+      const trained = new Map([...adapters].map(([n, t]) => [n, { shape: t.shape, data: t.data.map((x) => x + (rng() - 0.5) * 0.2) }]));
+      const merged = mergeLora(config, weights, LORA, trained);
+      const adapted = await b.run(trainingFeeds(lora, batch, trained));
+      const mergedOut = await a.run(trainingFeeds(full, batch, merged));
+      expect(Math.abs((adapted[LOSS_OUTPUTS.loss]?.[0] ?? NaN) - (mergedOut[LOSS_OUTPUTS.loss]?.[0] ?? NaN))).toBeLessThan(1e-4);
+    } finally {
+      await a.release();
+      await b.release();
+    }
+  });
+});
+
+describe('autodiff without static shapes', () => {
+  it('sums broadcast gradients back in-graph (the fallback when shape inference knows nothing)', async () => {
+    // L = Σ_bj (x_bj / c_j · w_j)²,  x [B, 3], c [1, 3], w [3]
+    const g = new GraphBuilder();
+    const y = g.node('Mul', [g.node('Div', ['x', 'c']), 'w']);
+    const loss = g.node('ReduceSum', [g.node('Mul', [y, y])], { attributes: { keepdims: { kind: 'int', value: 0 } }, outputs: ['loss'] });
+    const forward = [...g.nodes];
+    appendBackward(g, forward, { loss, wrt: ['c', 'w'], info: inferShapes([], [], []), gradName });
+    expect(g.nodes.map((n) => n.opType)).toContain('NonZero');
+    const inputs = [
+      { name: 'x', dtype: 'float32', dims: ['b', 3] },
+      { name: 'c', dtype: 'float32', dims: [1, 3] },
+      { name: 'w', dtype: 'float32', dims: [3] },
+    ] as const;
+    const outputs = [{ name: 'loss', dtype: 'float32', dims: [] }, { name: gradName('c'), dtype: 'float32', dims: [1, 3] }, { name: gradName('w'), dtype: 'float32', dims: [3] }] as const;
+    const bytes = encodeModel({ graph: g.build('broadcast', [...inputs], [...outputs]), opsets: [{ domain: '', version: 17 }] });
+    const x = [1, -2, 0.5, 3, 0.25, -1];
+    const c = [2, -0.5, 1.5];
+    const w = [0.3, 0.7, -1.1];
+    const runner = await nodeRunner(bytes);
+    try {
+      const out = await runner.run([
+        { name: 'x', dtype: 'float32', dims: [2, 3], data: Float32Array.from(x) },
+        { name: 'c', dtype: 'float32', dims: [1, 3], data: Float32Array.from(c) },
+        { name: 'w', dtype: 'float32', dims: [3], data: Float32Array.from(w) },
+      ]);
+      for (let j = 0; j < 3; j++) {
+        let dc = 0;
+        let dw = 0;
+        for (let b = 0; b < 2; b++) {
+          const xv = x[b * 3 + j] ?? 0;
+          const yv = (xv / (c[j] ?? 1)) * (w[j] ?? 0);
+          dw += (2 * yv * xv) / (c[j] ?? 1);
+          dc -= (2 * yv * xv * (w[j] ?? 0)) / (c[j] ?? 1) ** 2;
+        }
+        expect(out[gradName('w')]?.[j]).toBeCloseTo(dw, 4);
+        expect(out[gradName('c')]?.[j]).toBeCloseTo(dc, 4);
+      }
+    } finally {
+      await runner.release();
+    }
+  });
+});

@@ -1,0 +1,62 @@
+/**
+ * Where the policy runs: the execution provider in use, the adapter, `shader-f16`, wasm threads, the
+ * estimated memory (weights + KV cache from the file sizes), and — when WebGPU was refused or missing —
+ * why, with the device preference for the next load.
+ */
+import { useEffect } from 'react';
+import type { PreferredDevice } from '../../core';
+import { useController } from '../session/controllerContext';
+import { useApp } from '../store/useApp';
+import { formatBytes } from './formatBytes';
+
+const yesNo = (v: boolean | null): string => (v === null ? '—' : v ? 'yes' : 'no');
+
+export function DevicePanel() {
+  const controller = useController();
+  const info = useApp((s) => s.modelInfo);
+  const probe = useApp((s) => s.deviceInfo);
+  const preferred = useApp((s) => s.preferredDevice);
+  const setPreferred = useApp((s) => s.setPreferredDevice);
+  useEffect(() => {
+    void controller?.probeDevice();
+  }, [controller]);
+  const device = info?.device ?? null;
+  const adapter = device?.adapterInfo ?? probe?.webgpu.adapterInfo ?? null;
+  const fallback = device?.fallbackReason ?? null;
+  const unavailable = device === null && probe !== null && !probe.webgpu.available ? probe.webgpu.reason : null;
+
+  return (
+    <div className="device-panel" data-testid="device.panel">
+      <label className="field-inline">
+        Device
+        <select value={preferred} onChange={(e) => setPreferred(e.target.value as PreferredDevice)} data-testid="device.prefer">
+          <option value="auto">auto (WebGPU if available)</option>
+          <option value="webgpu">prefer WebGPU</option>
+          <option value="wasm">wasm (CPU)</option>
+        </select>
+      </label>
+      <dl className="kv small">
+        <dt>In use</dt>
+        <dd data-testid="device.ep">{device === null ? 'no model loaded' : device.ep}</dd>
+        <dt>Adapter</dt>
+        <dd data-testid="device.adapter">{adapter === null ? '—' : [adapter.vendor, adapter.architecture, adapter.description].filter((x) => x !== '').join(' · ') || 'unnamed adapter'}</dd>
+        <dt>shader-f16</dt>
+        <dd data-testid="device.shaderF16">{yesNo(device?.shaderF16 ?? probe?.webgpu.shaderF16 ?? null)}</dd>
+        <dt>Threads</dt>
+        <dd data-testid="device.threads">{device?.threads ?? '—'}{probe !== null && !probe.crossOriginIsolated && ' (not cross-origin isolated: 1 wasm thread)'}</dd>
+        <dt>Memory (est.)</dt>
+        <dd data-testid="device.memory">{info === null ? '—' : `${formatBytes(info.estimatedMemoryBytes)} (weights ${formatBytes(info.files.reduce((n, f) => n + f.bytes, 0))} + KV cache)`}</dd>
+      </dl>
+      {fallback !== null && (
+        <p className="warn-text small" role="status" data-testid="device.fallback">
+          WebGPU unavailable: {fallback}, using {device?.ep}
+        </p>
+      )}
+      {unavailable !== null && (
+        <p className="muted small" data-testid="device.probe">
+          WebGPU unavailable here: {unavailable}; models will run on wasm.
+        </p>
+      )}
+    </div>
+  );
+}

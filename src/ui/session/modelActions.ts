@@ -1,0 +1,196 @@
+/**
+ * The model policy's actions: load a model (embedded, URL prefix, preset, picked or dropped files) with
+ * progress and cancel, probe the device, list and clear the model cache, start a model episode, and fork
+ * a finished round (the rounds before it replayed, the edited turn, then the model continues).
+ * The engine does the work; the store gets plain data.
+ */
+import {
+  renderCompactPrompt,
+  renderPrompt,
+  type CandidateSpec,
+  type EngineEpisodeRequest,
+  type EnvSettings,
+  type LoadedModelInfo,
+  type ModelLoadSource,
+  type ModelRef,
+  type PickedModelFile,
+  type ReferenceData,
+  type Trajectory,
+  type Engine,
+} from '../../core';
+import type { AppStore } from '../store/appStore';
+import { buildTurnText, type TurnDraft } from '../components/turnText';
+
+export interface ModelActionsDeps {
+  engine: Engine;
+  store: AppStore;
+  dataRoot: string;
+  /** The page's base URL: the embedded model and relative URL prefixes resolve against it (the worker's URL differs). */
+  baseUrl: string;
+  reference: () => ReferenceData | null;
+  agentTemplate: () => string;
+  candidatesFor: (pool: Trajectory['pool']) => CandidateSpec;
+  run: (req: EngineEpisodeRequest) => Promise<Trajectory | null>;
+  newId: () => string;
+}
+
+/** What the user changes when forking a round: the turn (think + route or answer) and, for a what-if, the reply. */
+export interface ForkEdit extends TurnDraft {
+  roundIndex: number;
+  reply: string | null;
+}
+
+export const EMBEDDED_MODEL_NAME = 'tiny-router';
+
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/** Fit the episode into the model's positions: max new tokens ≤ ¼ of them, the context in the rest. */
+export function settingsForModel(settings: EnvSettings, info: LoadedModelInfo, maxNewTokens: number): EnvSettings {
+  const positions = info.config.maxPositions;
+  const maxNew = Math.max(1, Math.min(maxNewTokens, Math.floor(positions / 4)));
+  const margin = info.template === 'compact' ? 0 : 64; // the chat template's header and footer
+  const maxContext = Math.max(16, Math.min(settings.maxContextTokens, positions - maxNew - margin));
+  return { ...settings, maxNewTokens: maxNew, maxContextTokens: maxContext, maxPromptTokens: Math.max(8, Math.min(settings.maxPromptTokens, Math.floor(maxContext * 0.75))) };
+}
+
+export function createModelActions(deps: ModelActionsDeps) {
+  const { engine, store } = deps;
+  const s = store.getState;
+  let loading: AbortController | null = null;
+
+  async function load(source: ModelLoadSource): Promise<LoadedModelInfo | null> {
+    loading?.abort();
+    const controller = new AbortController();
+    loading = controller;
+    s().loadStarted();
+    try {
+      let info: LoadedModelInfo | null = null;
+      for await (const e of engine.loadModel({ source, preferredDevice: s().preferredDevice }, { signal: controller.signal })) {
+        if (e.type === 'load.stageStarted') s().loadStage(`${e.stage}: ${e.detail}`);
+        else if (e.type === 'load.progressed') s().loadProgressed(e.path, e.loadedBytes, e.totalBytes);
+        else if (e.type === 'model.loaded') info = e.info;
+      }
+      if (info === null) throw new Error('The model load ended without a model.');
+      s().modelLoaded(info);
+      void refreshCache();
+      return info;
+    } catch (err) {
+      s().loadFailed(controller.signal.aborted ? 'Loading was cancelled.' : message(err));
+      return null;
+    } finally {
+      if (loading === controller) loading = null;
+    }
+  }
+
+  function sourceRef(): ModelRef {
+    const { modelSource, modelUrl } = s();
+    if (modelSource === 'embedded') return { kind: 'embedded', name: EMBEDDED_MODEL_NAME, baseUrl: deps.baseUrl };
+    return { kind: 'url', prefix: modelUrl.trim(), baseUrl: deps.baseUrl };
+  }
+
+  async function refreshCache(): Promise<void> {
+    s().setModelCache({ status: 'loading' });
+    try {
+      const [files, quota] = await Promise.all([engine.listCachedModels(), engine.modelCacheQuota()]);
+      s().setModelCache({ status: 'ready', files, quota, error: null });
+    } catch (err) {
+      s().setModelCache({ status: 'failed', error: message(err) });
+    }
+  }
+
+  /** The user message for a model's template: ours (compact), or the reference one from the data root. */
+  function promptFor(info: LoadedModelInfo, pool: Trajectory['pool'], question: string): string {
+    if (info.template === 'compact') return renderCompactPrompt(pool.map((m) => ({ name: m.name, pricePer1M: m.outputPer1M })), question);
+    const template = deps.reference()?.templates[info.template];
+    if (template === undefined) throw new Error(`This model was trained with the reference "${info.template}" prompt template, which the data root does not have; check the data root (?dataRoot=).`);
+    return renderPrompt(template, question);
+  }
+
+  function policyFor(info: LoadedModelInfo): EngineEpisodeRequest['policy'] {
+    const { temperature, topP, topK, seed } = s().runConfig.sampling;
+    const strength = s().costBiasStrength;
+    return { kind: 'onnx', model: info.ref, preferredDevice: info.preferredDevice, sampling: { temperature, topP, topK, seed }, ...(strength > 0 ? { costBias: { strength } } : {}) };
+  }
+
+  return {
+    loadSelectedModel: (): Promise<LoadedModelInfo | null> => load(sourceRef()),
+    loadModelFiles: (files: PickedModelFile[], label?: string): Promise<LoadedModelInfo | null> => load({ kind: 'upload', files, ...(label === undefined ? {} : { label }) }),
+    cancelModelLoad(): void {
+      loading?.abort();
+    },
+    async probeDevice(): Promise<void> {
+      try {
+        s().setDeviceInfo(await engine.deviceInfo());
+      } catch {
+        // no device info: the panel shows what the loaded model reports
+      }
+    },
+    refreshCache,
+    async deleteCached(urls: readonly string[]): Promise<void> {
+      for (const url of urls) await engine.deleteCachedModel(url);
+      await refreshCache();
+    },
+    async clearCache(): Promise<void> {
+      await engine.clearModelCache();
+      await refreshCache();
+    },
+
+    /** An episode driven by the loaded model on the picked question and the edited pool. */
+    async startModelEpisode(): Promise<Trajectory | null> {
+      const { question, models, runConfig, modelInfo } = s();
+      if (question === null || models.length === 0 || modelInfo === null) return null;
+      const pool = models.map((m) => ({ ...m }));
+      let prompt: string;
+      try {
+        prompt = promptFor(modelInfo, pool, question.text);
+      } catch (err) {
+        s().episodeEnded(message(err));
+        return null;
+      }
+      s().setFork(null);
+      s().openForkEditor(null);
+      return deps.run({
+        dataRoot: deps.dataRoot,
+        episode: {
+          id: deps.newId(),
+          question: { ...question, goldAnswers: [...question.goldAnswers] },
+          template: modelInfo.template,
+          prompt,
+          pool,
+          agentTemplate: deps.agentTemplate(),
+          settings: settingsForModel(runConfig.settings, modelInfo, s().modelMaxNewTokens),
+          alpha: runConfig.alpha,
+          metric: runConfig.metric,
+        },
+        policy: policyFor(modelInfo),
+        candidates: deps.candidatesFor(pool),
+      });
+    },
+
+    /** Fork the shown trajectory at a finished round; the branch runs live and is shown beside the original. */
+    async forkRound(edit: ForkEdit): Promise<Trajectory | null> {
+      const { trajectory: from, modelInfo } = s();
+      if (from === null || modelInfo === null || from.agentTemplate === undefined) return null;
+      const id = `${from.id}-fork-${deps.newId()}`;
+      s().setFork({ base: from, roundIndex: edit.roundIndex, episodeId: id });
+      s().openForkEditor(null);
+      return deps.run({
+        dataRoot: deps.dataRoot,
+        episode: {
+          id,
+          question: { ...from.question, goldAnswers: [...from.question.goldAnswers] },
+          template: from.template,
+          prompt: from.prompt,
+          pool: from.pool.map((m) => ({ ...m })),
+          agentTemplate: from.agentTemplate,
+          settings: { ...from.settings },
+          alpha: from.reward?.alpha ?? s().runConfig.alpha,
+          metric: from.reward?.metric ?? s().runConfig.metric,
+        },
+        policy: policyFor(modelInfo),
+        candidates: deps.candidatesFor(from.pool),
+        fork: { from, roundIndex: edit.roundIndex, turnText: buildTurnText(edit), ...(edit.reply === null ? {} : { reply: edit.reply }) },
+      });
+    },
+  };
+}
