@@ -2,10 +2,13 @@
  * Command-line entry: `npm run -s cli -- <command> [options]`.
  */
 import { createFsDataRoot, defaultDataRootDir } from '../adapters/node/fsDataRoot';
+import { nodeFetch } from '../adapters/node/modelFs';
 import { runConformance } from './conformance/run';
+import { EVAL_USAGE, runEvalCommand, withBooleanEvalFlags } from './eval/evalCommand';
 import { CONVERT_USAGE, runConvertCommand } from './convert/convertCommand';
 import { writeTinyModels } from './convert/makeTinyModels';
 import { startLlmServer } from './testServer/llmServer';
+import { runTrainCommand, TRAIN_USAGE } from './train/trainCommand';
 
 const USAGE = `Usage: npm run -s cli -- <command> [options]
 
@@ -15,6 +18,8 @@ Commands:
   test-server [--port N]          local OpenAI-compatible + Anthropic test LLM server on 127.0.0.1
                                   (default port 0 = random); prints its URL, runs until stopped
   ${CONVERT_USAGE}
+  ${EVAL_USAGE}
+  ${TRAIN_USAGE}
   make-tiny-models [--out DIR]    rewrite public/models/tiny-router/ (seeded; golden.json included)
   help                            this text
 `;
@@ -39,7 +44,7 @@ export function parseFlags(argv: readonly string[]): { positional: string[]; fla
 }
 
 async function main(argv: readonly string[]): Promise<number> {
-  const { positional, flags } = parseFlags(argv);
+  const { positional, flags } = parseFlags(argv[0] === 'eval' ? withBooleanEvalFlags(argv) : argv);
   const command = positional[0] ?? 'help';
   switch (command) {
     case 'conformance': {
@@ -61,6 +66,31 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     case 'convert':
       return runConvertCommand(positional.slice(1), flags, { stdout: process.stdout, stderr: process.stderr });
+    case 'train':
+      return runTrainCommand(positional.slice(1), flags, { stdout: process.stdout, stderr: process.stderr });
+    case 'eval': {
+      // Ctrl-C pauses after the episode in flight (state.json resumes it); a second Ctrl-C cancels at once.
+      const pause = new AbortController();
+      const cancel = new AbortController();
+      const onSigint = (): void => (pause.signal.aborted ? cancel.abort() : pause.abort());
+      process.on('SIGINT', onSigint);
+      try {
+        const root = createFsDataRoot(flags.get('data-root') ?? defaultDataRootDir());
+        const r = await runEvalCommand(flags, {
+          stdout: process.stdout,
+          stderr: process.stderr,
+          root,
+          env: process.env,
+          now: () => performance.now(),
+          fetch: nodeFetch,
+          pauseSignal: pause.signal,
+          signal: cancel.signal,
+        });
+        return r.code;
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+    }
     case 'make-tiny-models': {
       for (const f of await writeTinyModels(flags.get('out'))) process.stdout.write(`${f.path}\t${f.bytes}\n`);
       return 0;

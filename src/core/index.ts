@@ -113,3 +113,17 @@ export { trainingFeeds, defaultPositionIds, TrainingFeedError, type TrainingBatc
 export { referenceTrainingLoss, mergeLoraFloat64, float64Weights, type ReferenceTrainingResult, type ReferenceWeights } from './train/referenceTraining';
 export { appendBackward, type BackwardOptions } from './train/autodiff';
 export { UnsupportedGradientError, VJP_RULES } from './train/vjpRules';
+// Evaluation (DESIGN.md §7, issue 7): runs as event streams, baselines as policies, estimates, Pareto, diagnostics, exports.
+export * from './eval/evalTypes';
+export { runEvaluation, runEvaluationToEnd, validateEvalSpec, evalSpecKey, initialEvalState, EvalResumeError, RUN_STOPPING_ERRORS, type EvalDeps, type PolicyMethodPorts, type PolicyEpisodeContext } from './eval/runEvaluation';
+export { createBaselinePolicy, baselinePlan, methodId, costOrder, largestIndex, oracleIndex, baselineQuery, repliesInContext, EvalMethodError, type BaselineSpec, type BaselineContext } from './eval/baselines';
+export { extractDirectAnswer, isCannotHelp } from './eval/directAnswer';
+export { withQuestionBudget, type QuestionBudget } from './eval/questionBudget';
+export { estimateRun, type RunEstimate, type MethodEstimate, type EstimateOptions, type Range } from './eval/estimateRun';
+export { rowOf, summarizeMethod, summarizeRows, rowsByMethod, routingShareOf, isCollapsed, toEvaluationSummary, COLLAPSE_SHARE } from './eval/evalRows';
+export { paretoFront, isDominated, type ParetoPoint } from './eval/pareto';
+export { datasetTable, paretoPoints, routingShareTable, routingShare, histogram, methodHistograms, type DatasetTableRow, type ParetoPlotPoint, type RoutingShareRow, type HistogramBin } from './eval/diagnostics';
+export * from './eval/paperResults';
+export { trajectoriesToJsonl, parseTrajectoriesJsonl, rowsToCsv, parseRowsCsv, parseCsvRecords, CSV_COLUMNS, EvalExportError } from './eval/exportResults';
+export { isHeldOutQuestion, splitQuestions, HELD_OUT_MODULUS } from './eval/heldOut';
+export { createOnnxLearner, OnnxLearnerError, type OnnxLearner, type OnnxLearnerOptions, type OpenTrainSession, type TrainSession, type SupervisedOutput } from './train/onnxLearner';

@@ -1,0 +1,195 @@
+/**
+ * Turns `eval` flags into an evaluation: the questions (offline bank or a QA set from the data root),
+ * the pool (the offline pool, or the LLMRouter / paper pool on a live provider), the methods, the
+ * candidate caller and the run spec. Keys come from the environment only (e.g. OPENROUTER_API_KEY),
+ * are handed to the HTTP caller and never printed or written.
+ */
+import type { DataRoot } from '../../core/data/dataRoot';
+import { DATA_PATHS, loadAgentPrompt } from '../../core/data/dataRoot';
+import { isQaDatasetId, parseQaJsonl, qaDatasetPath, QA_DATASETS } from '../../core/data/qaDatasets';
+import { DEFAULT_ENV_SETTINGS, type PoolModelRecord, type QuestionRecord } from '../../core/env/trajectory';
+import { EvalMethodError, methodId } from '../../core/eval/baselines';
+import type { EvalMethodSpec, EvalRunSpec } from '../../core/eval/evalTypes';
+import { splitQuestions } from '../../core/eval/heldOut';
+import { loadOfflineBank, OFFLINE_DATASETS, type OfflineBank } from '../../core/offline/offlineBank';
+import { createOfflineCaller, parseSizeB } from '../../core/offline/offlineCaller';
+import { offlineBankQuestions, offlinePoolModels, OFFLINE_PROVIDER } from '../../core/offline/offlinePool';
+import { matchBankQuestion } from '../../core/offline/matchBankQuestion';
+import type { CandidateCaller } from '../../core/policy/ports';
+import type { FetchLike } from '../../core/providers/fetchPort';
+import { createHttpCandidateCaller } from '../../core/providers/httpCandidateCaller';
+import { llmRouterPoolPreset, LLMROUTER_CANDIDATES_PATH, paperPoolPreset } from '../../core/providers/poolPresets';
+import { PROVIDER_PRESETS, type ProviderConfig } from '../../core/providers/providerConfig';
+import { createMemoryResponseCache } from '../../core/providers/responseCache';
+import { createSpendingCap } from '../../core/providers/spendingCap';
+import { DEFAULT_SAMPLING } from '../../core/share/shareState';
+
+export const EVAL_USAGE = `eval --dataset D [--method M[,M…]] [--limit N] [--split all|heldout|train] [--alpha A] [--seed S]
+        [--max-calls N] [--max-spend USD] [--out DIR] [--resume] [--data-root DIR]
+        [--provider ID [--base-url URL] [--pool llmrouter|paper] [--spending-cap USD] [--yes]]
+    D: offline | offline-nq | offline-triviaqa | ${QA_DATASETS.map((d) => d.id).join(' | ')}
+    M: all | single:<model> | random | cheapest | largest | cascade | oracle | onnx:<model folder or URL>
+    Offline pool by default (no keys). QA sets need a live provider: the offline pool answers only the
+    questions its bank holds (others get "cannot help"). --provider openrouter reads OPENROUTER_API_KEY
+    (<ID>_API_KEY in general); a live run prints its cost estimate and needs --yes.
+    --split heldout: the offline bank's held-out questions (fnv1a32('heldout:'+id) mod 5 = 0; 208 of 1000).`;
+
+export class EvalUsageError extends Error {
+  override name = 'EvalUsageError';
+}
+
+export interface EvalSetupDeps {
+  root: DataRoot;
+  env: Readonly<Record<string, string | undefined>>;
+  fetch?: FetchLike;
+  now: () => number;
+}
+
+export interface EvalSetup {
+  spec: EvalRunSpec;
+  caller: CandidateCaller;
+  live: boolean;
+  bank: OfflineBank | null;
+  recordedScores?: (q: QuestionRecord) => Readonly<Record<string, number>> | undefined;
+  sizesB: Record<string, number>;
+  /** onnx: methods, policy id → folder. */
+  onnxFolders: Map<string, string>;
+  notes: string[];
+}
+
+function num(flags: ReadonlyMap<string, string>, name: string, fallback: number, check: (x: number) => boolean, what: string): number {
+  const raw = flags.get(name);
+  if (raw === undefined) return fallback;
+  const x = Number(raw);
+  if (!Number.isFinite(x) || !check(x)) throw new EvalUsageError(`--${name} must be ${what}, got "${raw}".`);
+  return x;
+}
+
+export async function buildEvalSetup(flags: ReadonlyMap<string, string>, d: EvalSetupDeps): Promise<EvalSetup> {
+  const dataset = flags.get('dataset') ?? 'offline';
+  const providerId = flags.get('provider');
+  const live = providerId !== undefined;
+  const notes: string[] = [];
+  const bank = await loadOfflineBank(d.root);
+  // 1. questions
+  let questions = await loadQuestions(dataset, d.root, bank, notes);
+  const split = flags.get('split') ?? 'all';
+  if (split !== 'all' && split !== 'heldout' && split !== 'train') throw new EvalUsageError(`--split must be all, heldout or train, got "${split}".`);
+  questions = splitQuestions(questions, split);
+  const limit = num(flags, 'limit', questions.length, (x) => Number.isInteger(x) && x > 0, 'a whole number above 0');
+  questions = questions.slice(0, limit);
+  if (isQaDatasetId(dataset) && !live) notes.push(`${dataset} on the offline pool: only questions matching the bank are answered; use --provider for a real evaluation.`);
+  // 2. pool and caller
+  const { pool, caller, sizesB } = live ? await livePool(flags, d, providerId, bank) : offlinePool(bank);
+  // 3. methods
+  const methods = parseMethods(flags.get('method') ?? 'all', pool, live);
+  const onnxFolders = new Map<string, string>();
+  for (const m of methods) if (m.kind === 'policy' && m.label !== undefined) onnxFolders.set(m.id, m.label);
+  const alpha = num(flags, 'alpha', 0, (x) => x >= 0 && x <= 1, 'in [0, 1]');
+  const seed = num(flags, 'seed', 42, Number.isSafeInteger, 'a whole number');
+  const maxCalls = flags.has('max-calls') ? num(flags, 'max-calls', 0, (x) => Number.isInteger(x) && x >= 0, 'a whole number ≥ 0') : null;
+  const maxSpendUsd = flags.has('max-spend') ? num(flags, 'max-spend', 0, (x) => x >= 0, 'a dollar amount ≥ 0') : null;
+  const label = `${dataset}${split === 'all' ? '' : `-${split}`}`;
+  const spec: EvalRunSpec = {
+    id: `eval-${label}-s${seed}`,
+    dataset: label,
+    questions,
+    pool,
+    methods,
+    agentTemplate: await loadAgentPrompt(d.root),
+    settings: { ...DEFAULT_ENV_SETTINGS },
+    alpha,
+    seed,
+    limits: { maxCalls, maxSpendUsd },
+    sampling: { ...DEFAULT_SAMPLING, seed },
+  };
+  const offline = pool.every((m) => m.provider === OFFLINE_PROVIDER);
+  const setup: EvalSetup = { spec, caller, live, bank, sizesB, onnxFolders, notes };
+  if (offline) setup.recordedScores = (q) => recordedScoresOf(bank, q);
+  return setup;
+}
+
+async function loadQuestions(dataset: string, root: DataRoot, bank: OfflineBank, notes: string[]): Promise<QuestionRecord[]> {
+  if (dataset === 'offline') return offlineBankQuestions(bank);
+  if (dataset === OFFLINE_DATASETS.natural_qa) return offlineBankQuestions(bank, { task: 'natural_qa' });
+  if (dataset === OFFLINE_DATASETS.trivia_qa) return offlineBankQuestions(bank, { task: 'trivia_qa' });
+  if (!isQaDatasetId(dataset)) throw new EvalUsageError(`Unknown --dataset "${dataset}"; use offline, offline-nq, offline-triviaqa or one of ${QA_DATASETS.map((x) => x.id).join(', ')}.`);
+  const path = qaDatasetPath(dataset);
+  const rows = parseQaJsonl(await root.readText(path), `${root.location}/${path}`);
+  const paper = rows.filter((r) => r.metadata['router_r1_test'] === true).length;
+  notes.push(`${dataset}: ${rows.length} questions, ${paper} of them in the paper's evaluation sample (metadata.router_r1_test).`);
+  return rows.map((r) => ({ id: r.id, dataset, text: r.question, goldAnswers: [...r.goldenAnswers] }));
+}
+
+function offlinePool(bank: OfflineBank): { pool: PoolModelRecord[]; caller: CandidateCaller; sizesB: Record<string, number> } {
+  const sizesB: Record<string, number> = {};
+  for (const m of bank.models) {
+    const b = parseSizeB(m.size);
+    if (b !== undefined) sizesB[m.name] = b;
+  }
+  return { pool: offlinePoolModels(bank), caller: createOfflineCaller(bank), sizesB };
+}
+
+async function livePool(flags: ReadonlyMap<string, string>, d: EvalSetupDeps, providerId: string, bank: OfflineBank): Promise<{ pool: PoolModelRecord[]; caller: CandidateCaller; sizesB: Record<string, number> }> {
+  const baseUrl = flags.get('base-url');
+  const preset = (PROVIDER_PRESETS as Readonly<Record<string, ProviderConfig>>)[providerId];
+  if (preset === undefined && baseUrl === undefined) {
+    throw new EvalUsageError(`Unknown --provider "${providerId}"; use one of ${Object.keys(PROVIDER_PRESETS).join(', ')}, or give --base-url for an OpenAI-compatible server.`);
+  }
+  const provider: ProviderConfig = { ...(preset ?? { id: providerId, label: providerId, kind: 'openai', needsKey: false }), ...(baseUrl === undefined ? {} : { baseUrl }), baseUrl: baseUrl ?? preset?.baseUrl ?? '' };
+  const keyVar = `${providerId.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_API_KEY`;
+  const key = d.env[keyVar];
+  if (provider.needsKey && (key === undefined || key === '')) throw new EvalUsageError(`--provider ${providerId} needs a key: set ${keyVar} in the environment (it is never printed or written).`);
+  const which = flags.get('pool') ?? 'llmrouter';
+  const presets = which === 'paper' ? paperPoolPreset(await d.root.readText(DATA_PATHS.pool)) : which === 'llmrouter' ? llmRouterPoolPreset(await d.root.readText(LLMROUTER_CANDIDATES_PATH)) : undefined;
+  if (presets === undefined) throw new EvalUsageError(`--pool must be llmrouter or paper, got "${which}".`);
+  const pool = presets.map((p) => ({ ...p.record, provider: provider.id }));
+  const sizesB: Record<string, number> = {};
+  for (const p of presets) {
+    const b = parseSizeB(p.size ?? bank.models.find((m) => m.name === p.record.name)?.size ?? '');
+    if (b !== undefined) sizesB[p.record.name] = b;
+  }
+  if (d.fetch === undefined) throw new EvalUsageError('This host has no fetch; live providers need one.');
+  const cap = flags.has('spending-cap') ? num(flags, 'spending-cap', 0, (x) => x >= 0, 'a dollar amount ≥ 0') : Number.POSITIVE_INFINITY;
+  const caller = createHttpCandidateCaller({
+    providers: [provider],
+    getKey: (id) => (id === provider.id ? key : undefined),
+    fetch: d.fetch,
+    now: d.now,
+    sleep: (ms, signal) => new Promise((resolve, reject) => {
+      const t = setTimeout(resolve, ms);
+      signal?.addEventListener('abort', () => (clearTimeout(t), reject(signal.reason)), { once: true });
+    }),
+    cache: createMemoryResponseCache(),
+    spendingCap: createSpendingCap(cap),
+  });
+  return { pool, caller, sizesB };
+}
+
+/** The method list: `all` = every single model, random, cheapest, largest, cascade, and the oracle on the offline pool. */
+export function parseMethods(text: string, pool: readonly PoolModelRecord[], live: boolean): EvalMethodSpec[] {
+  const out: EvalMethodSpec[] = [];
+  for (const part of text.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+    if (part === 'all') {
+      out.push(...pool.map((m): EvalMethodSpec => ({ kind: 'single', model: m.name })), { kind: 'random' }, { kind: 'cheapest' }, { kind: 'largest' }, { kind: 'cascade' });
+      if (!live) out.push({ kind: 'oracle' });
+    } else if (part.startsWith('single:')) out.push({ kind: 'single', model: part.slice('single:'.length) });
+    else if (part.startsWith('onnx:')) {
+      const folder = part.slice('onnx:'.length);
+      if (folder === '') throw new EvalUsageError('onnx: needs a model folder or URL, e.g. onnx:public/models/tiny-router.');
+      out.push({ kind: 'policy', id: `onnx:${folder.replace(/\/+$/, '').split('/').pop() ?? folder}`, label: folder });
+    } else if (part === 'random' || part === 'cheapest' || part === 'largest' || part === 'cascade' || part === 'oracle') out.push({ kind: part });
+    else if (part === 'human') throw new EvalUsageError('"human" evaluation (you are the router) runs in the browser app, not the CLI.');
+    else throw new EvalUsageError(`Unknown --method "${part}"; use all, single:<model>, random, cheapest, largest, cascade, oracle or onnx:<folder>.`);
+  }
+  const seen = new Set<string>();
+  const unique = out.filter((m) => !seen.has(methodId(m)) && (seen.add(methodId(m)), true));
+  if (unique.length === 0) throw new EvalMethodError('No method given; use --method all or a list.');
+  return unique;
+}
+
+/** The recorded scores of a question: by bank id, else of the bank question its text matches (as the offline caller matches). */
+function recordedScoresOf(bank: OfflineBank, q: QuestionRecord): Readonly<Record<string, number>> | undefined {
+  const byId = q.id === undefined ? undefined : bank.questions.find((b) => b.id === q.id);
+  return (byId ?? matchBankQuestion(bank, q.text)?.question)?.scores;
+}

@@ -1,0 +1,122 @@
+/**
+ * `npm run -s cli -- train --config <file.json> [--data-root DIR] [--checkpoint-dir DIR] [--resume DIR]
+ *  [--steps N]` (and `train describe-config`: every field of the config file): the RL loop of DESIGN.md §4 in Node — core trainLoop with the
+ * ONNX learner on onnxruntime-node, rollouts through the real environment (createEpisodeRollout) with
+ * a policy over the current weights and the offline pool as candidates. Mode 'supervised' runs the
+ * warm-up instead (supervisedWarmup.ts).
+ *
+ * stdout: JSON lines only — `train.started`, one `train.step` per step (the metrics the Train view
+ * charts: reward mean and parts, EM, cost per question, format-error rate, calls per question,
+ * routing share per model, KL, entropy, step time split), `train.checkpointed` (with the folder),
+ * `train.finished`. Progress and errors go to stderr.
+ */
+import { createFsDataRoot, defaultDataRootDir } from '../../adapters/node/fsDataRoot';
+import { loadOfflineBank } from '../../core/offline/offlineBank';
+import { createOfflineCaller } from '../../core/offline/offlineCaller';
+import { offlineBankQuestions, offlinePoolModels } from '../../core/offline/offlinePool';
+import { createLanguageModelPolicy } from '../../core/policy/languageModelPolicy';
+import { renderCompactPrompt } from '../../core/protocol/prompt';
+import { createEpisodeRollout } from '../../core/rl/episodeRollout';
+import { runTrainLoop, type TrainEvent } from '../../core/rl/trainLoop';
+import { EXAMPLE_AGENT_TEMPLATE } from '../../core/run/exampleTrajectory';
+import { createFsCheckpointStore, loadCheckpointDir } from './fsCheckpointStore';
+import { createRolloutModel } from './rolloutModel';
+import { runSupervisedWarmup } from './supervisedWarmup';
+import { readTrainFileConfig, TRAIN_FILE_FIELDS, type TrainFileConfig } from './trainFileConfig';
+import { createCliLearner, loadInitialWeights, loadTrainModel } from './trainSetup';
+
+export const TRAIN_USAGE = `train --config FILE.json [--data-root DIR] [--checkpoint-dir DIR] [--resume DIR] [--steps N]
+                                  RL (GRPO) on the offline pool with the ONNX learner; JSON lines on stdout
+                                  (train describe-config: every config field; example: src/cli/train/examples/tiny.json)`;
+
+export interface TrainIo {
+  stdout: { write(s: string): unknown };
+  stderr: { write(s: string): unknown };
+  now?: () => number;
+  env?: Record<string, string | undefined>;
+}
+
+const line = (io: TrainIo, v: unknown): void => void io.stdout.write(JSON.stringify(v) + '\n');
+
+export async function runTrainCommand(args: readonly string[], flags: ReadonlyMap<string, string>, io: TrainIo): Promise<number> {
+  if (args[0] === 'describe-config') {
+    for (const [field, [def, why]] of Object.entries(TRAIN_FILE_FIELDS)) io.stdout.write(`${field}\n    default: ${JSON.stringify(def)}\n    ${why}\n`);
+    return 0;
+  }
+  const file = flags.get('config');
+  if (file === undefined) {
+    io.stderr.write(`Usage: npm run -s cli -- ${TRAIN_USAGE}\n`);
+    return 2;
+  }
+  const cfg = readTrainFileConfig(file);
+  const steps = flags.get('steps');
+  if (steps !== undefined) cfg.run = { ...cfg.run, steps: Number(steps) };
+  const checkpointDir = flags.get('checkpoint-dir') ?? cfg.checkpointDir;
+  return cfg.mode === 'supervised' ? runSupervisedWarmup(cfg, { checkpointDir, io }) : runRl(cfg, flags, checkpointDir, io);
+}
+
+async function runRl(cfg: TrainFileConfig, flags: ReadonlyMap<string, string>, checkpointDir: string, io: TrainIo): Promise<number> {
+  const now = io.now ?? (() => performance.now());
+  const log = (s: string): void => void io.stderr.write(s + '\n');
+  // 1. model, weights, learner, rollout model (a resume syncs the checkpoint's weights in before step 1)
+  const model = await loadTrainModel(cfg.model.dir);
+  const weights = loadInitialWeights(cfg.model.dir, model.config, cfg.model.init);
+  const learner = await createCliLearner(cfg, model, weights);
+  const resume = flags.get('resume');
+  const resumeFrom = resume === undefined ? undefined : loadCheckpointDir(resume);
+  const rolloutModel = await createRolloutModel(weights, { config: model.config, precision: cfg.model.rolloutPrecision, eosTokenIds: model.eosTokenIds, intraOpThreads: cfg.model.threads });
+  try {
+    // 2. the offline pool: questions and simulated candidates
+    const root = createFsDataRoot(flags.get('data-root') ?? defaultDataRootDir(io.env ?? process.env));
+    const bank = await loadOfflineBank(root);
+    const pool = offlinePoolModels(bank);
+    let questions = offlineBankQuestions(bank, { split: cfg.data.split, ...(cfg.data.task === null ? {} : { task: cfg.data.task }) });
+    if (cfg.data.limit !== null) questions = questions.slice(0, cfg.data.limit);
+    log(`train: ${model.folder.location}, ${learner.paramInfo.length} trainable tensors (${cfg.model.trainable.kind}), ${questions.length} questions, ${pool.length} pool models`);
+    const { temperature, topP, topK } = cfg.rollout;
+    const agentTemplate = cfg.rollout.agentTemplate ?? EXAMPLE_AGENT_TEMPLATE;
+    const rollout = createEpisodeRollout({
+      tokenizer: model.tokenizer,
+      caller: createOfflineCaller(bank),
+      framing: model.framing,
+      now,
+      // one policy per rollout over the model of the moment, sampling with the rollout's own stream
+      policy: (rng) => createLanguageModelPolicy(rolloutModel.current(), model.tokenizer, { id: cfg.run.runId, sampling: { temperature, topP, topK, seed: cfg.run.seed }, rng, framing: model.framing, tokenizerVocabSize: model.folder.tokenizerVocabSize, now }),
+      request: (question, id) => ({
+        id,
+        question,
+        template: 'compact',
+        prompt: renderCompactPrompt(pool.map((m) => ({ name: m.name, pricePer1M: m.outputPer1M })), question.text),
+        pool: pool.map((m) => ({ ...m })),
+        agentTemplate,
+        settings: { ...cfg.rollout.settings },
+      }),
+    });
+    // 3. the loop; every event a JSON line
+    const store = createFsCheckpointStore(checkpointDir, (folder, c) => log(`checkpoint: step ${c.step} → ${folder}`));
+    const result = await runTrainLoop(
+      cfg.run,
+      {
+        learner,
+        questions,
+        rollout,
+        syncWeights: () => rolloutModel.sync(learner.currentWeights()),
+        checkpoints: store,
+        ...(resumeFrom === undefined ? {} : { resumeFrom }),
+        now,
+      },
+      (e: TrainEvent) => {
+        if (e.type === 'train.step') {
+          const { metrics } = e;
+          line(io, { type: e.type, ...metrics, excluded: metrics.excluded.length });
+          log(`step ${metrics.step}: reward ${metrics.rewardMean.toFixed(3)} (format errors ${(metrics.formatErrorRate * 100).toFixed(0)}%), ${metrics.timeMs.total.toFixed(0)} ms${metrics.skipped === null ? '' : `, skipped: ${metrics.skipped.reason}`}`);
+        } else if (e.type === 'train.checkpointed') line(io, { ...e, dir: checkpointDir });
+        else line(io, e);
+      },
+    );
+    return result.status === 'completed' ? 0 : 1;
+  } finally {
+    await rolloutModel.dispose();
+    await learner.dispose();
+  }
+}

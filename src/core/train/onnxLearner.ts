@@ -1,0 +1,205 @@
+/**
+ * The Learner port (core/rl/learner.ts) over the ONNX training graph (trainGraph.ts), for real
+ * decoders. Pure: it holds the trainable tensors as a ParamMap, turns TrainBatches into feeds
+ * (trainFeeds.ts) and reads the outputs; running the graph is the injected `TrainSession` port,
+ * implemented over onnxruntime-node (adapters/node/nodeTrainSession.ts: CLI, tests) and
+ * onnxruntime-web (adapters/ort/webTrainSession.ts: the browser worker).
+ *
+ * Graphs (built once per learner, lazily):
+ *   policy   loss 'policy', reduction 'weightedSum', loss_mask = tokenWeights (Σ = 1), so the graph's
+ *            loss is exactly rlObjective's (losses.ts) with valueCoef 0:
+ *              L = Σ w·pg + klCoef·Σ w·k3 − entropyCoef·Σ w·H
+ *            `logProbs` runs the same graph fetching log_probs only (onnxruntime prunes the backward,
+ *            measured ~2× cheaper than a full run on the tiny router).
+ *   supervised  loss 'crossEntropy', 'weightedSum': L = −Σ w·logπ (the warm-up; built on first use).
+ *
+ * Reference policy (`policy: 'reference'`): full training feeds a frozen copy of the initial weights;
+ * LoRA feeds all-zero adapters (B = 0 adds nothing: the base model).
+ * No value head (hasValueHead = false): GRPO only; PPO needs a critic graph (not built yet).
+ *
+ * Not for: the optimizer or the loop (core/rl), or inference export (`currentWeights` hands the merged
+ * weights to whoever rebuilds the rollout model with buildDecoderModel).
+ */
+import type { DecoderConfig } from '../onnx/decoderConfig';
+import type { DecoderWeights, UniformRng, WeightTensor } from '../onnx/weights';
+import type { Learner, LearnerCallOptions, LearnerOutput } from '../rl/learner';
+import { cloneParams, zerosLike, type ParamMap } from '../rl/paramMap';
+import type { TrainBatch, TrainInputs } from '../rl/trainBatch';
+import { LOSS_OUTPUTS, type TrainingLoss } from './lossGraph';
+import { initLora, mergeLora } from './lora';
+import { trainingFeeds, type PolicyHyperParams, type TensorFeed, type TrainingBatch } from './trainFeeds';
+import { buildTrainingModel, gradName, type TrainableParam, type TrainableSet } from './trainGraph';
+
+/** One loaded training graph. Outputs come back as owned float32 arrays (the adapter copies and disposes). */
+export interface TrainSession {
+  /** Runs the graph; `fetches` limits the outputs (and lets the runtime skip what they do not need). */
+  run(feeds: readonly TensorFeed[], fetches?: readonly string[]): Promise<Record<string, Float32Array>>;
+  release(): Promise<void>;
+}
+
+/** Opens a session over ONNX bytes (one per graph; the learner owns and releases them). */
+export type OpenTrainSession = (model: Uint8Array) => Promise<TrainSession>;
+
+export interface OnnxLearnerOptions {
+  config: DecoderConfig;
+  /** Starting weights, HF names; for LoRA the frozen base. Copied: the caller's arrays are never written. */
+  weights: DecoderWeights;
+  trainable: TrainableSet;
+  /** LoRA only: starting adapters (a checkpoint's); default initLora(loraRng). */
+  adapters?: ReadonlyMap<string, WeightTensor>;
+  /** LoRA only: the init stream for fresh adapters (required without `adapters`). */
+  loraRng?: UniformRng;
+  open: OpenTrainSession;
+}
+
+export interface SupervisedOutput {
+  /** −Σ w·logπ. */
+  loss: number;
+  logProbs: Float32Array; // [B, T]
+  entropy: Float32Array; // [B, T]
+  grads: ParamMap;
+}
+
+export interface OnnxLearner extends Learner {
+  readonly config: DecoderConfig;
+  readonly trainable: TrainableSet;
+  /** Graph-input order names and shapes of the trainable tensors. */
+  readonly paramInfo: readonly TrainableParam[];
+  /**
+   * Every decoder weight under the current params (LoRA folded in), for rebuilding the rollout model.
+   * Full training ALIASES the live arrays (no copy): use it before the next update (buildDecoderModel copies).
+   */
+  currentWeights(): Map<string, WeightTensor>;
+  /** Supervised warm-up: token cross-entropy with aggregation weights `tokenWeights` [B, T] (Σ = 1) and its gradient. */
+  crossEntropyLossAndGrads(inputs: TrainInputs, tokenWeights: Float32Array, opts?: LearnerCallOptions): Promise<SupervisedOutput>;
+  /** Releases the sessions. */
+  dispose(): Promise<void>;
+}
+
+export class OnnxLearnerError extends Error {
+  override name = 'OnnxLearnerError';
+}
+
+/** Row-major [B, T] → [B][T] (what trainingFeeds takes). */
+function rowsOf(a: ArrayLike<number>, B: number, T: number): number[][] {
+  return Array.from({ length: B }, (_, b) => Array.from({ length: T }, (_, t) => a[b * T + t] as number));
+}
+
+/** Token inputs plus a float [B, T] loss mask (token weights) as a trainFeeds batch. */
+function tokenBatch(x: TrainInputs, weights: Float32Array): TrainingBatch {
+  const { batchSize: B, seqLen: T } = x;
+  return { inputIds: rowsOf(x.inputIds, B, T), attentionMask: rowsOf(x.attentionMask, B, T), lossMask: rowsOf(weights, B, T) };
+}
+
+export async function createOnnxLearner(o: OnnxLearnerOptions): Promise<OnnxLearner> {
+  const { config, trainable } = o;
+  const build = (loss: TrainingLoss) => buildTrainingModel(config, o.weights, { loss, trainable, reduction: 'weightedSum' });
+  const policyModel = build('policy');
+  const paramInfo = policyModel.params;
+
+  // 1. the live trainable tensors, in graph-input order, and the frozen reference
+  const live: ParamMap = new Map();
+  let reference: ParamMap;
+  if (trainable.kind === 'full') {
+    for (const p of paramInfo) live.set(p.name, Float32Array.from((o.weights.get(p.name) as WeightTensor).data));
+    reference = cloneParams(live);
+  } else {
+    const start = o.adapters ?? (o.loraRng === undefined ? undefined : initLora(config, trainable.lora, o.loraRng));
+    if (start === undefined) throw new OnnxLearnerError('LoRA training needs starting adapters or a seeded loraRng to initialise them.');
+    for (const p of paramInfo) {
+      const t = start.get(p.name);
+      const count = p.shape.reduce((a, b) => a * b, 1);
+      if (t === undefined || t.data.length !== count) throw new OnnxLearnerError(`Adapter ${p.name} must hold ${count} values ([${p.shape.join(', ')}]); the adapters come from another LoRA config.`);
+      live.set(p.name, Float32Array.from(t.data));
+    }
+    reference = zerosLike(live); // B = 0: the base model
+  }
+  const asFeeds = (p: ParamMap): Map<string, { data: Float32Array }> => new Map([...p].map(([k, v]) => [k, { data: v }]));
+
+  // 2. sessions
+  const policySession = await o.open(policyModel.bytes);
+  let supervised: { model: ReturnType<typeof build>; session: TrainSession } | null = null;
+
+  const gradsOf = (out: Record<string, Float32Array>): ParamMap => {
+    const grads: ParamMap = new Map();
+    for (const p of paramInfo) {
+      const g = out[gradName(p.name)];
+      if (g === undefined) throw new OnnxLearnerError(`The training graph returned no ${gradName(p.name)}.`);
+      grads.set(p.name, g);
+    }
+    return grads;
+  };
+  const output = (out: Record<string, Float32Array>, name: string): Float32Array => {
+    const v = out[name];
+    if (v === undefined) throw new OnnxLearnerError(`The training graph returned no ${name}.`);
+    return v;
+  };
+  // No reference log-probs means no KL term (as rlObjective): its coefficient goes to 0.
+  const hyperOf = (b: TrainBatch): PolicyHyperParams => ({ clipEpsilon: b.loss.clipRatio, klCoef: b.refLogProbs === null ? 0 : b.loss.klCoef, entropyCoef: b.loss.entropyCoef });
+
+  const checkLength = (x: TrainInputs): void => {
+    if (x.seqLen > config.maxPositionEmbeddings) throw new OnnxLearnerError(`A sequence of ${x.seqLen} tokens exceeds the model's ${config.maxPositionEmbeddings} positions; lower the env settings (maxPromptTokens, maxNewTokens × maxTurns, maxObservationTokens) or truncate the trajectories.`);
+  };
+
+  async function runPolicy(batch: TrainingBatch, params: ParamMap, hyper: PolicyHyperParams, fetches: readonly string[] | undefined, signal: AbortSignal | undefined): Promise<Record<string, Float32Array>> {
+    signal?.throwIfAborted();
+    const out = await policySession.run(trainingFeeds(policyModel, batch, asFeeds(params), hyper), fetches);
+    signal?.throwIfAborted();
+    return out;
+  }
+
+  return {
+    config,
+    trainable,
+    paramInfo,
+    hasValueHead: false,
+    params: () => live,
+    async computeLossAndGrads(b, opts = {}): Promise<LearnerOutput> {
+      checkLength(b);
+      const { batchSize: B, seqLen: T } = b;
+      // klCoef = 0 sends no reference: feed the old log-probs (k3 stays finite; its weight is 0 anyway).
+      const batch: TrainingBatch = {
+        ...tokenBatch(b, b.tokenWeights),
+        advantages: rowsOf(b.advantages, B, T),
+        oldLogProbs: rowsOf(b.oldLogProbs, B, T),
+        refLogProbs: rowsOf(b.refLogProbs ?? b.oldLogProbs, B, T),
+      };
+      const out = await runPolicy(batch, live, hyperOf(b), undefined, opts.signal);
+      return { loss: output(out, LOSS_OUTPUTS.loss)[0] as number, logProbs: output(out, LOSS_OUTPUTS.logProbs), entropy: output(out, LOSS_OUTPUTS.entropy), grads: gradsOf(out) };
+    },
+    async logProbs(inputs, opts = {}) {
+      checkLength(inputs);
+      const { batchSize: B, seqLen: T } = inputs;
+      const zeros = rowsOf(new Float32Array(B * T), B, T);
+      const batch: TrainingBatch = { ...tokenBatch(inputs, new Float32Array(B * T)), advantages: zeros, oldLogProbs: zeros, refLogProbs: zeros };
+      const params = opts.policy === 'reference' ? reference : live;
+      const out = await runPolicy(batch, params, { clipEpsilon: 0.2, klCoef: 0, entropyCoef: 0 }, [LOSS_OUTPUTS.logProbs], opts.signal);
+      return output(out, LOSS_OUTPUTS.logProbs);
+    },
+    async crossEntropyLossAndGrads(inputs, tokenWeights, opts = {}) {
+      opts.signal?.throwIfAborted();
+      checkLength(inputs);
+      if (supervised === null) {
+        const model = build('crossEntropy');
+        supervised = { model, session: await o.open(model.bytes) };
+      }
+      const out = await supervised.session.run(trainingFeeds(supervised.model, tokenBatch(inputs, tokenWeights), asFeeds(live)));
+      opts.signal?.throwIfAborted();
+      return { loss: output(out, LOSS_OUTPUTS.loss)[0] as number, logProbs: output(out, LOSS_OUTPUTS.logProbs), entropy: output(out, LOSS_OUTPUTS.entropy), grads: gradsOf(out) };
+    },
+    currentWeights() {
+      if (trainable.kind === 'lora') {
+        const adapters = new Map([...live].map(([name, data]): [string, WeightTensor] => [name, { data, shape: paramInfo.find((p) => p.name === name)?.shape ?? [] }]));
+        return mergeLora(config, o.weights, trainable.lora, adapters);
+      }
+      const merged = new Map<string, WeightTensor>(o.weights);
+      for (const p of paramInfo) merged.set(p.name, { data: live.get(p.name) as Float32Array, shape: p.shape });
+      return merged;
+    },
+    async dispose() {
+      await policySession.release();
+      await supervised?.session.release();
+      supervised = null;
+    },
+  };
+}
