@@ -62,7 +62,7 @@ export default defineConfig({
   worker: { format: 'es' },
   // A second page, test-only: the onnxruntime-web harness driven by e2e/specs/runtime.spec.ts and
   // `npm run bench` (src/adapters/ort in a worker, without touching the app's UI or engine worker).
-  build: { rolldownOptions: { input: { main: resolve(import.meta.dirname, 'index.html'), runtimeHarness: resolve(import.meta.dirname, 'e2e/harness/runtime.html') } } },
+  build: { rolldownOptions: { input: { main: resolve(import.meta.dirname, 'index.html'), runtimeHarness: resolve(import.meta.dirname, 'e2e/harness/runtime.html'), trainHarness: resolve(import.meta.dirname, 'e2e/harness/train.html') } } },
   server: { port: 5173 },
   preview: { port: 4173 },
   test: {

@@ -1,7 +1,8 @@
 /**
  * The policy runtime in Chromium (issue 4 acceptance): onnxruntime-web on wasm AND on WebGPU (SwiftShader
  * here: correct, slow, no shader-f16) gives the same logits as the float64 TypeScript reference — fp32
- * within 1e-4, q4 within 1e-3 against the reference on the dequantised weights — for the three tiny
+ * within 1e-4, q4 within 1e-3 against the reference on the dequantised weights (q8, wasm only, measured:
+ * see TOLERANCE) — for the three tiny
  * configurations, standard and fused graphs, through prompt, decode, a round on the cache and a
  * truncation. WebGPU placement is proven with `session.disable_cpu_ep_fallback`: our decoder loads under
  * it, a model with an op the WebGPU EP lacks does not.
@@ -13,14 +14,14 @@ import type { Page } from '@playwright/test';
 import { expect, test } from '../fixtures';
 import type { HarnessMethod, HarnessMethods, LogitsStep } from '../harness/protocol';
 import { buildDecoderModel } from '../../src/core/onnx/buildDecoder';
-import { parseDecoderConfig, type DecoderConfig } from '../../src/core/onnx/decoderConfig';
-import { mlp, rmsNorm, type LayerContext } from '../../src/core/onnx/decoderGraph';
+import { parseDecoderConfig } from '../../src/core/onnx/decoderConfig';
+import { mlp, rmsNorm, type LayerContext, type Precision } from '../../src/core/onnx/decoderGraph';
 import { GraphBuilder } from '../../src/core/onnx/graphBuilder';
 import { encodeModel } from '../../src/core/onnx/onnxProto';
-import { dequantizeQ4, quantizeQ4 } from '../../src/core/onnx/quantizeQ4';
+import { effectiveWeights } from '../../src/core/onnx/effectiveWeights';
 import { referenceForward } from '../../src/core/onnx/referenceForward';
 import { createSeededUniform, TINY_DECODER_CONFIGS, type TinyDecoderName } from '../../src/core/onnx/tinyDecoders';
-import { getWeight, LINEAR_NAMES, linearPrefix, randomDecoderWeights, type DecoderWeights, type WeightTensor } from '../../src/core/onnx/weights';
+import { getWeight, randomDecoderWeights } from '../../src/core/onnx/weights';
 
 const CONFIGS: TinyDecoderName[] = ['qwen2Gqa', 'llamaMha', 'qwen2WideHead'];
 const VARIANTS = [
@@ -28,23 +29,25 @@ const VARIANTS = [
   { precision: 'q4', fused: false, lastOnly: false },
   { precision: 'fp32', fused: true, lastOnly: false },
   { precision: 'q4', fused: true, lastOnly: false },
-  { precision: 'q4', fused: true, lastOnly: true }, // the runtime's files: last-position logits only
+  { precision: 'q4', fused: true, lastOnly: true }, // last-position logits only
+  { precision: 'fp32', fused: true, lastOnly: false, attention: 'matmul' }, // fused ops, MatMul/Softmax attention
+  { precision: 'q4', fused: true, lastOnly: true, attention: 'matmul' }, // the runtime's files
+  { precision: 'q8', fused: true, lastOnly: true, attention: 'matmul', wasmOnly: true }, // int8 MatMulInteger: measured, see TOLERANCE
 ] as const;
 
-function dequantised(config: DecoderConfig, weights: DecoderWeights): DecoderWeights {
-  const out = new Map<string, WeightTensor>(weights);
-  const names: string[] = [];
-  for (let i = 0; i < config.numLayers; i++) for (const l of LINEAR_NAMES) names.push(`${linearPrefix(i, l)}.weight`);
-  if (!config.tieWordEmbeddings) names.push('lm_head.weight');
-  for (const name of names) out.set(name, dequantizeQ4(quantizeQ4(weights.get(name) as WeightTensor)));
-  return out;
-}
+/**
+ * max |Δlogit| held per precision: fp32 1e-4; q4 1e-3 vs the reference on dequantised weights; q8 is only
+ * measured (its dynamic activation quantisation costs 0.07–0.24 on these models, ortNode.test.ts) — the
+ * bound catches a broken graph, not the 1e-3 target, which q8 does not meet.
+ */
+const TOLERANCE = { fp32: 1e-4, q4: 1e-3, q8: 0.5 } as const;
+const toleranceOf = (key: string): number => (key.includes('q8') ? TOLERANCE.q8 : key.includes('q4') ? TOLERANCE.q4 : TOLERANCE.fp32);
 
 /** A tiny model, the steps to run, and the reference logits of each feed (from scratch, float64). */
-function caseFor(name: TinyDecoderName, precision: 'fp32' | 'q4', fused: boolean, logitsLastOnly = false) {
+function caseFor(name: TinyDecoderName, precision: Precision, fused: boolean, logitsLastOnly = false, attention: 'gqa' | 'matmul' = 'gqa') {
   const config = parseDecoderConfig(TINY_DECODER_CONFIGS[name]);
   const weights = randomDecoderWeights(config, createSeededUniform(29));
-  const oracle = precision === 'q4' ? dequantised(config, weights) : weights;
+  const oracle = effectiveWeights(config, weights, precision);
   const rng = createSeededUniform(3);
   const t = Array.from({ length: 16 }, () => Math.floor(rng() * config.vocabSize));
   // prompt, 3 decode steps, a 4-token round on the cache, truncate to 7 (a fork), 3 more tokens
@@ -59,8 +62,8 @@ function caseFor(name: TinyDecoderName, precision: 'fp32' | 'q4', fused: boolean
       expected.push(logits.subarray(logits.length - config.vocabSize));
     }
   }
-  const base64 = Buffer.from(buildDecoderModel(config, weights, { precision, fused, logitsLastOnly })).toString('base64');
-  return { base64, steps, expected, tolerance: precision === 'fp32' ? 1e-4 : 1e-3 };
+  const base64 = Buffer.from(buildDecoderModel(config, weights, { precision, fused, logitsLastOnly, attention })).toString('base64');
+  return { base64, steps, expected, tolerance: TOLERANCE[precision] };
 }
 
 function maxAbsDiff(rows: number[][], expected: Float64Array[]): number {
@@ -118,25 +121,26 @@ test.describe('policy runtime on onnxruntime-web', () => {
   test.setTimeout(180_000); // SwiftShader compiles every WebGPU shader on the CPU
 
   for (const ep of ['wasm', 'webgpu'] as const) {
-    test(`${ep}: logits of three tiny configs (fp32, q4; standard and fused) match the reference`, async ({ page }) => {
+    test(`${ep}: logits of three tiny configs (fp32, q4, q8 on wasm; standard, fused, fused with MatMul attention) match the reference`, async ({ page }) => {
       await openHarness(page);
       const env = await call(page, 'env', {});
       expect(env.crossOriginIsolated).toBe(true);
       if (ep === 'webgpu') expect(env.hasWebGpu, 'Chromium runs with --enable-unsafe-webgpu (SwiftShader)').toBe(true);
       const errors: Record<string, number> = {};
       for (const name of CONFIGS) {
-        for (const v of ep === 'webgpu' ? VARIANTS.filter((x) => x.fused) : VARIANTS) {
-          const c = caseFor(name, v.precision, v.fused, v.lastOnly);
+        for (const v of ep === 'webgpu' ? VARIANTS.filter((x) => x.fused && !('wasmOnly' in x)) : VARIANTS) {
+          const attention = 'attention' in v ? v.attention : 'gqa';
+          const c = caseFor(name, v.precision, v.fused, v.lastOnly, attention);
           const session = ep === 'webgpu' ? { preferred: 'webgpu' as const, requireGpu: true } : { preferred: 'wasm' as const };
           const r = await call(page, 'logits', { model: { base64: c.base64 }, session, steps: c.steps });
           expect(r.device.ep).toBe(ep);
           if (ep === 'wasm') expect(r.device.threads).toBeGreaterThanOrEqual(1);
           const err = maxAbsDiff(r.rows, c.expected);
-          errors[`${name}.${v.precision}${v.fused ? '.fused' : ''}${v.lastOnly ? '.lastOnly' : ''}`] = err;
+          errors[`${name}.${v.precision}${v.fused ? '.fused' : ''}${attention === 'matmul' ? '.matmul' : ''}${v.lastOnly ? '.lastOnly' : ''}`] = err;
         }
       }
       console.log(`${ep} max abs logit error vs reference:`, JSON.stringify(errors));
-      for (const [k, err] of Object.entries(errors)) expect(err, `${k} on ${ep}`).toBeLessThan(k.includes('q4') ? 1e-3 : 1e-4);
+      for (const [k, err] of Object.entries(errors)) expect(err, `${k} on ${ep}`).toBeLessThan(toleranceOf(k));
     });
   }
 

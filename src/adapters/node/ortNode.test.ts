@@ -8,6 +8,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildDecoderModel } from '../../core/onnx/buildDecoder';
 import { parseDecoderConfig, type DecoderConfig } from '../../core/onnx/decoderConfig';
+import type { Precision } from '../../core/onnx/decoderGraph';
+import { effectiveWeights } from '../../core/onnx/effectiveWeights';
 import { dequantizeQ4, quantizeQ4 } from '../../core/onnx/quantizeQ4';
 import { referenceForward } from '../../core/onnx/referenceForward';
 import { createSeededUniform, TINY_DECODER_CONFIGS, type TinyDecoderName } from '../../core/onnx/tinyDecoders';
@@ -48,13 +50,17 @@ interface Case {
   original: DecoderWeights;
 }
 
-async function buildCase(name: TinyDecoderName, precision: 'fp32' | 'q4', seed: number, fused = false, logitsLastOnly = false, accuracyLevel?: 4): Promise<Case> {
+async function buildCase(name: TinyDecoderName, precision: Precision, seed: number, fused = false, logitsLastOnly = false, accuracyLevel?: 4, attention?: 'gqa' | 'matmul'): Promise<Case> {
   const config = parseDecoderConfig(TINY_DECODER_CONFIGS[name]);
   const weights = randomDecoderWeights(config, createSeededUniform(seed));
-  const options = { precision, fused, logitsLastOnly, ...(accuracyLevel !== undefined ? { accuracyLevel } : {}) };
+  const options = { precision, fused, logitsLastOnly, ...(accuracyLevel !== undefined ? { accuracyLevel } : {}), ...(attention !== undefined ? { attention } : {}) };
   const session = await createNodeSession(buildDecoderModel(config, weights, options), { intraOpThreads: 1 });
-  return { config, session, oracle: precision === 'q4' ? dequantisedWeights(config, weights) : weights, original: weights };
+  const oracle = precision === 'q4' ? dequantisedWeights(config, weights) : effectiveWeights(config, weights, precision);
+  return { config, session, oracle, original: weights };
 }
+
+/** q8 vs the dequantised-weight reference: measured 0.07–0.24 (the per-tensor activation quantisation), far outside 1e-3; this bound only catches a broken graph. */
+const Q8_TOLERANCE = 0.5;
 
 const layoutOf = (c: DecoderConfig) => ({ numLayers: c.numLayers, numKvHeads: c.numKvHeads, headDim: c.headDim });
 
@@ -113,9 +119,9 @@ describe.each(['qwen2Gqa', 'llamaMha', 'qwen2WideHead'] as const)('decoder %s on
   });
 });
 
-describe.each(['qwen2Gqa', 'llamaMha', 'qwen2WideHead'] as const)('fused contrib-op decoder %s on onnxruntime-node', (name) => {
-  it.each(['fp32', 'q4'] as const)('%s logits match the reference, prompt and KV-cached steps', async (precision) => {
-    const c = await buildCase(name, precision, 31, true);
+describe.each(['qwen2Gqa', 'llamaMha', 'qwen2WideHead'] as const)("fused contrib-op decoder %s with attention: 'gqa' on onnxruntime-node", (name) => {
+  it.each(['fp32', 'q4'] as const)('%s logits match the reference, prompt and KV-cached steps (GroupQueryAttention)', async (precision) => {
+    const c = await buildCase(name, precision, 31, true, false, undefined, 'gqa');
     try {
       const { prompt, cached } = await checkPromptAndDecode(c);
       measured[`${name}.fused.${precision}.prompt`] = prompt;
@@ -123,6 +129,40 @@ describe.each(['qwen2Gqa', 'llamaMha', 'qwen2WideHead'] as const)('fused contrib
       const tolerance = precision === 'fp32' ? 1e-4 : 1e-3;
       expect(prompt).toBeLessThan(tolerance);
       expect(cached).toBeLessThan(tolerance);
+    } finally {
+      await c.session.release();
+    }
+  });
+});
+
+describe.each(['qwen2Gqa', 'llamaMha', 'qwen2WideHead'] as const)("fused decoder with attention: 'matmul' %s on onnxruntime-node", (name) => {
+  it.each([[false, 'fp32'], [false, 'q4'], [true, 'q4']] as const)('last-only %s, %s: logits match the reference, prompt and KV-cached steps', async (lastOnly, precision) => {
+    const c = await buildCase(name, precision, 31, true, lastOnly, undefined, 'matmul');
+    try {
+      const { prompt, cached } = await checkPromptAndDecode(c, lastOnly);
+      measured[`${name}.fused.matmul.${precision}${lastOnly ? '.lastOnly' : ''}`] = Math.max(prompt, cached);
+      const tolerance = precision === 'fp32' ? 1e-4 : 1e-3;
+      expect(prompt).toBeLessThan(tolerance);
+      expect(cached).toBeLessThan(tolerance);
+    } finally {
+      await c.session.release();
+    }
+  });
+});
+
+/**
+ * q8 (int8 per-channel weights × DynamicQuantizeLinear activations, MatMulInteger): the reference runs on
+ * the dequantised weights, so what is left is the activation quantisation (one uint8 scale per tensor).
+ * Measured and printed; see Q8_TOLERANCE for the bound held.
+ */
+describe.each(['qwen2Gqa', 'llamaMha', 'qwen2WideHead'] as const)('q8 decoder %s on onnxruntime-node', (name) => {
+  it.each([[false, 'gqa'], [true, 'gqa'], [true, 'matmul']] as const)('fused %s (%s): logits vs the reference on dequantised weights (measured)', async (fused, attention) => {
+    const c = await buildCase(name, 'q8', 43, fused, false, undefined, attention);
+    try {
+      const { prompt, cached } = await checkPromptAndDecode(c);
+      const err = Math.max(prompt, cached);
+      measured[`${name}.${fused ? `fused.${attention}.` : ''}q8`] = err;
+      expect(err).toBeLessThan(Q8_TOLERANCE);
     } finally {
       await c.session.release();
     }

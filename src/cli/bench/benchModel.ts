@@ -1,6 +1,7 @@
 /**
  * The benchmark model: the exact shape of Qwen2.5-0.5B-Instruct (its config.json), random weights,
- * q4 (MatMulNBits, block 32) with a tied float32 embedding. Sizes: 494M parameters, of which the
+ * q4 (MatMulNBits, block 32) with a tied float32 embedding, or q8 (int8 MatMulInteger, the tied embedding
+ * int8 too: ~520 MB). Sizes: 494M parameters, of which the
  * 151,936 × 896 embedding is 136M (544 MB fp32) and stays float32; the 24 blocks' 358M linear weights
  * become ~200 MB of q4. The file (~750 MB) is under protobuf's 2 GiB, so weights stay inline.
  *
@@ -39,7 +40,11 @@ export interface BenchModel {
 }
 
 export interface BenchModelOptions {
+  /** Default 'q4'. */
+  precision?: 'q4' | 'q8';
   fused: boolean;
+  /** BuildDecoderOptions.attention (fused graphs); default 'gqa'. */
+  attention?: 'gqa' | 'matmul';
   /** Logits of the last position only (BuildDecoderOptions.logitsLastOnly): what the runtime uses. */
   logitsLastOnly: boolean;
   /** MatMulNBits accuracy_level (BuildDecoderOptions.accuracyLevel); absent = not written. */
@@ -48,7 +53,7 @@ export interface BenchModelOptions {
 
 /** The cached file; the name changes with every option (and GRAPH_VERSION when the builder's graph changes). */
 export function benchModelPath(cacheDir: string, o: BenchModelOptions): string {
-  return join(cacheDir, `qwen2.5-0.5b-shape.q4${o.fused ? '.fused' : ''}${o.logitsLastOnly ? '.last' : ''}${o.accuracyLevel !== undefined ? `.acc${o.accuracyLevel}` : ''}.seed1.g${GRAPH_VERSION}.onnx`);
+  return join(cacheDir, `qwen2.5-0.5b-shape.${o.precision ?? 'q4'}${o.fused ? '.fused' : ''}${o.fused && o.attention === 'matmul' ? '.matmul' : ''}${o.logitsLastOnly ? '.last' : ''}${o.accuracyLevel !== undefined ? `.acc${o.accuracyLevel}` : ''}.seed1.g${GRAPH_VERSION}.onnx`);
 }
 
 /** Bump when buildDecoderModel emits a different graph for the same options (stale cached files are rebuilt). */
@@ -58,14 +63,16 @@ const GRAPH_VERSION = 2;
 export function ensureBenchModel(cacheDir: string, o: BenchModelOptions & { now: () => number; log: (line: string) => void }): BenchModel {
   const config = parseDecoderConfig(QWEN25_05B_CONFIG);
   const path = benchModelPath(cacheDir, o);
-  const name = `Qwen2.5-0.5B-Instruct shape, random weights, q4${o.fused ? ', fused contrib ops' : ''}${o.logitsLastOnly ? ', last-position logits' : ''}${o.accuracyLevel !== undefined ? `, accuracy_level ${o.accuracyLevel}` : ''}`;
+  const precision = o.precision ?? 'q4';
+  const matmul = o.fused && o.attention === 'matmul';
+  const name = `Qwen2.5-0.5B-Instruct shape, random weights, ${precision}${o.fused ? `, fused contrib ops${matmul ? ' with MatMul attention' : ''}` : ''}${o.logitsLastOnly ? ', last-position logits' : ''}${o.accuracyLevel !== undefined ? `, accuracy_level ${o.accuracyLevel}` : ''}`;
   if (existsSync(path)) return { name, config, path, bytes: readFileSync(path).byteLength, buildMs: null };
   mkdirSync(cacheDir, { recursive: true });
   const started = o.now();
   o.log('building the benchmark model (random weights, ~2 GB of float32 in memory)…');
   const weights = randomDecoderWeights(config, createSeededUniform(1));
   o.log(`  weights drawn in ${((o.now() - started) / 1000).toFixed(1)} s; quantising and encoding…`);
-  const bytes = buildDecoderModel(config, weights, { precision: 'q4', fused: o.fused, logitsLastOnly: o.logitsLastOnly, ...(o.accuracyLevel !== undefined ? { accuracyLevel: o.accuracyLevel } : {}) });
+  const bytes = buildDecoderModel(config, weights, { precision, fused: o.fused, ...(o.fused ? { attention: matmul ? ('matmul' as const) : ('gqa' as const) } : {}), logitsLastOnly: o.logitsLastOnly, ...(o.accuracyLevel !== undefined ? { accuracyLevel: o.accuracyLevel } : {}) });
   weights.clear();
   writeFileSync(path, bytes);
   const buildMs = o.now() - started;

@@ -49,6 +49,7 @@ export function needsExternalData(m: ModelData): boolean {
 
 function dtypeOf(data: TensorData['data']): number {
   if (data instanceof Float32Array) return ONNX_DTYPE.float32;
+  if (data instanceof Int8Array) return ONNX_DTYPE.int8;
   if (data instanceof Int32Array) return ONNX_DTYPE.int32;
   if (data instanceof BigInt64Array) return ONNX_DTYPE.int64;
   return ONNX_DTYPE.uint8;

@@ -20,7 +20,7 @@ async function drain<T, R>(gen: AsyncGenerator<T, R>): Promise<{ events: T[]; re
 
 describe('streamDecoderGraph', () => {
   for (const name of Object.keys(TINY_DECODER_CONFIGS) as TinyDecoderName[]) {
-    for (const precision of ['fp32', 'q4'] as const) {
+    for (const precision of ['fp32', 'q4', 'q8'] as const) {
       it(`${name} ${precision}: same bytes as buildDecoderModel, loading each tensor once`, async () => {
         const config = parseDecoderConfig(TINY_DECODER_CONFIGS[name]);
         const weights = randomDecoderWeights(config, createSeededUniform(5));

@@ -12,7 +12,7 @@
  *
  * Not for: the fused contrib-op graph (convert, then rebuild small models with buildDecoderModel if needed).
  */
-import { DECODER_OPSET, decoderInputs, decoderMetadata, decoderOutputs, lmHead, pastKeyName, pastValueName, presentKeyName, presentValueName } from '../onnx/buildDecoder';
+import { DECODER_OPSET, decoderInputs, decoderMetadata, decoderOutputs, embedTokens, lmHead, pastKeyName, pastValueName, presentKeyName, presentValueName } from '../onnx/buildDecoder';
 import { ropeInvFreq, type DecoderConfig } from '../onnx/decoderConfig';
 import { attention, attentionMask, mlp, rmsNorm, rotaryCaches, rotaryTables, setMatMulNBitsAccuracy, type LayerContext, type Precision } from '../onnx/decoderGraph';
 import { attr, GraphBuilder } from '../onnx/graphBuilder';
@@ -63,8 +63,7 @@ export async function* streamDecoderGraph(
   // 1. embeddings
   yield await take('model.embed_tokens.weight');
   const embed = weight('model.embed_tokens.weight');
-  g.initializer({ name: 'model.embed_tokens.weight', dims: embed.shape, data: embed.data });
-  let h = g.node('Gather', ['model.embed_tokens.weight', 'input_ids'], { attributes: { axis: attr.int(0) } }); // [B, S, H]
+  let h = embedTokens(g, config, embed, precision); // [B, S, H]
 
   // 2. the blocks: h = h + attn(norm(h)); h = h + mlp(norm(h)), each block's weights loaded just before it
   const rot = rotaryTables(g, 'position_ids', rotaryCaches(g, ropeInvFreq(config), config.maxPositionEmbeddings));

@@ -43,12 +43,32 @@ describe('buildDecoderModel', () => {
   });
 
   it('fused: contrib ops replace attention, rotary and norms; same interface', () => {
-    const s = readModelSummary(buildDecoderModel(qwen, randomDecoderWeights(qwen, createSeededUniform(4)), { precision: 'fp32', fused: true }));
+    const s = readModelSummary(buildDecoderModel(qwen, randomDecoderWeights(qwen, createSeededUniform(4)), { precision: 'fp32', fused: true, attention: 'gqa' }));
     expect(s.opsets).toContainEqual({ domain: 'com.microsoft', version: 1 });
     const count = (op: string): number => s.opTypes.filter((o) => o === op).length;
     expect([count('GroupQueryAttention'), count('RotaryEmbedding'), count('SkipSimplifiedLayerNormalization')]).toEqual([2, 4, 4]);
     expect([count('Softmax'), count('ReduceMean')]).toEqual([0, 0]);
     expect(s.outputs).toEqual(['logits', 'present.0.key', 'present.0.value', 'present.1.key', 'present.1.value']);
+  });
+
+  it("fused with attention: 'matmul' (the default): fused rotary and norms, MatMul/Softmax attention over the in-graph KV concat", () => {
+    const s = readModelSummary(buildDecoderModel(qwen, randomDecoderWeights(qwen, createSeededUniform(4)), { precision: 'fp32', fused: true }));
+    const count = (op: string): number => s.opTypes.filter((o) => o === op).length;
+    expect([count('GroupQueryAttention'), count('RotaryEmbedding'), count('SkipSimplifiedLayerNormalization')]).toEqual([0, 4, 4]);
+    expect([count('Softmax'), count('ReduceMean')]).toEqual([2, 0]);
+    expect(s.outputs).toEqual(['logits', 'present.0.key', 'present.0.value', 'present.1.key', 'present.1.value']);
+    expect(() => buildDecoderModel(qwen, randomDecoderWeights(qwen, createSeededUniform(4)), { precision: 'fp32', fused: true, attention: 'flash' as 'gqa' })).toThrow(DecoderBuildError);
+  });
+
+  it('q8: int8 MatMulInteger linear layers, and one int8 [H, V] matrix for the tied embedding and head', () => {
+    const s = readModelSummary(buildDecoderModel(qwen, randomDecoderWeights(qwen, createSeededUniform(4)), { precision: 'q8' }));
+    const count = (op: string): number => s.opTypes.filter((o) => o === op).length;
+    expect(count('MatMulInteger')).toBe(qwen.numLayers * 7 + 1);
+    expect(count('DynamicQuantizeLinear')).toBe(qwen.numLayers * 7 + 1);
+    expect(s.opTypes).not.toContain('MatMulNBits');
+    expect(s.opsets).not.toContainEqual({ domain: 'com.microsoft', version: 1 });
+    expect(s.initializers.find((t) => t.name === 'model.embed_tokens.weight')).toBeUndefined();
+    expect(s.initializers.find((t) => t.name === 'model.embed_tokens.weight_q8')).toMatchObject({ dims: [qwen.hiddenSize, qwen.vocabSize] });
   });
 
   it('standard graph: RoPE reads precomputed cos/sin caches (no in-graph Sin/Cos)', () => {

@@ -11,14 +11,17 @@
  *
  * Precision 'fp32' uses standard ops only (opset 17); 'q4' replaces every linear layer (and an untied
  * lm_head) with com.microsoft MatMulNBits. The embedding stays float32 (a Gather), and a tied lm_head
- * reads the same initializer through Gemm(transB = 1), so it is stored once.
+ * reads the same initializer through Gemm(transB = 1), so it is stored once. 'q8' (standard ops) makes
+ * every linear layer int8 per-channel × dynamically quantised activations (MatMulInteger, quantizeQ8.ts),
+ * and a tied embedding too: one int8 [H, V] matrix is the head's B and, gathered by column, the embedding.
  *
  * Weights are inline: the file must stay under protobuf's 2 GiB (`ProtobufTooLargeError` otherwise).
  * `fused: true` swaps the blocks for onnxruntime's contrib ops (fusedDecoder.ts); the interface is the same.
  * Not for: training graphs.
  */
 import { ropeInvFreq, type DecoderConfig } from './decoderConfig';
-import { attention, attentionMask, mlp, rmsNorm, rotaryCaches, rotaryTables, linear, setMatMulNBitsAccuracy, type LayerContext, type Precision } from './decoderGraph';
+import { attention, attentionMask, mlp, rmsNorm, rotaryCaches, rotaryTables, linear, q8MatMul, setMatMulNBitsAccuracy, type LayerContext, type Precision } from './decoderGraph';
+import { quantizeQ8 } from './quantizeQ8';
 import { attr, GraphBuilder } from './graphBuilder';
 import { encodeModel, type ValueInfo } from './onnxProto';
 import { fusedBlocks } from './fusedDecoder';
@@ -28,9 +31,21 @@ export interface BuildDecoderOptions {
   precision: Precision;
   /**
    * Fused contrib ops (GroupQueryAttention, RotaryEmbedding, SkipSimplifiedLayerNormalization), see
-   * fusedDecoder.ts. Exact for batch 1 and unpadded batches; left-padded batches need the standard graph.
+   * fusedDecoder.ts. With attention 'gqa', exact for batch 1 and unpadded batches only (left-padded
+   * batches need 'matmul' or the standard graph).
    */
   fused?: boolean;
+  /**
+   * With `fused`: how attention is computed. 'matmul' (default) = standard MatMul/Softmax attention over
+   * the in-graph KV concat with GQA by broadcasting (decoderGraph.ts cachedAttention), the rest still
+   * fused; 'gqa' = com.microsoft GroupQueryAttention. Measured on the Qwen2.5-0.5B shape, q4, 2 threads
+   * (`npm run -s bench -- policy`): a 100-token observation after 200 / 2,000 tokens of context takes
+   * 1.3 / 1.7 s on onnxruntime-web wasm with 'matmul' vs 2.5 / 10.1 s with 'gqa' (whose wasm kernel is an
+   * order of magnitude slower than native at long context); native onnxruntime is within ~5% either way,
+   * decode is unchanged. 'matmul' also honours attention_mask fully (left-padded batches are exact).
+   * Ignored by the standard graph (always MatMul).
+   */
+  attention?: 'gqa' | 'matmul';
   /**
    * Compute the logits of the last position only: `logits` is [batch_size, 1, vocab_size] (HF's
    * num_logits_to_keep = 1). The hidden states are sliced to the last position before the head, so a
@@ -86,6 +101,30 @@ export function decoderOutputs(config: DecoderConfig, options: Pick<BuildDecoder
   return outputs;
 }
 
+/** Tied q8 embedding/head: int8 [H, V] (the embedding transposed, one scale per vocabulary row). */
+const EMBED_Q8 = 'model.embed_tokens.weight_q8';
+const EMBED_Q8_SCALES = 'model.embed_tokens.weight_scales';
+
+/**
+ * The token embeddings h = E[input_ids]: [B, S, H]. A Gather on the float32 table, except a tied q8 model,
+ * which stores the table once as int8 [H, V] (quantizeQ8: per vocabulary row), shared with the head:
+ *   h = float(Transpose(Gather(E_q, ids, axis 1), [1, 2, 0])) · scales[ids]
+ * Shared with the streaming converter (core/model/streamingDecoder.ts), which must emit the same bytes.
+ */
+export function embedTokens(g: GraphBuilder, config: DecoderConfig, embed: WeightTensor, precision: Precision): string {
+  if (precision !== 'q8' || !config.tieWordEmbeddings) {
+    g.initializer({ name: 'model.embed_tokens.weight', dims: embed.shape, data: embed.data });
+    return g.node('Gather', ['model.embed_tokens.weight', 'input_ids'], { attributes: { axis: attr.int(0) } }); // [B, S, H]
+  }
+  const q = quantizeQ8(embed);
+  g.initializer({ name: EMBED_Q8, dims: [q.k, q.n], data: q.codes });
+  g.initializer({ name: EMBED_Q8_SCALES, dims: [q.n], data: q.scales });
+  const cols = g.node('Gather', [EMBED_Q8, 'input_ids'], { attributes: { axis: attr.int(1) } }); // [H, B, S] int8
+  const codes = g.node('Cast', [g.node('Transpose', [cols], { attributes: { perm: attr.ints([1, 2, 0]) } })], { attributes: { to: attr.int(1) } }); // [B, S, H]
+  const scale = g.node('Unsqueeze', [g.node('Gather', [EMBED_Q8_SCALES, 'input_ids'], { attributes: { axis: attr.int(0) } }), g.constI64([-1])]); // [B, S, 1]
+  return g.node('Mul', [codes, scale]);
+}
+
 /**
  * logits = norm(h) · W_headᵀ. h: [B, S, H] → [B, S, V]; with `lastOnly`, h is first sliced to its last
  * position (h[:, −1:, :]) and the logits are [B, 1, V].
@@ -100,6 +139,7 @@ export function lmHead(g: GraphBuilder, normed: string, config: DecoderConfig, w
     const y = linear(g, h, 'lm_head', weight('lm_head.weight'), undefined, precision);
     return g.node('Identity', [y], { outputs: ['logits'] });
   }
+  if (precision === 'q8') return g.node('Identity', [q8MatMul(g, h, EMBED_Q8, EMBED_Q8_SCALES)], { outputs: ['logits'] }); // [B, S', V]
   const flat = g.node('Reshape', [h, g.constI64([-1, config.hiddenSize])]); // [B·S', H]
   const scores = g.node('Gemm', [flat, 'model.embed_tokens.weight'], { attributes: { transB: attr.int(1) } }); // [B·S', V]
   if (lastOnly) return g.node('Reshape', [scores, g.constI64([-1, 1, config.vocabSize])], { outputs: ['logits'] }); // [B, 1, V]
@@ -110,17 +150,17 @@ export function lmHead(g: GraphBuilder, normed: string, config: DecoderConfig, w
 /** The decoder graph as ONNX bytes. Validates every weight shape first (`WeightShapeError`). */
 export function buildDecoderModel(config: DecoderConfig, weights: DecoderWeights, options: BuildDecoderOptions): Uint8Array {
   const { precision } = options;
-  if (precision !== 'fp32' && precision !== 'q4') throw new DecoderBuildError(`precision must be 'fp32' or 'q4', got ${JSON.stringify(precision)}.`);
+  if (precision !== 'fp32' && precision !== 'q4' && precision !== 'q8') throw new DecoderBuildError(`precision must be 'fp32', 'q4' or 'q8', got ${JSON.stringify(precision)}.`);
+  const attention = options.attention ?? 'matmul';
+  if (attention !== 'gqa' && attention !== 'matmul') throw new DecoderBuildError(`attention must be 'gqa' or 'matmul', got ${JSON.stringify(attention)}.`);
   assertDecoderWeights(config, weights);
   const g = new GraphBuilder();
 
-  const embed = getWeight(weights, 'model.embed_tokens.weight');
-  g.initializer({ name: 'model.embed_tokens.weight', dims: embed.shape, data: embed.data });
   // 1. embeddings; 2. the blocks and final norm; 3. the head
-  const h = g.node('Gather', ['model.embed_tokens.weight', 'input_ids'], { attributes: { axis: attr.int(0) } }); // [B, S, H]
+  const h = embedTokens(g, config, getWeight(weights, 'model.embed_tokens.weight'), precision); // [B, S, H]
   const weight = (name: string): WeightTensor => getWeight(weights, name);
   const fused = options.fused === true;
-  const normed = fused ? fusedBlocks(g, h, config, weight, precision, FUSED_IO) : standardBlocks(g, h, config, weight, precision);
+  const normed = fused ? fusedBlocks(g, h, config, weight, precision, FUSED_IO, attention) : standardBlocks(g, h, config, weight, precision);
   g.scope = 'head';
   const lastOnly = options.logitsLastOnly === true;
   lmHead(g, normed, config, weight, precision, lastOnly);
@@ -131,14 +171,18 @@ export function buildDecoderModel(config: DecoderConfig, weights: DecoderWeights
   return encodeModel({
     graph: g.build(`${config.modelType}-decoder`, decoderInputs(config), decoderOutputs(config, { logitsLastOnly: lastOnly })),
     opsets,
-    metadata: decoderMetadata(config, precision, fused, lastOnly),
+    metadata: decoderMetadata(config, precision, fused, lastOnly, fused ? attention : undefined),
   });
 }
 
-/** metadata_props of a built decoder (`router_r1.logits` only when last-only, so older files keep their bytes). */
-export function decoderMetadata(config: DecoderConfig, precision: Precision, fused: boolean, logitsLastOnly: boolean): Record<string, string> {
+/**
+ * metadata_props of a built decoder (`router_r1.logits` only when last-only and `router_r1.attention` only
+ * for a fused 'matmul' graph, so older files keep their bytes).
+ */
+export function decoderMetadata(config: DecoderConfig, precision: Precision, fused: boolean, logitsLastOnly: boolean, attention?: 'gqa' | 'matmul'): Record<string, string> {
   const m: Record<string, string> = { 'router_r1.model_type': config.modelType, 'router_r1.precision': precision, 'router_r1.fused': String(fused) };
   if (logitsLastOnly) m['router_r1.logits'] = 'last';
+  if (attention === 'matmul') m['router_r1.attention'] = 'matmul';
   return m;
 }
 

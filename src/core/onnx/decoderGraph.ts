@@ -10,9 +10,11 @@
 import type { DecoderConfig } from './decoderConfig';
 import { attr, type GraphBuilder } from './graphBuilder';
 import { quantizeQ4, Q4_BLOCK_SIZE } from './quantizeQ4';
+import { quantizeQ8 } from './quantizeQ8';
 import type { WeightTensor } from './weights';
 
-export type Precision = 'fp32' | 'q4';
+/** fp32; q4 = MatMulNBits (4-bit blocks of 32); q8 = int8 per-channel weights × dynamically quantised activations (MatMulInteger). */
+export type Precision = 'fp32' | 'q4' | 'q8';
 
 /** float32's lowest finite value (torch.finfo(float32).min), HF's additive mask value. Finite on purpose:
  * a fully masked row (a left-pad query) then softmaxes to a uniform row instead of NaN from −∞ − (−∞). */
@@ -43,12 +45,16 @@ export function rmsNorm(g: GraphBuilder, x: string, weightName: string, w: Weigh
  * y = x · Wᵀ (+ b). x: [B, S, in] → [B, S, out]; W is HF's [out, in].
  * fp32: MatMul with the initializer stored transposed ([in, out]).
  * q4: com.microsoft MatMulNBits, which takes W as [out, in] blocks along `in` (see quantizeQ4.ts).
+ * q8: W as int8 [in, out] with one scale per output (quantizeQ8.ts), see q8MatMul.
  */
 export function linear(g: GraphBuilder, x: string, name: string, w: WeightTensor, bias: WeightTensor | undefined, precision: Precision): string {
   const [n = 0, k = 0] = w.shape;
   let y: string;
   if (precision === 'fp32') {
     y = g.node('MatMul', [x, g.initializer({ name: `${name}.weight`, dims: [k, n], data: transposed(w) })]);
+  } else if (precision === 'q8') {
+    const q = quantizeQ8(w);
+    y = q8MatMul(g, x, g.initializer({ name: `${name}.weight_q8`, dims: [k, n], data: q.codes }), g.initializer({ name: `${name}.weight_scales`, dims: [n], data: q.scales }));
   } else {
     const q = quantizeQ4(w, Q4_BLOCK_SIZE);
     const nBlocks = q.scales.length / n;
@@ -61,6 +67,20 @@ export function linear(g: GraphBuilder, x: string, name: string, w: WeightTensor
   }
   if (bias === undefined) return y;
   return g.node('Add', [y, g.initializer({ name: `${name}.bias`, dims: bias.shape, data: bias.data })]);
+}
+
+/**
+ * y ≈ x · Ŵ with int8 weights: the activations are quantised per tensor on the fly,
+ *   (x_q uint8, s_x, z_x) = DynamicQuantizeLinear(x)      x ≈ (x_q − z_x) · s_x
+ *   y = float(MatMulInteger(x_q, W_q, z_x)) · (s_x · scales)
+ * x: [..., K], W_q: int8 [K, N], scales: [N] → [..., N]. Standard ops (opset 10/11), the pattern of
+ * onnxruntime's quantize_dynamic; onnxruntime fuses it into DynamicQuantizeMatMul (int8 GEMM on native CPU
+ * and on wasm SIMD). Error: each activation moves by up to s_x / 2 = (max(x, 0) − min(x, 0)) / 510.
+ */
+export function q8MatMul(g: GraphBuilder, x: string, codes: string, scales: string): string {
+  const [xq = '', xs = '', xz = ''] = g.nodeOutputs('DynamicQuantizeLinear', [x], { outputCount: 3 });
+  const acc = g.node('MatMulInteger', [xq, codes, xz]);
+  return g.node('Mul', [g.node('Cast', [acc], { attributes: { to: attr.int(1) } }), g.node('Mul', [xs, scales])]);
 }
 
 /**
@@ -185,17 +205,27 @@ export function attention(g: GraphBuilder, x: string, c: DecoderConfig, layer: n
   const q = applyRotary(g, proj('q_proj', nh), ctx.rot, d); // [B, NH, S, D]
   const k = applyRotary(g, proj('k_proj', kvh), ctx.rot, d); // [B, KVH, S, D]
   const v = proj('v_proj', kvh); // [B, KVH, S, D]
+  const merged = cachedAttention(g, q, k, v, c, io, ctx.mask); // [B, S, NH·D]
+  return linear(g, merged, `${p}.o_proj`, ctx.weight(`${p}.o_proj.weight`), undefined, ctx.precision); // [B, S, H]
+}
+
+/**
+ * The attention core with the KV cache, shared by the standard graph and the fused graph's
+ * `attention: 'matmul'` variant. q: [B, NH, S, D], k, v: [B, KVH, S, D] (RoPE applied), mask [B, 1, 1, S, T]
+ * (attentionMask) → [B, S, NH·D]; writes io.presentKey|presentValue = concat(past, new) along the sequence.
+ */
+export function cachedAttention(g: GraphBuilder, q: string, k: string, v: string, c: DecoderConfig, io: AttentionIo, mask: string): string {
+  const { numHeads: nh, numKvHeads: kvh, headDim: d } = c;
   const keys = g.node('Concat', [io.pastKey, k], { outputs: [io.presentKey], attributes: { axis: attr.int(2) } }); // [B, KVH, T, D]
   const values = g.node('Concat', [io.pastValue, v], { outputs: [io.presentValue], attributes: { axis: attr.int(2) } }); // [B, KVH, T, D]
 
   const q5 = g.node('Reshape', [q, g.constI64([0, kvh, nh / kvh, -1, d])]); // [B, KVH, g, S, D]
   const k5t = g.node('Transpose', [g.node('Unsqueeze', [keys, g.constI64([2])])], { attributes: { perm: attr.ints([0, 1, 2, 4, 3]) } }); // [B, KVH, 1, D, T]
   const scores = g.node('Mul', [g.node('MatMul', [q5, k5t]), g.constF32([1 / Math.sqrt(d)])]); // [B, KVH, g, S, T]
-  const probs = g.node('Softmax', [g.node('Add', [scores, ctx.mask])], { attributes: { axis: attr.int(-1) } });
+  const probs = g.node('Softmax', [g.node('Add', [scores, mask])], { attributes: { axis: attr.int(-1) } });
   const v5 = g.node('Unsqueeze', [values, g.constI64([2])]); // [B, KVH, 1, T, D]
   const heads = g.node('Reshape', [g.node('MatMul', [probs, v5]), g.constI64([0, nh, -1, d])]); // [B, NH, S, D]
-  const merged = g.node('Reshape', [g.node('Transpose', [heads], { attributes: { perm: attr.ints([0, 2, 1, 3]) } }), g.constI64([0, 0, nh * d])]); // [B, S, NH·D]
-  return linear(g, merged, `${p}.o_proj`, ctx.weight(`${p}.o_proj.weight`), undefined, ctx.precision); // [B, S, H]
+  return g.node('Reshape', [g.node('Transpose', [heads], { attributes: { perm: attr.ints([0, 2, 1, 3]) } }), g.constI64([0, 0, nh * d])]); // [B, S, NH·D]
 }
 
 /**

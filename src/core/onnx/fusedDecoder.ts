@@ -10,10 +10,15 @@
  * valid tokens are contiguous from cache index 0 (no left padding); batch-1 generation and unpadded
  * batches are exact. Use the standard-op graph for left-padded batches.
  *
+ * `attention = 'matmul'` keeps every other fused op but replaces GroupQueryAttention by standard
+ * MatMul/Softmax attention (decoderGraph.ts cachedAttention: in-graph KV concat, GQA by broadcasting,
+ * the full attention_mask, so left padding is exact too). onnxruntime-web's wasm GQA kernel is an order of
+ * magnitude slower than native at long context; its MatMul/Softmax kernels are not.
+ *
  * Not for: the model's interface or the head (buildDecoder.ts shares those with the standard graph).
  */
 import { ropeInvFreq, type DecoderConfig } from './decoderConfig';
-import { linear, rotaryCaches, type Precision } from './decoderGraph';
+import { attentionMask, cachedAttention, linear, rotaryCaches, type Precision } from './decoderGraph';
 import { attr, type GraphBuilder } from './graphBuilder';
 import type { WeightTensor } from './weights';
 
@@ -33,14 +38,25 @@ export interface FusedIo {
  *              x, h = SkipRMSNorm(a, h)               (h ← h + a; x = RMSNorm(h))
  *              m = MLP(x);  x, h = SkipRMSNorm(m, h)  with the next layer's (or the final) norm weight
  */
-export function fusedBlocks(g: GraphBuilder, h: string, config: DecoderConfig, weight: (name: string) => WeightTensor, precision: Precision, io: FusedIo): string {
+export function fusedBlocks(g: GraphBuilder, h: string, config: DecoderConfig, weight: (name: string) => WeightTensor, precision: Precision, io: FusedIo, attention: 'gqa' | 'matmul' = 'gqa'): string {
   const { numHeads: nh, numKvHeads: kvh, headDim: d, rmsNormEps: eps } = config;
   const caches = rotaryCaches(g, ropeInvFreq(config), config.maxPositionEmbeddings);
-  // seqlens_k = Σ attention_mask − 1 (int32 [B]); total_sequence_length = T (int32 scalar)
-  const summed = g.node('ReduceSum', ['attention_mask', g.constI64([1])], { attributes: { keepdims: attr.int(0) } });
-  const seqlensK = g.node('Cast', [g.node('Sub', [summed, g.constI64([1], [])])], { attributes: { to: attr.int(6) } });
-  const total = g.node('Gather', [g.node('Shape', ['attention_mask']), g.constI64([1], [])], { attributes: { axis: attr.int(0) } });
-  const totalI32 = g.node('Cast', [total], { attributes: { to: attr.int(6) } });
+  const gqa = attention === 'gqa';
+  let seqlensK = '';
+  let totalI32 = '';
+  let mask = '';
+  if (gqa) {
+    // seqlens_k = Σ attention_mask − 1 (int32 [B]); total_sequence_length = T (int32 scalar)
+    const summed = g.node('ReduceSum', ['attention_mask', g.constI64([1])], { attributes: { keepdims: attr.int(0) } });
+    seqlensK = g.node('Cast', [g.node('Sub', [summed, g.constI64([1], [])])], { attributes: { to: attr.int(6) } });
+    const total = g.node('Gather', [g.node('Shape', ['attention_mask']), g.constI64([1], [])], { attributes: { axis: attr.int(0) } });
+    totalI32 = g.node('Cast', [total], { attributes: { to: attr.int(6) } });
+  } else {
+    mask = attentionMask(g, 'input_ids', 'attention_mask'); // [B, 1, 1, S, T]
+  }
+  // [B, S, heads·D] → [B, heads, S, D]
+  const toHeads = (y: string, heads: number): string =>
+    g.node('Transpose', [g.node('Reshape', [y, g.constI64([0, 0, heads, d])])], { attributes: { perm: attr.ints([0, 2, 1, 3]) } });
   const norm = (name: string): string => {
     const w = weight(name);
     return g.initializer({ name, dims: w.shape, data: w.data });
@@ -55,11 +71,17 @@ export function fusedBlocks(g: GraphBuilder, h: string, config: DecoderConfig, w
     const q = rope(linear(g, x, `${p}.q_proj`, weight(`${p}.q_proj.weight`), bias('q_proj'), precision)); // [B, S, NH·D]
     const k = rope(linear(g, x, `${p}.k_proj`, weight(`${p}.k_proj.weight`), bias('k_proj'), precision)); // [B, S, KVH·D]
     const v = linear(g, x, `${p}.v_proj`, weight(`${p}.v_proj.weight`), bias('v_proj'), precision); // [B, S, KVH·D]
-    const [ctx = ''] = g.nodeOutputs('GroupQueryAttention', [q, k, v, io.pastKey(i), io.pastValue(i), seqlensK, totalI32], {
-      domain: MS,
-      outputs: [`${g.scope}/gqa_out`, io.presentKey(i), io.presentValue(i)],
-      attributes: { num_heads: attr.int(nh), kv_num_heads: attr.int(kvh), scale: attr.float(1 / Math.sqrt(d)) },
-    }); // [B, S, NH·D]
+    let ctx: string; // [B, S, NH·D]
+    if (gqa) {
+      [ctx = ''] = g.nodeOutputs('GroupQueryAttention', [q, k, v, io.pastKey(i), io.pastValue(i), seqlensK, totalI32], {
+        domain: MS,
+        outputs: [`${g.scope}/gqa_out`, io.presentKey(i), io.presentValue(i)],
+        attributes: { num_heads: attr.int(nh), kv_num_heads: attr.int(kvh), scale: attr.float(1 / Math.sqrt(d)) },
+      });
+    } else {
+      const cacheIo = { pastKey: io.pastKey(i), pastValue: io.pastValue(i), presentKey: io.presentKey(i), presentValue: io.presentValue(i) };
+      ctx = cachedAttention(g, toHeads(q, nh), toHeads(k, kvh), toHeads(v, kvh), config, cacheIo, mask);
+    }
     const attn = linear(g, ctx, `${p}.o_proj`, weight(`${p}.o_proj.weight`), undefined, precision); // [B, S, H]
     [x, residual] = skipNorm(g, attn, residual, norm(`model.layers.${i}.post_attention_layernorm.weight`), eps);
 

@@ -11,14 +11,14 @@
 import { littleEndianBytes, ProtoWriter, readFields, readPackedVarints, type ProtoField } from './protobuf';
 
 /** TensorProto.DataType values used here. */
-export const ONNX_DTYPE = { float32: 1, uint8: 2, int32: 6, int64: 7, bool: 9 } as const;
+export const ONNX_DTYPE = { float32: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9 } as const;
 export type OnnxDtype = keyof typeof ONNX_DTYPE;
 
 export interface TensorData {
   name: string;
   dims: readonly number[];
-  /** Float32 → FLOAT, Int32 → INT32, BigInt64 → INT64, Uint8 → UINT8 (e.g. packed 4-bit codes). */
-  data: Float32Array | Int32Array | BigInt64Array | Uint8Array;
+  /** Float32 → FLOAT, Int32 → INT32, BigInt64 → INT64, Uint8 → UINT8 (e.g. packed 4-bit codes), Int8 → INT8 (q8 codes). */
+  data: Float32Array | Int32Array | BigInt64Array | Uint8Array | Int8Array;
 }
 
 /** A graph input/output: element type and dims, each a fixed size or a symbolic name (`batch_size`). */
@@ -68,8 +68,10 @@ export interface ModelData {
 /** IR version 8 goes with opset 17 and is accepted by every onnxruntime since 1.13. */
 export const DEFAULT_IR_VERSION = 8;
 
-function dtypeOf(data: TensorData['data']): number {
+/** The TensorProto.DataType of an initializer's typed array (shared with model/externalData.ts). */
+export function tensorDtypeOf(data: TensorData['data']): number {
   if (data instanceof Float32Array) return ONNX_DTYPE.float32;
+  if (data instanceof Int8Array) return ONNX_DTYPE.int8;
   if (data instanceof Int32Array) return ONNX_DTYPE.int32;
   if (data instanceof BigInt64Array) return ONNX_DTYPE.int64;
   return ONNX_DTYPE.uint8;
@@ -81,7 +83,7 @@ export function encodeTensor(t: TensorData): ProtoWriter {
   const w = new ProtoWriter();
   if (t.dims.length > 0) w.packedVarints(1, t.dims); // dims (none for a scalar)
   return w
-    .int(2, dtypeOf(t.data)) // data_type
+    .int(2, tensorDtypeOf(t.data)) // data_type
     .string(8, t.name) // name
     .bytes(9, littleEndianBytes(t.data)); // raw_data
 }

@@ -36,7 +36,7 @@ export class ProtobufDecodeError extends Error {
 const IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Bytes of a typed array in little-endian order (raw_data is always little-endian in ONNX). */
-export function littleEndianBytes(a: Float32Array | Int32Array | BigInt64Array | Uint8Array): Uint8Array {
+export function littleEndianBytes(a: Float32Array | Int32Array | BigInt64Array | Uint8Array | Int8Array): Uint8Array {
   if (!IS_LITTLE_ENDIAN && a.BYTES_PER_ELEMENT > 1) throw new Error('Big-endian hosts are not supported for ONNX raw_data.');
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }

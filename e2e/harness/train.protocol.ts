@@ -1,0 +1,28 @@
+/**
+ * Messages between the training harness page (train.ts), its worker (train.worker.ts) and the
+ * benchmark (src/cli/bench/trainBench.ts). Plain data; type-only.
+ */
+import type { TrainBenchModel, TrainThroughputOptions, TrainThroughputResult } from '../../src/cli/bench/trainThroughput';
+
+export interface TrainBenchParams {
+  models: TrainBenchModel[];
+  options: Omit<TrainThroughputOptions, 'now' | 'log'>;
+  numThreads: number;
+}
+
+export interface TrainBenchResult {
+  results: TrainThroughputResult[];
+  device: { ep: string; threads: number; crossOriginIsolated: boolean };
+  log: string[];
+}
+
+export interface TrainWorkerRequest {
+  id: number;
+  params: TrainBenchParams;
+}
+
+export type TrainWorkerResponse = { id: number; ok: true; result: TrainBenchResult } | { id: number; ok: false; name: string; message: string };
+
+export interface TrainHarness {
+  bench(params: TrainBenchParams): Promise<TrainBenchResult>;
+}
