@@ -30,12 +30,14 @@ const customDataRoot = new URLSearchParams(window.location.search).get('dataRoot
 const dataRoot = new URL(customDataRoot ?? 'data/', document.baseURI).href;
 const controller = createAppController({
   engine,
+  trainEngine: engine,
   store,
   keys: createKeyStore(),
   dataRoot,
   sharedDataRoot: customDataRoot === null ? null : dataRoot,
   baseUrl: document.baseURI,
   pickedFiles: { fromFileList: filesFromFileList, fromDataTransfer: filesFromDataTransfer },
+  evalStorage: window.localStorage,
   newEpisodeId: () => `episode-${Date.now().toString(36)}`,
 });
 if (shouldInstallTestApi(import.meta.env.MODE, window.location.search)) installTestApi(store, window);

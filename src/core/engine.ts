@@ -14,6 +14,13 @@ import type { ProviderConfig } from './providers/providerConfig';
 import type { PresetModel } from './providers/poolPresets';
 import type { QaDatasetId } from './data/qaDatasets';
 import type { ReferenceTemplateId, TemplateId } from './protocol/prompt';
+import type { EnvSettings } from './env/trajectory';
+import type { TrainConfig } from './rl/trainConfig';
+import type { TrainEvent } from './rl/trainLoop';
+import type { TrainStepMetrics } from './rl/trainMetrics';
+import type { CheckpointReason } from './rl/checkpointStore';
+import type { EvalEvent, EvalRunSpec, EvalState } from './eval/evalTypes';
+import type { RunEstimate } from './eval/estimateRun';
 
 /**
  * Which model folder a policy runs (DESIGN.md §3 "Sources"):
@@ -26,7 +33,9 @@ export type ModelRef =
   | { kind: 'embedded'; name: string; baseUrl: string }
   | { kind: 'url'; prefix: string; baseUrl?: string }
   | { kind: 'files'; id: string }
-  | { kind: 'cache'; key: string };
+  | { kind: 'cache'; key: string }
+  /** A training checkpoint turned into a model folder (q4) by 'train.usePolicy' (TrainEngine.usePolicy). */
+  | { kind: 'checkpoint'; checkpointId: string };
 
 /** 'auto': WebGPU when an adapter is there, else wasm (the device report says why). */
 export type PreferredDevice = 'auto' | 'webgpu' | 'wasm';
@@ -174,6 +183,8 @@ export interface ReferenceData {
   agentPrompt: string;
   paperPool: PresetModel[];
   llmRouterPool: PresetModel[];
+  /** The paper's two unseen models (router-r1/pool.json "unseen"), for the generalisation experiment. */
+  unseenPool: PresetModel[];
   /** The reference prompt templates (qwen, llama) the data root holds; absent ones are left out. */
   templates: Partial<Record<ReferenceTemplateId, string>>;
 }
@@ -189,6 +200,18 @@ export type ConnectionTestResult =
   | { ok: true; reply: string; latencyMs: number }
   | { ok: false; error: CallError };
 
+/**
+ * An evaluation run (DESIGN.md §7, issue 7): the spec (questions, pool, methods, settings), who answers
+ * the routes ('offline', or 'http' with this request's keys: used, never recorded), the onnx policy of
+ * each 'policy' method by its id, and the state of a paused run to resume.
+ */
+export interface EngineEvalRequest extends DataRootOption {
+  spec: EvalRunSpec;
+  candidates: Extract<CandidateSpec, { kind: 'offline' } | { kind: 'http' }>;
+  policies?: Record<string, Extract<PolicySpec, { kind: 'onnx' }>>;
+  resume?: EvalState;
+}
+
 export interface Engine {
   /** Streams the episode's events; the last one is always `episode.finished`. */
   runEpisode(req: EngineEpisodeRequest, opts?: { signal?: AbortSignal }): AsyncIterable<EpisodeEvent>;
@@ -200,6 +223,13 @@ export interface Engine {
   loadQuestions(dataset: QaDatasetId, opts?: DataRootOption): Promise<QuestionRecord[]>;
   loadReferenceData(opts?: DataRootOption): Promise<ReferenceData>;
   testConnection(req: ConnectionTestRequest): Promise<ConnectionTestResult>;
+  /**
+   * Streams an evaluation run (eval.started … eval.finished, always last with the summary and the state
+   * to resume from). `pauseSignal` stops after the episode in flight; `signal` cancels at once.
+   */
+  runEvaluation(req: EngineEvalRequest, opts?: { signal?: AbortSignal; pauseSignal?: AbortSignal }): AsyncIterable<EvalEvent>;
+  /** Calls and dollars a run would cost (before a live run, for the user to confirm). */
+  estimateEvaluation(req: Omit<EngineEvalRequest, 'resume' | 'candidates'>): Promise<RunEstimate>;
   /** Load a policy model (kept for later episodes); streams progress, the last event is `model.loaded`. */
   loadModel(req: ModelLoadRequest, opts?: { signal?: AbortSignal }): AsyncIterable<ModelLoadEvent>;
   /** The model cache (Cache API): files by URL with sizes, delete, clear, and the storage quota. */
@@ -209,4 +239,86 @@ export interface Engine {
   modelCacheQuota(): Promise<StorageQuotaInfo | null>;
   deviceInfo(): Promise<DeviceInfo>;
   dispose(): Promise<void>;
+}
+
+// --- Training (DESIGN.md §4) ---------------------------------------------------------------------
+// A port of its own, beside Engine: training needs onnxruntime-web training sessions and IndexedDB,
+// so only the browser worker hosts it (src/worker/trainRuntime.ts); the CLI drives core's trainLoop directly.
+
+/** What a run needs besides its TrainConfig; stored with every checkpoint so a resume needs only the id. */
+export interface TrainRunSetup {
+  /** Whose weights are trained: the embedded tiny-router (its seeded fp32 weights) or a checkpoint's. */
+  policy: ModelRef;
+  preferredDevice: PreferredDevice;
+  /** Episode settings of the rollouts (turns, token budgets). */
+  settings: EnvSettings;
+  sampling: { temperature: number; topP: number; topK: number };
+}
+
+export interface TrainStartRequest extends TrainRunSetup, DataRootOption {
+  config: TrainConfig;
+}
+
+export interface TrainResumeRequest extends DataRootOption {
+  checkpointId: string;
+  /** Default: the checkpoint's run setup's device. */
+  preferredDevice?: PreferredDevice;
+}
+
+/** One step, then a 'pause' checkpoint: from a fresh config or from a checkpoint. */
+export type TrainStepRequest = { kind: 'start'; start: TrainStartRequest } | { kind: 'resume'; resume: TrainResumeRequest };
+
+/** A stored checkpoint as the UI lists it (the tensors stay in storage). */
+export interface TrainCheckpointInfo {
+  id: string;
+  runId: string;
+  step: number;
+  totalSteps: number;
+  seed: number;
+  reason: CheckpointReason;
+  /** Wall-clock save time (epoch ms), for the list. */
+  savedAtEpochMs: number;
+  /** Bytes of weights + optimizer state. */
+  tensorBytes: number;
+  policyName: string;
+  /** Mean reward of the last completed step (null before any). */
+  lastReward: number | null;
+}
+
+/** The loop's events, plus what the runtime adds: where training runs, the resumed history, stored checkpoints. */
+export type TrainRunEvent =
+  | TrainEvent
+  | { type: 'train.device'; device: PolicyDeviceReport; note: string }
+  /** On resume: the checkpoint's metric history, so the charts continue where they stopped. */
+  | { type: 'train.history'; metrics: TrainStepMetrics[] }
+  | { type: 'train.stored'; checkpoint: TrainCheckpointInfo };
+
+export interface TrainRunResult {
+  status: 'completed' | 'aborted';
+  step: number;
+  /** The last checkpoint the run stored (null when it stored none). */
+  checkpointId: string | null;
+}
+
+export interface CheckpointFile {
+  fileName: string;
+  bytes: Uint8Array;
+}
+
+export interface TrainEngine {
+  /** A fresh run; streams the loop's events; the last is `train.finished`. */
+  startTraining(req: TrainStartRequest, opts?: { signal?: AbortSignal }): AsyncIterable<TrainRunEvent>;
+  /** Continue a stored checkpoint (after a reload too). */
+  resumeTraining(req: TrainResumeRequest, opts?: { signal?: AbortSignal }): AsyncIterable<TrainRunEvent>;
+  /** Exactly one step, then pause (a 'pause' checkpoint). */
+  stepTraining(req: TrainStepRequest, opts?: { signal?: AbortSignal }): AsyncIterable<TrainRunEvent>;
+  /** Stops the running loop between or inside steps; it saves a 'pause' checkpoint. False when none runs. */
+  pauseTraining(): Promise<boolean>;
+  listCheckpoints(): Promise<TrainCheckpointInfo[]>;
+  deleteCheckpoint(id: string): Promise<boolean>;
+  /** One safetensors file: weights and AdamW moments as F32 tensors, the JSON state in its metadata. */
+  exportCheckpoint(id: string): Promise<CheckpointFile>;
+  importCheckpoint(bytes: Uint8Array, fileName?: string): Promise<TrainCheckpointInfo>;
+  /** Builds the checkpoint's model folder (q4 ONNX) and returns the ref that loadModel / PolicySpec accept. */
+  usePolicy(checkpointId: string): Promise<ModelRef>;
 }

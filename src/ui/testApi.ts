@@ -6,8 +6,9 @@
  * carries `?testApi=1`. The flag exists because e2e runs against the built app (`vite build`, production
  * mode); a user who never adds it never gets the handle. It exposes only what the UI already shows.
  */
-import type { LoadedModelInfo, RewardBreakdown, Trajectory } from '../core';
+import type { EvalRow, EvalSummary, LoadedModelInfo, RewardBreakdown, Trajectory } from '../core';
 import type { AppStore } from './store/appStore';
+import { chartPointCount, TRAIN_CHART_IDS } from './components/charts/trainCharts';
 import { selectCurrentStep, selectIsAtEnd, selectRevealedRoundCount, selectTotalSteps, type StepRef } from './store/steps';
 import type { LoadStatus, TrajectorySource } from './store/trajectorySlice';
 import type { AwaitedTurn, EpisodePhase } from './store/episodeSlice';
@@ -46,6 +47,22 @@ export interface AppSnapshot {
   streaming: { roundIndex: number; chars: number; tokens: number } | null;
   /** The fork being compared: its base episode id and round, and whether its branch is the shown one. */
   fork: { baseId: string; roundIndex: number; episodeId: string } | null;
+  /** The Train view: run status and step, the device, points per chart (`series[chartId]`), stored checkpoints. */
+  training: {
+    status: string;
+    runId: string | null;
+    step: number;
+    totalSteps: number;
+    error: string | null;
+    deviceEp: string | null;
+    points: number;
+    series: Record<string, number>;
+    sampleSteps: number;
+    checkpoints: { id: string; runId: string; step: number; reason: string }[];
+    selectedCheckpoint: string | null;
+  };
+  /** The Evaluation view: run status, progress, rows so far, the selected method, why it stopped. */
+  evaluation: { open: boolean; status: string; done: number; total: number; rows: number; selectedMethod: string | null; error: string | null; resumable: boolean; history: number };
 }
 
 /** One change of the streamed round, as the store saw it (recorded from install; subscribe before you act). */
@@ -72,6 +89,9 @@ export interface AppTestApi {
   /** Every change of the streamed round since install (or the last clear), oldest first. */
   streamSamples(): StreamSample[];
   clearStreamSamples(): void;
+  /** The evaluation summary shown (the last finished run), and its rows. */
+  getEvalSummary(): EvalSummary | null;
+  getEvalRows(): EvalRow[];
 }
 
 declare global {
@@ -111,6 +131,30 @@ export function snapshot(store: AppStore): AppSnapshot {
     model: s.modelInfo,
     streaming: s.streaming === null ? null : { roundIndex: s.streaming.roundIndex, chars: s.streaming.text.length, tokens: s.streaming.tokens },
     fork: s.fork === null ? null : { baseId: s.fork.base.id, roundIndex: s.fork.roundIndex, episodeId: s.fork.episodeId },
+    training: {
+      status: s.trainStatus,
+      runId: s.trainRunId,
+      step: s.trainStep,
+      totalSteps: s.trainTotalSteps,
+      error: s.trainError,
+      deviceEp: s.trainDevice?.report.ep ?? null,
+      points: s.trainPoints.length,
+      series: Object.fromEntries(TRAIN_CHART_IDS.map((id) => [id, chartPointCount(s.trainPoints, id)])),
+      sampleSteps: s.trainSamples.length,
+      checkpoints: s.trainCheckpoints.map((c) => ({ id: c.id, runId: c.runId, step: c.step, reason: c.reason })),
+      selectedCheckpoint: s.trainSelectedCheckpoint,
+    },
+    evaluation: {
+      open: s.evalViewOpen,
+      status: s.evalStatus,
+      done: s.evalProgress?.done ?? 0,
+      total: s.evalProgress?.total ?? 0,
+      rows: s.evalRows.length,
+      selectedMethod: s.evalSelectedMethod,
+      error: s.evalError,
+      resumable: s.evalResumable !== null,
+      history: s.evalHistory.length,
+    },
   };
 }
 
@@ -131,6 +175,8 @@ export function createTestApi(store: AppStore): AppTestApi {
     version: 1,
     getState: () => snapshot(store),
     getTrajectory: () => store.getState().trajectory,
+    getEvalSummary: () => store.getState().evalSummary,
+    getEvalRows: () => store.getState().evalRows,
     stepTo: (n) => (store.getState().stepTo(n), snapshot(store)),
     stepToStart: () => (store.getState().stepToStart(), snapshot(store)),
     stepToEnd: () => (store.getState().stepToEnd(), snapshot(store)),

@@ -14,23 +14,27 @@ import type {
   DataRootOption,
   Engine,
   EngineEpisodeRequest,
+  EngineEvalRequest,
   EpisodeEvent,
+  EvalEvent,
+  RunEstimate,
   OfflinePoolInfo,
   QaDatasetId,
   QuestionRecord,
   ReferenceData,
 } from '../core/index';
+import type { CheckpointFile, ModelRef, TrainCheckpointInfo, TrainEngine, TrainResumeRequest, TrainRunEvent, TrainStartRequest, TrainStepRequest } from '../core/index';
 import { assertNeverMessage } from './assertNeverMessage';
 import { EngineRemoteError, type ClientMessage, type HostMessage, type MessagePortLike, type MethodName, type Methods } from './protocol';
 
 /** Methods that stream events (the rest resolve with their result only). */
-type StreamingMethod = 'episode.run' | 'model.load';
+type StreamingMethod = 'episode.run' | 'model.load' | 'eval.start' | 'eval.resume' | 'train.start' | 'train.resume' | 'train.step';
 
 interface Pending {
   push(m: HostMessage): void;
 }
 
-export class EngineClient implements Engine {
+export class EngineClient implements Engine, TrainEngine {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly onMessage = (ev: MessageEvent) => {
@@ -52,6 +56,40 @@ export class EngineClient implements Engine {
     return this.stream('model.load', req, opts?.signal);
   }
 
+  /**
+   * An evaluation in the worker. `pauseSignal` sends eval.pause (the run stops after its episode in
+   * flight and still streams eval.finished with its state); `signal` cancels the call, and the run.
+   */
+  runEvaluation(req: EngineEvalRequest, opts: { signal?: AbortSignal; pauseSignal?: AbortSignal } = {}): AsyncIterable<EvalEvent> {
+    const runId = req.spec.id;
+    const pause = () => void this.request('eval.pause', { runId }).catch(() => undefined);
+    const { resume, ...start } = req;
+    const events = resume === undefined ? this.stream('eval.start', start, opts.signal) : this.stream('eval.resume', { ...start, resume }, opts.signal);
+    const pauseSignal = opts.pauseSignal;
+    return (async function* () {
+      pauseSignal?.addEventListener('abort', pause, { once: true });
+      try {
+        if (pauseSignal?.aborted === true) pause();
+        yield* events;
+      } finally {
+        pauseSignal?.removeEventListener('abort', pause);
+      }
+    })();
+  }
+
+  /** Stop a run after its episode in flight (by run id; also from a client that did not start it). */
+  pauseEvaluation(runId: string): Promise<boolean> {
+    return this.request('eval.pause', { runId });
+  }
+
+  cancelEvaluation(runId: string): Promise<boolean> {
+    return this.request('eval.cancel', { runId });
+  }
+
+  estimateEvaluation(req: Omit<EngineEvalRequest, 'resume' | 'candidates'>): Promise<RunEstimate> {
+    return this.request('eval.estimate', req);
+  }
+
   listCachedModels(): Promise<CachedModelFile[]> {
     return this.request('model.cacheList', {});
   }
@@ -70,6 +108,43 @@ export class EngineClient implements Engine {
 
   deviceInfo(): Promise<DeviceInfo> {
     return this.request('device.info', {});
+  }
+
+  // --- training (TrainEngine; the worker's trainRuntime) ---
+  startTraining(req: TrainStartRequest, opts?: { signal?: AbortSignal }): AsyncIterable<TrainRunEvent> {
+    return this.stream('train.start', req, opts?.signal);
+  }
+
+  resumeTraining(req: TrainResumeRequest, opts?: { signal?: AbortSignal }): AsyncIterable<TrainRunEvent> {
+    return this.stream('train.resume', req, opts?.signal);
+  }
+
+  stepTraining(req: TrainStepRequest, opts?: { signal?: AbortSignal }): AsyncIterable<TrainRunEvent> {
+    return this.stream('train.step', req, opts?.signal);
+  }
+
+  pauseTraining(): Promise<boolean> {
+    return this.request('train.pause', {});
+  }
+
+  listCheckpoints(): Promise<TrainCheckpointInfo[]> {
+    return this.request('train.checkpoints.list', {});
+  }
+
+  deleteCheckpoint(id: string): Promise<boolean> {
+    return this.request('train.checkpoints.delete', { id });
+  }
+
+  exportCheckpoint(id: string): Promise<CheckpointFile> {
+    return this.request('train.checkpoints.export', { id });
+  }
+
+  importCheckpoint(bytes: Uint8Array, fileName?: string): Promise<TrainCheckpointInfo> {
+    return this.request('train.checkpoints.import', fileName === undefined ? { bytes } : { bytes, fileName });
+  }
+
+  usePolicy(checkpointId: string): Promise<ModelRef> {
+    return this.request('train.usePolicy', { checkpointId });
   }
 
   async submitTurn(episodeId: string, text: string): Promise<void> {

@@ -40,6 +40,11 @@ const NO_DATA = {
   clearModelCache: () => Promise.reject(new Error('unused')),
   modelCacheQuota: () => Promise.reject(new Error('unused')),
   deviceInfo: () => Promise.reject(new Error('unused')),
+  // eslint-disable-next-line require-yield
+  async *runEvaluation() {
+    throw new Error('unused');
+  },
+  estimateEvaluation: () => Promise.reject(new Error('unused')),
 };
 
 function connect(engine: Engine): EngineClient {

@@ -31,11 +31,11 @@ export function folderPath(path: string): string {
   return !path.includes('/') && /\.onnx(_data|\.data)?$|\.onnx_data_\d+$/.test(path) ? `onnx/${path}` : path;
 }
 
-export function createBrowserPolicyRuntime(deps: { cache: ModelCache }): PolicyRuntime {
+export function createBrowserPolicyRuntime(deps: { cache: ModelCache; checkpointFolder?: (checkpointId: string) => Promise<ModelSource> }): PolicyRuntime {
   const uploads = new Map<string, { files: PickedFile[]; label: string }>();
   let uploadCount = 0;
 
-  function sourceFor(ref: ModelRef): ModelSource {
+  async function sourceFor(ref: ModelRef): Promise<ModelSource> {
     switch (ref.kind) {
       case 'embedded':
         return deps.cache.cachedSource(createEmbeddedModelSource(ref.name, { baseUrl: ref.baseUrl }));
@@ -48,6 +48,10 @@ export function createBrowserPolicyRuntime(deps: { cache: ModelCache }): PolicyR
       }
       case 'cache':
         return createCachedFolderSource(deps.cache, ref.key);
+      case 'checkpoint':
+        // The training runtime rebuilds the folder (q4) from the stored checkpoint: this survives a reload.
+        if (deps.checkpointFolder === undefined) throw new PolicyModelLoadError('This engine has no training runtime to turn a checkpoint into a model.');
+        return deps.checkpointFolder(ref.checkpointId);
     }
   }
 
@@ -61,7 +65,7 @@ export function createBrowserPolicyRuntime(deps: { cache: ModelCache }): PolicyR
   async function load(req: ModelLoadRequest, o: { signal?: AbortSignal; onEvent: (e: ModelLoadEvent) => void }): Promise<LoadedPolicyModel> {
     const { signal, onEvent } = o;
     const ref = req.source.kind === 'upload' ? register(req.source.files, req.source.label) : req.source;
-    const source = sourceFor(ref);
+    const source = await sourceFor(ref);
     // 1. files: read and check the folder (progress per file).
     onEvent({ type: 'load.stageStarted', stage: 'files', detail: source.location });
     const folder = await loadModelFolder(source, {

@@ -1,7 +1,7 @@
 /**
  * The worker protocol: a typed method map (STYLE.md principle 8). Each method names its params, the
  * events it streams and its result; messages are discriminated unions and errors cross as data.
- * Keys cross only inside 'episode.run' (CandidateSpec 'http') and 'provider.test' params.
+ * Keys cross only inside 'episode.run' / 'eval.start' / 'eval.resume' (CandidateSpec 'http') and 'provider.test' params.
  */
 import type {
   CachedModelFile,
@@ -14,7 +14,20 @@ import type {
   ConnectionTestResult,
   DataRootOption,
   EngineEpisodeRequest,
+  CheckpointFile,
+  ModelRef,
+  TrainCheckpointInfo,
+  TrainResumeRequest,
+  TrainRunEvent,
+  TrainRunResult,
+  TrainStartRequest,
+  TrainStepRequest,
+  EngineEvalRequest,
   EpisodeEvent,
+  EvalEvent,
+  EvalState,
+  EvalSummary,
+  RunEstimate,
   OfflinePoolInfo,
   QaDatasetId,
   QuestionRecord,
@@ -36,11 +49,31 @@ export interface Methods {
   'model.cacheClear': { params: Record<string, never>; event: never; result: number };
   'model.cacheQuota': { params: Record<string, never>; event: never; result: StorageQuotaInfo | null };
   'device.info': { params: Record<string, never>; event: never; result: DeviceInfo };
+  /** Training (src/worker/trainRuntime.ts): start / resume / one step stream train.* events; the result says where it stopped. */
+  'train.start': { params: TrainStartRequest; event: TrainRunEvent; result: TrainRunResult };
+  'train.resume': { params: TrainResumeRequest; event: TrainRunEvent; result: TrainRunResult };
+  'train.step': { params: TrainStepRequest; event: TrainRunEvent; result: TrainRunResult };
+  /** The running loop stops and saves a 'pause' checkpoint (its stream ends with train.finished 'aborted'). Result: whether one ran. */
+  'train.pause': { params: Record<string, never>; event: never; result: boolean };
+  'train.checkpoints.list': { params: Record<string, never>; event: never; result: TrainCheckpointInfo[] };
+  'train.checkpoints.delete': { params: { id: string }; event: never; result: boolean };
+  'train.checkpoints.export': { params: { id: string }; event: never; result: CheckpointFile };
+  'train.checkpoints.import': { params: { bytes: Uint8Array; fileName?: string }; event: never; result: TrainCheckpointInfo };
+  'train.usePolicy': { params: { checkpointId: string }; event: never; result: ModelRef };
+  /** Evaluation runs (src/worker/evalRuntime.ts): start streams eval.* events; its result is the final summary. */
+  'eval.start': { params: Omit<EngineEvalRequest, 'resume'>; event: EvalEvent; result: EvalSummary };
+  /** Continue a paused run from its state (the same spec). */
+  'eval.resume': { params: EngineEvalRequest & { resume: EvalState }; event: EvalEvent; result: EvalSummary };
+  /** Stop after the episode in flight; the run's stream ends with eval.finished 'paused' and its state. Result: whether such a run was running. */
+  'eval.pause': { params: { runId: string }; event: never; result: boolean };
+  /** Stop at once (the episode in flight is dropped); the stream ends with eval.finished 'cancelled'. */
+  'eval.cancel': { params: { runId: string }; event: never; result: boolean };
+  'eval.estimate': { params: Omit<EngineEvalRequest, 'resume' | 'candidates'>; event: never; result: RunEstimate };
 }
 
 export type MethodName = keyof Methods;
 
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 export interface WireError {
   name: string;

@@ -4,7 +4,14 @@
  * the data read from each data root (the offline bank is loaded once per root). It turns plain-data
  * specs into policy and candidate ports. It never records or logs a key.
  */
-import type { CandidateSpec, ConnectionTestRequest, ConnectionTestResult, Engine, EngineEpisodeRequest, ModelLoadEvent, PolicySpec, ReferenceData } from '../engine';
+import type { CandidateSpec, ConnectionTestRequest, ConnectionTestResult, Engine, EngineEpisodeRequest, EngineEvalRequest, ModelLoadEvent, PolicySpec, ReferenceData } from '../engine';
+import type { PoolModelRecord } from '../env/trajectory';
+import { EvalMethodError } from '../eval/baselines';
+import { estimateRun } from '../eval/estimateRun';
+import { runEvaluation, type EvalDeps } from '../eval/runEvaluation';
+import { matchBankQuestion } from '../offline/matchBankQuestion';
+import { parseSizeB } from '../offline/offlineCaller';
+import { renderCompactPrompt, renderPrompt } from '../protocol/prompt';
 import { DataRootError, loadAgentPrompt, loadReferenceTemplate, DATA_PATHS, type DataRoot } from '../data/dataRoot';
 import { loadQaDataset } from '../data/qaDatasets';
 import { assertNever } from '../math/assertNever';
@@ -112,7 +119,7 @@ export function createInProcessEngine(deps: InProcessEngineDeps): Engine {
     });
   }
 
-  async function callerFor(spec: CandidateSpec, req: EngineEpisodeRequest): Promise<CandidateCaller> {
+  async function callerFor(spec: CandidateSpec, req: { dataRoot?: string; episode: { pool: readonly PoolModelRecord[] } }): Promise<CandidateCaller> {
     switch (spec.kind) {
       case 'replay':
         return createReplayCaller(spec.trajectory);
@@ -132,7 +139,46 @@ export function createInProcessEngine(deps: InProcessEngineDeps): Engine {
     }
   }
 
+  /** What an evaluation needs besides the caller: the offline bank's scores (oracle) and sizes (largest), and the onnx policies. */
+  async function evalDeps(req: Omit<EngineEvalRequest, 'candidates' | 'resume'>): Promise<Omit<EvalDeps, 'caller' | 'now'>> {
+    const pool = req.spec.pool;
+    const b = pool.some((m) => m.provider === OFFLINE_PROVIDER) ? await bank(req.dataRoot) : undefined;
+    const sizesB: Record<string, number> = {};
+    for (const m of b?.models ?? []) {
+      const size = parseSizeB(m.size);
+      if (size !== undefined) sizesB[m.name] = size;
+    }
+    const out: Omit<EvalDeps, 'caller' | 'now'> = { sizesB };
+    // The oracle knows recorded scores, which only the offline pool has (as the CLI's evalSetup).
+    if (b !== undefined && pool.every((m) => m.provider === OFFLINE_PROVIDER)) {
+      out.recordedScores = (q) => ((q.id === undefined ? undefined : b.questions.find((x) => x.id === q.id)) ?? matchBankQuestion(b, q.text)?.question)?.scores;
+    }
+    const policies = req.policies;
+    if (policies !== undefined) {
+      out.policyFor = async (m, ctx) => {
+        const spec = policies[m.id];
+        if (spec === undefined) throw new EvalMethodError(`policy:${m.id} has no model in the request; load a model first.`);
+        const ports = await models.policyFor({ ...spec, sampling: { ...spec.sampling, seed: ctx.seed } }, { pool: ctx.pool, now: deps.now, ...(ctx.signal === undefined ? {} : { signal: ctx.signal }), onToken: () => undefined });
+        const info = models.loaded();
+        const template = info?.template ?? 'compact';
+        const prompt = template === 'compact' ? renderCompactPrompt(ctx.pool.map((p) => ({ name: p.name, pricePer1M: p.outputPer1M })), ctx.question.text) : renderPrompt(await loadReferenceTemplate(dataRoot(req.dataRoot), template), ctx.question.text);
+        return { ...ports, template, prompt };
+      };
+    }
+    return out;
+  }
+
   return {
+    async *runEvaluation(req: EngineEvalRequest, opts?: { signal?: AbortSignal; pauseSignal?: AbortSignal }) {
+      const caller = await callerFor(req.candidates, { ...(req.dataRoot === undefined ? {} : { dataRoot: req.dataRoot }), episode: { pool: req.spec.pool } });
+      const extra = await evalDeps(req);
+      const stops = { ...(opts?.signal === undefined ? {} : { signal: opts.signal }), ...(opts?.pauseSignal === undefined ? {} : { pauseSignal: opts.pauseSignal }) };
+      yield* runEvaluation(req.spec, { ...extra, ...stops, caller, now: deps.now }, req.resume);
+    },
+    async estimateEvaluation(req) {
+      const { sizesB } = await evalDeps({ spec: req.spec, ...(req.dataRoot === undefined ? {} : { dataRoot: req.dataRoot }) });
+      return estimateRun(req.spec, sizesB === undefined ? {} : { sizesB });
+    },
     async *runEpisode(req: EngineEpisodeRequest, opts?: { signal?: AbortSignal }) {
       // Setup failures (a data root that is missing or malformed, a model that does not load) throw
       // before any event, with what to fix.
@@ -187,7 +233,9 @@ export function createInProcessEngine(deps: InProcessEngineDeps): Engine {
         const text = await loadReferenceTemplate(root, id).catch(() => undefined);
         if (text !== undefined) templates[id] = text;
       }
-      return { location: root.location, agentPrompt, paperPool: paperPoolPreset(poolText), llmRouterPool: llmRouterPoolPreset(llmText), templates };
+      const paperPool = paperPoolPreset(poolText);
+      const unseenPool = paperPoolPreset(poolText, { includeUnseen: true }).slice(paperPool.length);
+      return { location: root.location, agentPrompt, paperPool, llmRouterPool: llmRouterPoolPreset(llmText), unseenPool, templates };
     },
     async testConnection(req: ConnectionTestRequest): Promise<ConnectionTestResult> {
       const caller = httpCaller([req.provider], req.key === undefined ? {} : { [req.provider.id]: req.key }, false);

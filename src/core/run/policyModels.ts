@@ -54,6 +54,8 @@ export function modelKey(ref: ModelRef, device: PreferredDevice): string {
       return `files:${ref.id}|${device}`;
     case 'cache':
       return `cache:${ref.key}|${device}`;
+    case 'checkpoint':
+      return `checkpoint:${ref.checkpointId}|${device}`;
   }
 }
 

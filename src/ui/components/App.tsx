@@ -4,7 +4,7 @@
  * reward breakdown, the pool editor and sharing. A banner says what an opened link did. Renders from
  * the store only.
  */
-import { useEffect, useRef } from 'react';
+import { lazy, Suspense, useEffect, useRef } from 'react';
 import { useStepKeys } from '../hooks/useStepKeys';
 import { useController } from '../session/controllerContext';
 import { useApp } from '../store/useApp';
@@ -23,13 +23,19 @@ import { SetupPanel } from './SetupPanel';
 import { SharePanel } from './SharePanel';
 import { StepControls } from './StepControls';
 import { Timeline } from './Timeline';
+import { TrainView } from './TrainView';
 import { TurnComposer } from './TurnComposer';
+
+// The Evaluation view brings the charts (recharts): loaded when first opened, not with the app.
+const EvalView = lazy(() => import('./EvalView').then((m) => ({ default: m.EvalView })));
 
 export function App() {
   const status = useApp((s) => s.loadStatus);
   const hasTrajectory = useApp((s) => s.trajectory !== null);
   const source = useApp((s) => s.source);
   const modelMode = useApp((s) => s.mode === 'model');
+  const trainMode = useApp((s) => s.mode === 'train');
+  const evalOpen = useApp((s) => s.evalViewOpen);
   const controller = useController();
   const mainRef = useRef<HTMLElement>(null);
   useStepKeys();
@@ -46,7 +52,12 @@ export function App() {
         <div className="layout">
           <div className="layout-main">
             <LinkBanner />
-            {controller !== null && <SetupPanel />}
+            {controller !== null && (trainMode ? <TrainView /> : <SetupPanel />)}
+            {evalOpen && controller !== null && (
+              <Suspense fallback={<p className="muted">Loading the evaluation view…</p>}>
+                <EvalView />
+              </Suspense>
+            )}
             <EvaluationTable />
             {hasTrajectory ? (
               <>

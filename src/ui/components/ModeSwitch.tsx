@@ -12,11 +12,15 @@ const MODES: { id: PolicyMode; label: string; hint: string }[] = [
   { id: 'human', label: 'You are the router', hint: 'write each think / route / answer step yourself; the real environment runs it' },
   { id: 'replay', label: 'Replay', hint: 'step through a recorded trajectory' },
   { id: 'model', label: 'Model policy', hint: 'an ONNX router policy in your browser (WebGPU or wasm) writes each turn' },
+  { id: 'train', label: 'Train', hint: 'fine-tune the router with RL (GRPO) in your browser and watch the charts' },
 ];
 
 export function ModeSwitch() {
   const mode = useApp((s) => s.mode);
   const setMode = useApp((s) => s.setMode);
+  // The Evaluation view is a flag of its own (evalSlice): it shows over the replay of its episodes.
+  const evalOpen = useApp((s) => s.evalViewOpen);
+  const openEval = useApp((s) => s.openEvalView);
   const hasTrajectory = useApp((s) => s.trajectory !== null);
   const store = useAppStore();
   const controller = useController();
@@ -42,11 +46,15 @@ export function ModeSwitch() {
     <div className="mode-switch">
       <div role="radiogroup" aria-label="Who drives the episode" className="segmented">
         {MODES.map((m) => (
-          <label key={m.id} className={mode === m.id ? 'seg seg-on' : 'seg'} title={m.hint}>
-            <input type="radio" name="mode" value={m.id} checked={mode === m.id} onChange={() => setMode(m.id)} data-testid={`mode.${m.id}`} />
+          <label key={m.id} className={mode === m.id && !evalOpen ? 'seg seg-on' : 'seg'} title={m.hint}>
+            <input type="radio" name="mode" value={m.id} checked={mode === m.id && !evalOpen} onChange={() => (openEval(false), setMode(m.id))} data-testid={`mode.${m.id}`} />
             {m.label}
           </label>
         ))}
+        <label className={evalOpen ? 'seg seg-on' : 'seg'} title="benchmark methods on a dataset: EM, F1, cost, Pareto front, routing share">
+          <input type="radio" name="mode" value="eval" checked={evalOpen} onChange={() => (openEval(true), setMode('replay'))} data-testid="mode.eval" />
+          Evaluate
+        </label>
       </div>
       {mode === 'replay' && (
         <div className="row-actions">

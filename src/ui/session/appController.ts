@@ -16,13 +16,16 @@ import {
   type ProviderConfig,
   type ReferenceData,
   type Trajectory,
+  type TrainEngine,
 } from '../../core';
 import type { AppStore } from '../store/appStore';
 import { runEpisodeIntoStore } from '../store/bindEngine';
 import type { PoolPresetId } from '../store/poolSlice';
 import type { KeyVault } from './keyVault';
 import { createModelActions } from './modelActions';
+import { createEvalActions, type StorageLike } from './evalActions';
 import { createShareActions } from './shareActions';
+import { createTrainActions } from './trainActions';
 import { parseTrajectoryFile } from './trajectoryFile';
 
 export interface AppControllerDeps {
@@ -39,6 +42,10 @@ export interface AppControllerDeps {
   baseUrl?: string;
   /** Reads picked and dropped model folders into paths + File objects (adapters/models, bound in main.tsx). */
   pickedFiles?: PickedFilesReader;
+  /** The training runtime (the worker's EngineClient in the app); absent: the Train view says training needs it. */
+  trainEngine?: TrainEngine;
+  /** Where a paused evaluation is kept across reloads (localStorage in the app; absent: memory only). */
+  evalStorage?: StorageLike | null;
 }
 
 export interface PickedFilesReader {
@@ -96,6 +103,19 @@ export function createAppController(deps: AppControllerDeps) {
     newId,
   });
 
+  const evaluation = createEvalActions({
+    engine,
+    store,
+    dataRoot,
+    candidatesFor,
+    reference: async () => reference ?? (reference = await engine.loadReferenceData({ dataRoot }).catch(() => null)),
+    currentConfig: share.currentConfig,
+    keys: () => keys.all(),
+    storage: deps.evalStorage ?? null,
+  });
+
+  const train = createTrainActions({ engine: deps.trainEngine, store, dataRoot, baseUrl: deps.baseUrl ?? new URL('..', dataRoot).href, loadModel: model.loadModelRef });
+
   const folderLabel = (files: readonly { file: { readonly size: number } }[]): string => {
     const first = files[0]?.file as File | undefined;
     const rel = first?.webkitRelativePath ?? '';
@@ -105,6 +125,8 @@ export function createAppController(deps: AppControllerDeps) {
   return {
     ...share,
     ...model,
+    ...train,
+    ...evaluation,
     /** Files from <input type="file"> (a folder with webkitdirectory, or loose files). */
     loadPickedFiles(files: ArrayLike<File>): Promise<unknown> {
       if (deps.pickedFiles === undefined || files.length === 0) return Promise.resolve(null);
@@ -121,6 +143,8 @@ export function createAppController(deps: AppControllerDeps) {
     /** First load: the offline pool (the default pool, no keys) and the reference texts. */
     async init(): Promise<void> {
       syncKeys();
+      void train.refreshTrainCheckpoints();
+      evaluation.restoreSavedEvaluation();
       s().setProviders(Object.values(PROVIDER_PRESETS).map((p) => ({ ...p })));
       s().setQuestionList('offline', { status: 'loading' });
       const offline = engine.loadOfflinePool({ dataRoot }).then(

@@ -114,6 +114,8 @@ export function createModelActions(deps: ModelActionsDeps) {
 
   return {
     loadSelectedModel: (): Promise<LoadedModelInfo | null> => load(sourceRef()),
+    /** A ref the engine made (e.g. a training checkpoint's model folder). */
+    loadModelRef: (ref: ModelRef): Promise<LoadedModelInfo | null> => load(ref),
     loadModelFiles: (files: PickedModelFile[], label?: string): Promise<LoadedModelInfo | null> => load({ kind: 'upload', files, ...(label === undefined ? {} : { label }) }),
     cancelModelLoad(): void {
       loading?.abort();

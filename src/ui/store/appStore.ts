@@ -12,8 +12,10 @@ import { createTrajectorySlice, type TrajectorySlice } from './trajectorySlice';
 import { createUiSlice, type UiSlice } from './uiSlice';
 import { createModelSlice, type ModelSlice } from './modelSlice';
 import { createStreamSlice, type StreamSlice } from './streamSlice';
+import { createEvalSlice, type EvalSlice } from './evalSlice';
+import { createTrainSlice, type TrainSlice } from './trainSlice';
 
-export type AppState = TrajectorySlice & CursorSlice & UiSlice & EpisodeSlice & SetupSlice & PoolSlice & ShareSlice & ModelSlice & StreamSlice;
+export type AppState = TrajectorySlice & CursorSlice & UiSlice & EpisodeSlice & SetupSlice & PoolSlice & ShareSlice & ModelSlice & StreamSlice & EvalSlice & TrainSlice;
 export type AppStore = StoreApi<AppState>;
 
 export function createAppStore(): AppStore {
@@ -27,5 +29,7 @@ export function createAppStore(): AppStore {
     ...createShareSlice(...a),
     ...createModelSlice(...a),
     ...createStreamSlice(...a),
+    ...createEvalSlice(...a),
+    ...createTrainSlice(...a),
   }));
 }

@@ -6,7 +6,8 @@ import type { StateCreator } from 'zustand/vanilla';
 import type { QuestionRecord } from '../../core';
 import type { AppState } from './appStore';
 
-export type PolicyMode = 'human' | 'replay' | 'model';
+/** 'train': the Train view (RL fine-tuning) instead of an episode setup. */
+export type PolicyMode = 'human' | 'replay' | 'model' | 'train';
 
 /** 'offline': the offline pool's NQ/TriviaQA questions; 'free': typed by the user; else a QA set id. */
 export type DatasetChoice = 'offline' | 'free' | string;

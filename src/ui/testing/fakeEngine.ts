@@ -25,6 +25,11 @@ export function fakeEngine(overrides: Partial<Engine> = {}): Engine {
     clearModelCache: unused('clearModelCache'),
     modelCacheQuota: unused('modelCacheQuota'),
     deviceInfo: unused('deviceInfo'),
+    // eslint-disable-next-line require-yield
+    async *runEvaluation() {
+      throw new Error('fakeEngine.runEvaluation was not expected in this test');
+    },
+    estimateEvaluation: unused('estimateEvaluation'),
     dispose: async () => {},
     ...overrides,
   };

@@ -1,0 +1,38 @@
+/**
+ * The Evaluation view (issue 7, DESIGN.md §7): settings of the next run, run controls with progress,
+ * and the results — per-dataset table beside the paper's numbers, Pareto plot, routing share with the
+ * collapse warning, calls and turns histograms, the selected method's episodes, exports and Share.
+ * Renders from the store; actions go through the controller.
+ */
+import { useApp } from '../store/useApp';
+import { EvalDatasetTable } from './eval/EvalDatasetTable';
+import { EvalEpisodes } from './eval/EvalEpisodes';
+import { EvalExportBar } from './eval/EvalExportBar';
+import { EvalHistograms } from './eval/EvalHistograms';
+import { EvalParetoPlot } from './eval/EvalParetoPlot';
+import { EvalRoutingShare } from './eval/EvalRoutingShare';
+import { EvalRunControls } from './eval/EvalRunControls';
+import { EvalSettingsPanel } from './eval/EvalSettingsPanel';
+
+export function EvalView() {
+  const hasResults = useApp((s) => s.evalRows.length > 0 || s.evalHistory.length > 0);
+  return (
+    <section className="panel eval-view" aria-labelledby="eval-heading" data-testid="eval.view">
+      <h2 id="eval-heading" className="panel-title">
+        Evaluation
+      </h2>
+      <EvalSettingsPanel />
+      <EvalRunControls />
+      {hasResults && (
+        <div className="eval-results" data-testid="eval.results">
+          <EvalDatasetTable />
+          <EvalParetoPlot />
+          <EvalRoutingShare />
+          <EvalHistograms />
+          <EvalEpisodes />
+          <EvalExportBar />
+        </div>
+      )}
+    </section>
+  );
+}

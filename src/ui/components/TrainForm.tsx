@@ -1,0 +1,73 @@
+/**
+ * The training configuration: policy, pool and split (fixed: the offline pool's train split), α, G,
+ * questions per step, learning rate, KL coefficient, steps, seed, checkpoint interval and device.
+ * Every problem core's validateTrainConfig finds is listed under the form; Start stays disabled.
+ */
+import { TINY_ROUTER_NAME } from '../../core';
+import { trainFormErrors } from '../session/trainActions';
+import { useApp } from '../store/useApp';
+import type { TrainForm as Form } from '../store/trainSlice';
+
+type NumberField = Exclude<{ [K in keyof Form]: Form[K] extends number ? K : never }[keyof Form], 'alpha'>;
+
+const FIELDS: { key: NumberField; label: string; step: string; hint: string }[] = [
+  { key: 'groupSize', label: 'G (rollouts per question)', step: '1', hint: 'GRPO needs at least 2: the group mean is the baseline' },
+  { key: 'batch', label: 'Questions per step', step: '1', hint: 'the reference uses 64; small keeps a browser step to seconds' },
+  { key: 'lr', label: 'Learning rate', step: 'any', hint: 'AdamW, constant' },
+  { key: 'klCoef', label: 'KL coefficient', step: 'any', hint: 'k3 KL to the starting policy (reference 0.001)' },
+  { key: 'steps', label: 'Steps', step: '1', hint: 'RL steps in total' },
+  { key: 'seed', label: 'Seed', step: '1', hint: 'every random choice of the run forks from it' },
+  { key: 'checkpointEvery', label: 'Checkpoint every N steps', step: '1', hint: '0: only on pause and at the end' },
+];
+
+export function TrainForm() {
+  const form = useApp((s) => s.trainForm);
+  const set = useApp((s) => s.setTrainForm);
+  const loaded = useApp((s) => s.modelInfo);
+  const busy = useApp((s) => s.trainStatus === 'running' || s.trainStatus === 'starting' || s.trainStatus === 'pausing');
+  const errors = trainFormErrors(form, loaded, '');
+  const num = (v: string): number => (v.trim() === '' ? Number.NaN : Number(v));
+
+  return (
+    <fieldset className="train-form" disabled={busy} data-testid="train.form">
+      <legend>Configuration</legend>
+      <label>
+        Policy{' '}
+        <select value={form.policy} onChange={(e) => set({ policy: e.target.value as Form['policy'] })} data-testid="train.form.policy">
+          <option value="tiny-router">{TINY_ROUTER_NAME} (embedded)</option>
+          <option value="loaded">loaded model{loaded === null ? ' (none loaded)' : ` (${loaded.name})`}</option>
+        </select>
+      </label>
+      <p className="muted small" data-testid="train.form.data">
+        Pool: offline (simulated from recorded scores) · dataset: the offline bank, split <strong>train</strong> · template: compact
+      </p>
+      <label>
+        α (cost weight) <output data-testid="train.form.alphaValue">{form.alpha.toFixed(2)}</output>
+        <input type="range" min={0} max={1} step={0.05} value={form.alpha} onChange={(e) => set({ alpha: Number(e.target.value) })} data-testid="train.form.alpha" />
+      </label>
+      <div className="train-form-grid">
+        {FIELDS.map((f) => (
+          <label key={f.key} title={f.hint}>
+            {f.label}
+            <input type="number" step={f.step} defaultValue={String(form[f.key])} onChange={(e) => set({ [f.key]: num(e.target.value) })} data-testid={`train.form.${f.key}`} />
+          </label>
+        ))}
+        <label title="wasm by default; WebGPU when the browser has an adapter (ops without a WebGPU kernel fall back to the CPU)">
+          Device
+          <select value={form.device} onChange={(e) => set({ device: e.target.value as Form['device'] })} data-testid="train.form.device">
+            <option value="wasm">wasm</option>
+            <option value="auto">auto (WebGPU if available)</option>
+            <option value="webgpu">WebGPU</option>
+          </select>
+        </label>
+      </div>
+      {errors.length > 0 && (
+        <ul className="error-box" role="alert" data-testid="train.form.errors">
+          {errors.map((e) => (
+            <li key={e}>{e}</li>
+          ))}
+        </ul>
+      )}
+    </fieldset>
+  );
+}

@@ -1,0 +1,33 @@
+/** Routing share per pool model, stacked per step (sums to 1 when the step made any call). */
+import { Area, AreaChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'recharts';
+import type { TrainPoint } from '../../store/trainSlice';
+import { CHART_HEIGHT, CHART_WIDTH, ChartFrame, pickedStep } from './MetricChart';
+import { modelColor, routingRows } from './trainCharts';
+
+export function RoutingShareChart({ points, onPick }: { points: readonly TrainPoint[]; onPick?: (step: number) => void }) {
+  const { rows, models } = routingRows(points);
+  return (
+    <ChartFrame id="routing" title="Routing share per model" points={points}>
+      <AreaChart
+        width={CHART_WIDTH}
+        height={CHART_HEIGHT}
+        data={rows}
+        margin={{ top: 4, right: 8, bottom: 0, left: -12 }}
+        onClick={(state) => {
+          const step = pickedStep(state);
+          if (step !== null) onPick?.(step);
+        }}
+      >
+        <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
+        <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} allowDecimals={false} fontSize={11} />
+        <YAxis domain={[0, 1]} fontSize={11} width={44} />
+        <Tooltip isAnimationActive={false} />
+        {models.length > 0 && <Legend iconSize={8} wrapperStyle={{ fontSize: 10 }} />}
+        {models.map((m, i) => (
+          <Area key={m} type="linear" dataKey={m} stackId="share" stroke={modelColor(i)} fill={modelColor(i)} fillOpacity={0.5} isAnimationActive={false} />
+        ))}
+      </AreaChart>
+      {models.length === 0 && <p className="muted small">No calls yet: the policy has not routed.</p>}
+    </ChartFrame>
+  );
+}

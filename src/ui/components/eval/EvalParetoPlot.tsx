@@ -1,0 +1,59 @@
+/**
+ * Mean cost (reference units) against EM: one point per method and α, the Pareto front as a line, a
+ * sweep's curve, and the paper's NQ cost-study points as a separate, labelled series. A point opens its
+ * method's episodes; the list below the chart does the same without a pointer and carries the test ids.
+ */
+import { useMemo } from 'react';
+import { CartesianGrid, Legend, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { useController } from '../../session/controllerContext';
+import { useApp } from '../../store/useApp';
+import { pct } from './evalFormat';
+import { frontLine, ourPoints, PAPER_POINTS, plottedSummaries, sweepPoints, type PlotPoint } from './evalSeries';
+
+export function EvalParetoPlot() {
+  const controller = useController();
+  const history = useApp((s) => s.evalHistory);
+  const current = useApp((s) => s.evalSummary);
+  const sweep = useApp((s) => s.evalSweep);
+  const points = useMemo(() => ourPoints(plottedSummaries(history, current)), [history, current]);
+  const front = useMemo(() => frontLine(points), [points]);
+  const curve = useMemo(() => sweepPoints(sweep), [sweep]);
+  const open = (p: unknown) => {
+    const method = (p as { payload?: PlotPoint } | undefined)?.payload?.method;
+    if (method !== undefined) controller?.openEvalMethod(method);
+  };
+  return (
+    <div className="eval-pareto" data-testid="eval.pareto" data-points={points.length}>
+      <h3 className="panel-subtitle">Cost vs EM (Pareto front)</h3>
+      <ScatterChart width={640} height={320} margin={{ top: 8, right: 16, bottom: 24, left: 8 }}>
+        <CartesianGrid strokeDasharray="3 3" />
+        <XAxis type="number" dataKey="costUnits" name="mean cost" unit=" u" label={{ value: 'mean cost per question (units)', position: 'insideBottom', offset: -12 }} />
+        <YAxis type="number" dataKey="em" name="EM" domain={[0, 1]} tickFormatter={(v: number) => pct(v)} />
+        <Tooltip formatter={(v) => (typeof v === 'number' ? v.toPrecision(3) : String(v))} />
+        <Legend verticalAlign="top" />
+        <Scatter name="methods (ours)" data={points} fill="#2f6fde" isAnimationActive={false} onClick={open} />
+        <Scatter name="Pareto front" data={front} fill="#3aa36b" line={{ stroke: '#3aa36b', strokeWidth: 2 }} isAnimationActive={false} onClick={open} />
+        {curve.length > 0 && <Scatter name={`sweep (${sweep?.method}, ${sweep?.parameter})`} data={curve} fill="#e07b39" line={{ stroke: '#e07b39' }} shape="diamond" isAnimationActive={false} onClick={open} />}
+        <Scatter name="Router-R1 on NQ (paper)" data={PAPER_POINTS} fill="#8a8f98" shape="cross" isAnimationActive={false} />
+      </ScatterChart>
+      <ul className="eval-points small" aria-label="Points of the plot">
+        {points.map((p, i) => (
+          <li key={`${p.id}|${i}`}>
+            <button type="button" className="link" onClick={() => controller?.openEvalMethod(p.method)} data-testid={`eval.pareto.point.${i}`} data-method={p.method} data-on-front={p.onFront} data-cost={p.costUnits} data-em={p.em}>
+              {p.onFront ? '★ ' : ''}
+              {p.id}: EM {pct(p.em)}, {p.costUnits.toPrecision(3)} units
+            </button>
+          </li>
+        ))}
+        {curve.map((p, i) => (
+          <li key={`sweep-${i}`} data-testid={`eval.pareto.sweep.${i}`} data-cost={p.costUnits} data-em={p.em}>
+            sweep {p.id}: EM {pct(p.em)}, {p.costUnits.toPrecision(3)} units
+          </li>
+        ))}
+        <li className="muted" data-testid="eval.pareto.paper">
+          Paper (Router-R1-Qwen, NQ cost study, labelled as the paper's): {PAPER_POINTS.map((p) => `${p.id} ${pct(p.em)} / ${p.costUnits}`).join('; ')}
+        </li>
+      </ul>
+    </div>
+  );
+}

@@ -1,0 +1,74 @@
+/**
+ * Settings of the next evaluation run: methods (each pool model alone, the baselines, the loaded model
+ * policy), dataset, question limit, seed, and the sliders (α, max calls, max spend per question). A
+ * change applies to the next run. The paper's unseen models can be added to the pool here.
+ */
+import { QA_DATASETS } from '../../../core';
+import { useApp } from '../../store/useApp';
+import { EvalSliders } from './EvalSliders';
+import { EvalUnseenModels } from './EvalUnseenModels';
+
+const BASELINES: { id: string; label: string; hint: string }[] = [
+  { id: 'random', label: 'random', hint: 'one model drawn with the seed' },
+  { id: 'cheapest', label: 'cheapest', hint: 'the cheapest model' },
+  { id: 'largest', label: 'largest', hint: 'the largest model' },
+  { id: 'cascade', label: 'cascade', hint: 'cheapest first, escalate while the reply cannot help' },
+  { id: 'oracle', label: 'oracle', hint: 'the cheapest model recorded as correct (offline pool only)' },
+];
+
+export function EvalSettingsPanel() {
+  const settings = useApp((s) => s.evalSettings);
+  const set = useApp((s) => s.setEvalSettings);
+  const toggle = useApp((s) => s.toggleEvalMethod);
+  const models = useApp((s) => s.models);
+  const modelName = useApp((s) => s.modelInfo?.name ?? null);
+  const offlineCount = useApp((s) => (s.questionLists['offline']?.status === 'ready' ? s.questionLists['offline'].items.length : null));
+  const methods = [
+    ...models.map((m) => ({ id: `single:${m.name}`, label: m.name, hint: `${m.name} alone (direct answer)` })),
+    ...BASELINES,
+    ...(modelName === null ? [] : [{ id: 'policy:loaded', label: `policy: ${modelName}`, hint: 'the loaded model policy' }]),
+  ];
+  const qa = QA_DATASETS.some((d) => d.id === settings.dataset);
+  return (
+    <div className="eval-settings" data-testid="eval.settings">
+      <fieldset className="eval-methods">
+        <legend>Methods</legend>
+        {methods.map((m) => (
+          <label key={m.id} title={m.hint} className="eval-method">
+            <input type="checkbox" checked={settings.methods.includes(m.id)} onChange={(e) => toggle(m.id, e.target.checked)} data-testid={`eval.method.${m.id}`} />
+            {m.label}
+          </label>
+        ))}
+      </fieldset>
+      <div className="eval-fields">
+        <label>
+          Dataset{' '}
+          <select value={settings.dataset} onChange={(e) => set({ dataset: e.target.value })} data-testid="eval.dataset">
+            <option value="offline-heldout">Offline pool — held-out split</option>
+            <option value="offline">Offline pool — all{offlineCount === null ? '' : ` (${offlineCount})`}</option>
+            {QA_DATASETS.map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.label} ({d.split})
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Questions{' '}
+          <input type="number" min={1} value={settings.limit} onChange={(e) => set({ limit: Math.max(1, Math.trunc(Number(e.target.value)) || 1) })} data-testid="eval.limit" className="eval-num" />
+        </label>
+        <label>
+          Seed{' '}
+          <input type="number" value={settings.seed} onChange={(e) => set({ seed: Math.trunc(Number(e.target.value)) || 0 })} data-testid="eval.seed" className="eval-num" />
+        </label>
+      </div>
+      {qa && (
+        <p className="muted small" data-testid="eval.dataset.note">
+          QA sets need live providers: the offline pool answers only questions its bank holds (others get "cannot help"). Point the pool at a provider with a key first.
+        </p>
+      )}
+      <EvalSliders />
+      <EvalUnseenModels />
+    </div>
+  );
+}

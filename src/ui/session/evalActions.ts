@@ -1,0 +1,396 @@
+/**
+ * The Evaluation view's actions (issue 7): build a run spec from the settings (the same spec the CLI's
+ * `eval` builds for the same flags, so the numbers match), estimate a live run and wait for the user's
+ * confirmation, run it in the engine (a worker in the app), write its events to the store once per
+ * frame, pause / resume / cancel, sweep a small grid, open an episode in the timeline, export JSONL and
+ * CSV, share the summary, and keep a paused run's state for a resume after a reload.
+ *
+ * Resume after reload: when a run pauses or is cancelled, `{ spec, state }` is saved in localStorage
+ * under EVAL_STORAGE_NAME (non-secret: questions, pool names and prices, rows, the rng position; never a
+ * key — a live run gets the keys again from the key vault when it resumes). The same pair can be
+ * downloaded and loaded again as a file ("state file"). A tab closed mid-run resumes from its last
+ * pause: the state only exists between episodes. Trajectories of episodes run before a reload are not
+ * kept (their rows are), so JSONL export and "open in the timeline" cover this page's episodes.
+ */
+import {
+  buildShareUrl,
+  OFFLINE_PROVIDER,
+  rowsToCsv,
+  splitQuestions,
+  toEvaluationSummary,
+  trajectoriesToJsonl,
+  isQaDatasetId,
+  EVAL_STATE_VERSION,
+  type CandidateSpec,
+  type Engine,
+  type EngineEvalRequest,
+  type EvalEvent,
+  type EvalMethodSpec,
+  type EvalRow,
+  type EvalRunSpec,
+  type EvalState,
+  type EvalSummary,
+  type LoadedModelInfo,
+  type PolicySpec,
+  type PoolModelRecord,
+  type QuestionRecord,
+  type ReferenceData,
+  type ShareConfig,
+  type Trajectory,
+} from '../../core';
+import type { AppStore } from '../store/appStore';
+import type { EvalProgress, EvalSettings } from '../store/evalSlice';
+import { downloadFile } from './downloadFile';
+import { settingsForModel } from './modelActions';
+
+export const EVAL_STORAGE_NAME = 'router-r1-studio.eval';
+
+/** The policy method of the loaded model (one at a time: the engine keeps one model). */
+export const LOADED_POLICY_ID = 'loaded';
+
+/** λ of the cost-aware decoding bias per unit of α for the policy method (α = 0.5 → λ = 2). */
+export const ALPHA_BIAS_SCALE = 4;
+
+export const SWEEP_ALPHAS = [0, 0.5, 0.9] as const;
+export const SWEEP_MAX_CALLS = [1, 2, 3] as const;
+
+export interface StorageLike {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+export interface EvalActionsDeps {
+  engine: Engine;
+  store: AppStore;
+  dataRoot: string;
+  candidatesFor: (pool: Trajectory['pool']) => CandidateSpec;
+  reference: () => Promise<ReferenceData | null>;
+  /** The setup a share link carries (pool, α, sampling, …), for "Share". */
+  currentConfig: () => ShareConfig;
+  keys: () => Record<string, string>;
+  /** localStorage in the app; null: nothing survives a reload. */
+  storage: StorageLike | null;
+  /** Runs `flush` on the next frame (requestAnimationFrame in the app). */
+  schedule?: (flush: () => void) => void;
+}
+
+/** What is saved to resume a run (file or localStorage). */
+export interface SavedEval {
+  format: 'router-r1-studio.eval-state';
+  spec: EvalRunSpec;
+  state: EvalState;
+}
+
+export class EvalSetupError extends Error {
+  override name = 'EvalSetupError';
+}
+
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+const nextFrame = (flush: () => void): void => void (typeof requestAnimationFrame === 'function' ? requestAnimationFrame(() => flush()) : setTimeout(flush, 16));
+const episodeKey = (method: string, qi: number): string => `${method}|${qi}`;
+
+/** Method ids → specs; ids that do not fit this pool (a model removed, no model loaded) are left out. */
+export function methodSpecs(ids: readonly string[], pool: Trajectory['pool'], model: LoadedModelInfo | null): EvalMethodSpec[] {
+  const out: EvalMethodSpec[] = [];
+  for (const id of ids) {
+    if (id.startsWith('single:')) {
+      const name = id.slice('single:'.length);
+      if (pool.some((m) => m.name === name)) out.push({ kind: 'single', model: name });
+    } else if (id === `policy:${LOADED_POLICY_ID}`) {
+      if (model !== null) out.push({ kind: 'policy', id: LOADED_POLICY_ID, label: model.name });
+    } else if (id === 'random' || id === 'cheapest' || id === 'largest' || id === 'cascade' || id === 'oracle') {
+      const live = pool.some((m) => m.provider !== OFFLINE_PROVIDER);
+      if (id !== 'oracle' || !live) out.push({ kind: id });
+    }
+  }
+  return out;
+}
+
+export function parseSavedEval(text: string): SavedEval {
+  let v: unknown;
+  try {
+    v = JSON.parse(text) as unknown;
+  } catch {
+    throw new EvalSetupError('The evaluation state file is not JSON; pick a file saved with "Save state".');
+  }
+  const saved = v as Partial<SavedEval> | null;
+  if (saved === null || typeof saved !== 'object' || saved.format !== 'router-r1-studio.eval-state' || saved.spec === undefined || saved.state === undefined) {
+    throw new EvalSetupError('This file is not an evaluation state (format router-r1-studio.eval-state); pick a file saved with "Save state".');
+  }
+  if (saved.state.version !== EVAL_STATE_VERSION) throw new EvalSetupError(`The state file has version ${String(saved.state.version)}; this app reads version ${EVAL_STATE_VERSION}.`);
+  return saved as SavedEval;
+}
+
+export function createEvalActions(deps: EvalActionsDeps) {
+  const { engine, store } = deps;
+  const s = store.getState;
+  const schedule = deps.schedule ?? nextFrame;
+  const trajectories = new Map<string, Trajectory>();
+  let saved: SavedEval | null = null;
+  let running: { pause: AbortController; cancel: AbortController } | null = null;
+  let confirm: ((ok: boolean) => void) | null = null;
+
+  async function questionsFor(dataset: string): Promise<QuestionRecord[]> {
+    if (dataset === 'offline' || dataset === 'offline-heldout') {
+      const list = s().questionLists['offline'];
+      if (list?.status !== 'ready') throw new EvalSetupError(list?.status === 'failed' ? `The offline pool did not load: ${list.error}` : 'The offline pool is still loading; try again in a moment.');
+      return dataset === 'offline' ? list.items : splitQuestions(list.items, 'heldout');
+    }
+    if (!isQaDatasetId(dataset)) throw new EvalSetupError(`Unknown dataset "${dataset}".`);
+    const list = s().questionLists[dataset];
+    if (list?.status === 'ready') return list.items;
+    const items = await engine.loadQuestions(dataset, { dataRoot: deps.dataRoot });
+    s().setQuestionList(dataset, { status: 'ready', items });
+    return items;
+  }
+
+  /** The run spec of the settings: the CLI's `eval --dataset offline --split heldout --limit N …` gives the same one. */
+  async function buildSpec(settings: EvalSettings): Promise<EvalRunSpec> {
+    const pool = s().models.map((m) => ({ ...m }));
+    if (pool.length === 0) throw new EvalSetupError('The pool has no model; add at least one (or pick the offline pool) before evaluating.');
+    const methods = methodSpecs(settings.methods, pool, s().modelInfo);
+    if (methods.length === 0) throw new EvalSetupError('Pick at least one method that fits this pool.');
+    const questions = (await questionsFor(settings.dataset)).slice(0, settings.limit);
+    const ref = await deps.reference();
+    if (ref === null) throw new EvalSetupError('The reference texts (candidate prompt) did not load from the data root; check the data root (?dataRoot=).');
+    const model = s().modelInfo;
+    const hasPolicy = methods.some((m) => m.kind === 'policy');
+    const base = s().runConfig.settings;
+    return {
+      id: `eval-${settings.dataset}-s${settings.seed}`,
+      dataset: settings.dataset,
+      questions,
+      pool,
+      methods,
+      agentTemplate: ref.agentPrompt,
+      settings: hasPolicy && model !== null ? settingsForModel(base, model, s().modelMaxNewTokens) : { ...base },
+      alpha: settings.alpha,
+      seed: settings.seed,
+      limits: { maxCalls: settings.maxCalls, maxSpendUsd: settings.maxSpendUsd },
+      sampling: { ...s().runConfig.sampling, seed: settings.seed },
+    };
+  }
+
+  function policiesFor(spec: EvalRunSpec): EngineEvalRequest['policies'] {
+    const model = s().modelInfo;
+    if (model === null || !spec.methods.some((m) => m.kind === 'policy')) return undefined;
+    const { temperature, topP, topK } = s().runConfig.sampling;
+    const strength = spec.alpha * ALPHA_BIAS_SCALE;
+    const onnx: Extract<PolicySpec, { kind: 'onnx' }> = { kind: 'onnx', model: model.ref, preferredDevice: model.preferredDevice, sampling: { temperature, topP, topK, seed: spec.seed }, ...(strength > 0 ? { costBias: { strength } } : {}) };
+    return { [LOADED_POLICY_ID]: onnx };
+  }
+
+  function persist(value: SavedEval | null): void {
+    saved = value;
+    try {
+      if (value === null) deps.storage?.removeItem(EVAL_STORAGE_NAME);
+      else deps.storage?.setItem(EVAL_STORAGE_NAME, JSON.stringify(value));
+    } catch {
+      // storage full or blocked: the state stays in memory and can be saved as a file
+    }
+  }
+
+  /** Runs one spec to its eval.finished; rows and progress reach the store once per frame. */
+  async function run(spec: EvalRunSpec, resume?: EvalState): Promise<(EvalEvent & { type: 'eval.finished' }) | null> {
+    running?.cancel.abort();
+    const mine = { pause: new AbortController(), cancel: new AbortController() };
+    running = mine;
+    let pendingRows: EvalRow[] = [];
+    let pendingProgress: EvalProgress | null = null;
+    let scheduled = false;
+    const flush = () => {
+      scheduled = false;
+      if (pendingRows.length === 0 && pendingProgress === null) return;
+      s().evalAdvanced(pendingRows, pendingProgress);
+      pendingRows = [];
+      pendingProgress = null;
+    };
+    const req: EngineEvalRequest = { dataRoot: deps.dataRoot, spec, candidates: deps.candidatesFor(spec.pool) as EngineEvalRequest['candidates'] };
+    const policies = policiesFor(spec);
+    if (policies !== undefined) req.policies = policies;
+    if (resume !== undefined) req.resume = resume;
+    let finished: (EvalEvent & { type: 'eval.finished' }) | null = null;
+    try {
+      for await (const e of engine.runEvaluation(req, { signal: mine.cancel.signal, pauseSignal: mine.pause.signal })) {
+        switch (e.type) {
+          case 'eval.started':
+            s().evalStarted({ done: e.done, total: e.total, elapsedMs: resume?.elapsedMs ?? 0, etaMs: null, running: {} }, resume?.rows ?? []);
+            break;
+          case 'eval.episode':
+            trajectories.set(episodeKey(e.method, e.questionIndex), e.trajectory);
+            pendingRows.push(e.row);
+            break;
+          case 'eval.progress':
+            pendingProgress = { done: e.done, total: e.total, elapsedMs: e.elapsedMs, etaMs: e.etaMs, running: e.running };
+            if (!scheduled) {
+              scheduled = true;
+              schedule(flush);
+            }
+            break;
+          case 'eval.finished':
+            flush();
+            finished = e;
+            persist(e.status === 'completed' ? null : { format: 'router-r1-studio.eval-state', spec, state: e.state });
+            s().evalFinished(e.status, e.summary, e.reason ?? null);
+            s().setEvalResumable(e.status === 'completed' ? null : { runId: spec.id, done: e.state.rows.length, total: spec.questions.length * spec.methods.length, status: e.status, reason: e.reason ?? null });
+            break;
+        }
+      }
+    } catch (err) {
+      flush();
+      s().evalFailed(message(err));
+    } finally {
+      if (running === mine) running = null;
+    }
+    return finished;
+  }
+
+  function waitForConfirmation(): Promise<boolean> {
+    return new Promise((resolve) => (confirm = resolve));
+  }
+
+  /** A live pool: estimate, then wait for the user (confirmEstimate). Offline: no question asked. */
+  async function confirmed(spec: EvalRunSpec): Promise<boolean> {
+    if (spec.pool.every((m) => m.provider === OFFLINE_PROVIDER)) return true;
+    s().evalEstimating();
+    const estimate = await engine.estimateEvaluation({ dataRoot: deps.dataRoot, spec });
+    if (!estimate.needsConfirmation) return true;
+    s().evalConfirming(estimate);
+    const ok = await waitForConfirmation();
+    if (!ok) s().evalFailed('The run was not started: the estimate was declined.');
+    return ok;
+  }
+
+  /** Show one episode in the timeline (Replay); false when this page does not hold it. */
+  function openEvalEpisode(method: string, questionIndex: number): boolean {
+    const t = trajectories.get(episodeKey(method, questionIndex));
+    s().selectEvalMethod(method);
+    if (t === undefined) return false;
+    s().setMode('replay');
+    s().loadTrajectory(t, 'imported');
+    s().episodeEnded(null);
+    return true;
+  }
+
+  return {
+    openEvalEpisode,
+    async startEvaluation(): Promise<EvalSummary | null> {
+      try {
+        const spec = await buildSpec(s().evalSettings);
+        if (!(await confirmed(spec))) return null;
+        trajectories.clear();
+        s().setEvalSweep(null);
+        return (await run(spec))?.summary ?? null;
+      } catch (err) {
+        s().evalFailed(message(err));
+        return null;
+      }
+    },
+    confirmEstimate(ok: boolean): void {
+      confirm?.(ok);
+      confirm = null;
+    },
+    pauseEvaluation(): void {
+      running?.pause.abort();
+      s().evalPausing();
+    },
+    cancelEvaluation(): void {
+      running?.cancel.abort();
+    },
+    /** Continue the saved run (this session's, or one saved before a reload or loaded from a file). */
+    async resumeEvaluation(): Promise<EvalSummary | null> {
+      const from = saved;
+      if (from === null) return null;
+      return (await run(from.spec, from.state))?.summary ?? null;
+    },
+    /** After a reload: find a saved run and offer to resume it. */
+    restoreSavedEvaluation(): void {
+      const text = deps.storage?.getItem(EVAL_STORAGE_NAME) ?? null;
+      if (text === null) return;
+      try {
+        const found = parseSavedEval(text);
+        saved = found;
+        s().setEvalResumable({ runId: found.spec.id, done: found.state.rows.length, total: found.spec.questions.length * found.spec.methods.length, status: 'paused', reason: null });
+      } catch {
+        persist(null);
+      }
+    },
+    saveStateFile(): void {
+      if (saved !== null) downloadFile(`${saved.spec.id}.eval-state.json`, JSON.stringify(saved), 'application/json');
+    },
+    loadStateFile(text: string): void {
+      try {
+        const found = parseSavedEval(text);
+        persist(found);
+        s().setEvalResumable({ runId: found.spec.id, done: found.state.rows.length, total: found.spec.questions.length * found.spec.methods.length, status: 'paused', reason: null });
+      } catch (err) {
+        s().evalFailed(message(err));
+      }
+    },
+    /**
+     * A small grid on the current settings, one run per value: α ∈ {0, 0.5, 0.9} for the loaded policy
+     * (α sets its cost-aware bias), else max calls ∈ {1, 2, 3} for the cascade. Drawn as a curve.
+     */
+    async sweep(): Promise<void> {
+      const base = s().evalSettings;
+      const policy = `policy:${LOADED_POLICY_ID}`;
+      const byAlpha = s().modelInfo !== null && base.methods.includes(policy);
+      const parameter = byAlpha ? 'alpha' : 'maxCalls';
+      const method = byAlpha ? policy : 'cascade';
+      const values: readonly number[] = byAlpha ? SWEEP_ALPHAS : SWEEP_MAX_CALLS;
+      const points: { value: number; summary: EvalSummary }[] = [];
+      s().setEvalSweep({ parameter, method, points: [], status: 'running' });
+      try {
+        for (const value of values) {
+          const spec = await buildSpec({ ...base, methods: [method], ...(byAlpha ? { alpha: value } : { maxCalls: value }) });
+          if (!(await confirmed(spec))) break;
+          const done = await run(spec);
+          if (done?.status !== 'completed') break;
+          points.push({ value, summary: done.summary });
+          s().setEvalSweep({ parameter, method, points: [...points], status: 'running' });
+        }
+        s().setEvalSweep({ parameter, method, points, status: points.length === values.length ? 'done' : 'failed' });
+      } catch (err) {
+        s().setEvalSweep({ parameter, method, points, status: 'failed' });
+        s().evalFailed(message(err));
+      }
+    },
+    /** A method's row or point: select it (its episodes are listed) and show its first episode. */
+    openEvalMethod(method: string): boolean {
+      const first = s().evalRows.filter((r) => r.method === method).sort((a, b) => a.questionIndex - b.questionIndex)[0];
+      s().selectEvalMethod(method);
+      return first === undefined ? false : openEvalEpisode(method, first.questionIndex);
+    },
+    /**
+     * The paper's unseen models (data root). One the pool already holds under the same name (any case:
+     * the offline pool scores LLaMA3-ChatQA-1.5-8B as llama3-chatqa-1.5-8b) is returned as that model.
+     */
+    async unseenModels(): Promise<PoolModelRecord[]> {
+      const ref = await deps.reference();
+      return (ref?.unseenPool ?? []).map((p) => s().models.find((m) => m.name.toLowerCase() === p.record.name.toLowerCase()) ?? { ...p.record });
+    },
+    exportEvalCsv(): void {
+      const rows = s().evalRows;
+      if (rows.length > 0) downloadFile(`${s().evalSummary?.runId ?? 'evaluation'}.csv`, rowsToCsv(rows), 'text/csv');
+    },
+    exportEvalJsonl(): void {
+      const rows = s().evalRows;
+      const ts = rows.map((r) => trajectories.get(episodeKey(r.method, r.questionIndex))).filter((t): t is Trajectory => t !== undefined);
+      if (ts.length > 0) downloadFile(`${s().evalSummary?.runId ?? 'evaluation'}.jsonl`, trajectoriesToJsonl(ts), 'application/x-ndjson');
+    },
+    /** A share link to the summary (the evaluation kind of share links; never a key). */
+    shareEvaluation(baseUrl: string): void {
+      const summary = s().evalSummary;
+      if (summary === null) return;
+      try {
+        const r = buildShareUrl(baseUrl, { config: { ...deps.currentConfig(), alpha: summary.alpha }, evaluation: toEvaluationSummary(summary) }, deps.keys());
+        s().setEvalShare(r.ok ? { url: r.url } : { error: `The link would be ${r.length} characters, over the limit; export the CSV instead.` });
+      } catch (err) {
+        s().setEvalShare({ error: message(err) });
+      }
+    },
+  };
+}
+
+export type EvalActions = ReturnType<typeof createEvalActions>;

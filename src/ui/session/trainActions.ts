@@ -1,0 +1,231 @@
+/**
+ * The Train view's actions: turn the form into a TrainConfig (validated by core's validateTrainConfig),
+ * start / pause / single-step / resume a run in the worker, and feed its events into the store —
+ * `train.step` batched per animation frame — and manage checkpoints (list, delete, export as a file,
+ * import, use as the policy). The engine does the work; the store gets plain data.
+ */
+import { createTrainConfig, DEFAULT_TRAIN_CONFIG, TINY_ROUTER_NAME, validateTrainConfig, type EnvSettings, type LoadedModelInfo, type ModelRef, type TrainConfig, type TrainEngine, type TrainRunEvent, type TrainStartRequest, type TrainStepMetrics, type Trajectory } from '../../core';
+import type { AppStore } from '../store/appStore';
+import type { FrameScheduler } from '../store/bindEngine';
+import type { TrainForm } from '../store/trainSlice';
+
+/** Rollout episodes sized for the tiny router's 512 positions (as cli/train/examples/tiny.json). */
+export const TRAIN_ROLLOUT_SETTINGS: EnvSettings = { maxTurns: 2, maxPromptTokens: 160, maxNewTokens: 24, maxObservationTokens: 48, maxContextTokens: 400, invalidActionNotice: false };
+
+export interface TrainActionsDeps {
+  /** Absent where there is no worker (view-only tests): the actions then say so. */
+  engine: TrainEngine | undefined;
+  store: AppStore;
+  dataRoot: string;
+  baseUrl: string;
+  /** Loads a model ref as the episode policy (modelActions). */
+  loadModel: (ref: ModelRef) => Promise<LoadedModelInfo | null>;
+  newRunId?: () => string;
+  saveFile?: (fileName: string, bytes: Uint8Array) => void;
+  schedule?: FrameScheduler;
+}
+
+/** The run's TrainConfig from the form (minibatch = the whole step: one update per step). */
+export function trainConfigFromForm(f: TrainForm, runId: string): TrainConfig {
+  return createTrainConfig({
+    runId,
+    seed: f.seed,
+    steps: f.steps,
+    questionsPerStep: f.batch,
+    groupSize: f.groupSize,
+    alpha: f.alpha,
+    minibatchSize: Math.max(1, f.batch * f.groupSize),
+    loss: { ...DEFAULT_TRAIN_CONFIG.loss, klCoef: f.klCoef },
+    schedule: { kind: 'constant', lr: f.lr, warmupSteps: 0 },
+    checkpointEvery: f.checkpointEvery,
+    samplesPerStep: 2,
+  });
+}
+
+/** Which weights the form trains, or why it cannot. */
+export function trainPolicyRef(f: TrainForm, loaded: LoadedModelInfo | null, baseUrl: string): ModelRef | string {
+  if (f.policy === 'tiny-router') return { kind: 'embedded', name: TINY_ROUTER_NAME, baseUrl };
+  if (loaded === null) return 'No model is loaded: load one in "Model policy", or train the tiny-router.';
+  const r = loaded.ref;
+  if (r.kind === 'checkpoint' || (r.kind === 'embedded' && r.name === TINY_ROUTER_NAME)) return r;
+  return `The loaded model (${loaded.name}) cannot be trained in the browser yet: only the ${TINY_ROUTER_NAME} and its checkpoints can.`;
+}
+
+/** Every problem of the form (empty when it can start). */
+export function trainFormErrors(f: TrainForm, loaded: LoadedModelInfo | null, baseUrl: string): string[] {
+  const errors = validateTrainConfig(trainConfigFromForm(f, 'preview'));
+  if (!(f.lr > 0)) errors.push(`lr must be > 0, got ${f.lr}.`);
+  const ref = trainPolicyRef(f, loaded, baseUrl);
+  if (typeof ref === 'string') errors.push(ref);
+  return errors;
+}
+
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+const nextFrame: FrameScheduler = (flush) => {
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => flush());
+  else setTimeout(flush, 16);
+};
+
+function domSave(fileName: string, bytes: Uint8Array): void {
+  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'application/octet-stream' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+export function createTrainActions(deps: TrainActionsDeps) {
+  const { store } = deps;
+  const s = store.getState;
+  let counter = 0;
+  const newRunId = deps.newRunId ?? (() => `run-${++counter}`);
+  const schedule = deps.schedule ?? nextFrame;
+  const engine = (): TrainEngine => {
+    if (deps.engine === undefined) throw new Error('Training needs the engine worker; this page has none.');
+    return deps.engine;
+  };
+
+  /** Steps arrive together with their samples; they reach the store at most once per frame. */
+  function createStepBatcher() {
+    let pending: { metrics: TrainStepMetrics; samples: Trajectory[] }[] = [];
+    let scheduled = false;
+    const flush = (): void => {
+      scheduled = false;
+      const steps = pending;
+      pending = [];
+      s().trainStepsAppended(steps);
+    };
+    return {
+      push(step: { metrics: TrainStepMetrics; samples: Trajectory[] }): void {
+        pending.push(step);
+        if (!scheduled) {
+          scheduled = true;
+          schedule(() => scheduled && flush());
+        }
+      },
+      flush,
+    };
+  }
+
+  function apply(e: TrainRunEvent, steps: ReturnType<typeof createStepBatcher>): void {
+    switch (e.type) {
+      case 'train.started':
+        return s().trainStarted(e.runId, e.step, e.totalSteps, e.resumed);
+      case 'train.step':
+        return steps.push({ metrics: e.metrics, samples: e.samples });
+      case 'train.checkpointed':
+        return; // 'train.stored' follows with the stored checkpoint's id
+      case 'train.stored':
+        return s().trainCheckpointStored(e.checkpoint);
+      case 'train.device':
+        return s().trainDeviceReported(e.device, e.note);
+      case 'train.history':
+        return s().trainHistoryLoaded(e.metrics);
+      case 'train.finished':
+        steps.flush();
+        return s().trainFinished(e.step, e.status);
+      default: {
+        const unknown: never = e;
+        return unknown;
+      }
+    }
+  }
+
+  async function consume(events: () => AsyncIterable<TrainRunEvent>): Promise<void> {
+    s().trainStarting();
+    const steps = createStepBatcher();
+    try {
+      for await (const e of events()) apply(e, steps);
+    } catch (err) {
+      steps.flush();
+      s().trainFailed(message(err));
+    }
+    await refreshCheckpoints();
+  }
+
+  function startRequest(): TrainStartRequest | null {
+    const { trainForm: f, modelInfo, runConfig } = s();
+    const errors = trainFormErrors(f, modelInfo, deps.baseUrl);
+    const policy = trainPolicyRef(f, modelInfo, deps.baseUrl);
+    if (errors.length > 0 || typeof policy === 'string') {
+      s().trainFailed(errors.join(' '));
+      return null;
+    }
+    const { temperature, topP, topK } = runConfig.sampling;
+    return { config: trainConfigFromForm(f, newRunId()), policy, preferredDevice: f.device, settings: TRAIN_ROLLOUT_SETTINGS, sampling: { temperature, topP, topK }, dataRoot: deps.dataRoot };
+  }
+
+  const resumeRequest = (checkpointId: string) => ({ checkpointId, dataRoot: deps.dataRoot, preferredDevice: s().trainForm.device });
+
+  async function refreshCheckpoints(): Promise<void> {
+    try {
+      s().setTrainCheckpoints(await engine().listCheckpoints());
+    } catch {
+      // no storage (or no worker): the list stays as it is
+    }
+  }
+
+  return {
+    refreshTrainCheckpoints: refreshCheckpoints,
+    async startTraining(): Promise<void> {
+      const req = startRequest();
+      if (req !== null) await consume(() => engine().startTraining(req));
+    },
+    async pauseTraining(): Promise<void> {
+      s().trainPausing();
+      await engine().pauseTraining().catch((err: unknown) => s().trainFailed(message(err)));
+    },
+    /** One step: of the selected checkpoint's run when there is one, else of a fresh run from the form. */
+    async stepTraining(): Promise<void> {
+      const id = s().trainSelectedCheckpoint;
+      if (id !== null) return consume(() => engine().stepTraining({ kind: 'resume', resume: resumeRequest(id) }));
+      const req = startRequest();
+      if (req !== null) await consume(() => engine().stepTraining({ kind: 'start', start: req }));
+    },
+    async resumeTraining(checkpointId = s().trainSelectedCheckpoint): Promise<void> {
+      if (checkpointId === null) return;
+      await consume(() => engine().resumeTraining(resumeRequest(checkpointId)));
+    },
+    async deleteTrainCheckpoint(id: string): Promise<void> {
+      await engine().deleteCheckpoint(id);
+      await refreshCheckpoints();
+    },
+    async exportTrainCheckpoint(id: string): Promise<void> {
+      try {
+        const file = await engine().exportCheckpoint(id);
+        (deps.saveFile ?? domSave)(file.fileName, file.bytes);
+      } catch (err) {
+        s().trainFailed(message(err));
+      }
+    },
+    async importTrainCheckpoint(file: { name: string; arrayBuffer(): Promise<ArrayBuffer> }): Promise<void> {
+      try {
+        const info = await engine().importCheckpoint(new Uint8Array(await file.arrayBuffer()), file.name);
+        await refreshCheckpoints();
+        s().selectTrainCheckpoint(info.id);
+      } catch (err) {
+        s().trainFailed(message(err));
+      }
+    },
+    /** The checkpoint as the episode policy: its q4 folder is built in the worker and loaded in "Model policy". */
+    async useCheckpointAsPolicy(id: string): Promise<LoadedModelInfo | null> {
+      try {
+        const ref = await engine().usePolicy(id);
+        s().setMode('model');
+        return await deps.loadModel(ref);
+      } catch (err) {
+        s().trainFailed(message(err));
+        return null;
+      }
+    },
+    /** A chart point was clicked: show that step's first sample trajectory in the timeline. */
+    showTrainStep(step: number): boolean {
+      const t = s().trainSamples.find((x) => x.step === step)?.trajectories[0];
+      if (t === undefined) return false;
+      s().loadTrajectory(t, 'imported');
+      return true;
+    },
+  };
+}

@@ -1,0 +1,145 @@
+/**
+ * The Evaluation view's state (issue 7): the settings of the next run (methods, dataset, limit, α, max
+ * calls and spend per question, seed), the run in progress (status, progress with ETA and running
+ * metrics, rows as they arrive), the finished summaries (this run, earlier runs of the same questions
+ * for the Pareto plot, a sweep's curve), a cost estimate waiting for confirmation, and a saved state to
+ * resume. Plain data only: the trajectories stay with the eval actions (src/ui/session/evalActions.ts).
+ */
+import type { StateCreator } from 'zustand/vanilla';
+import type { EvalRow, EvalSummary, RunEstimate, RunningMetrics } from '../../core';
+import type { AppState } from './appStore';
+
+/** 'offline-heldout': the offline pool's held-out split (the default); 'offline': the whole bank; else a QA set id. */
+export type EvalDatasetChoice = string;
+
+export interface EvalSettings {
+  /** Method ids (single:<model>, random, cheapest, largest, cascade, oracle, policy:<id>). */
+  methods: string[];
+  dataset: EvalDatasetChoice;
+  /** Questions from the start of the dataset (after the split). */
+  limit: number;
+  alpha: number;
+  maxCalls: number | null;
+  maxSpendUsd: number | null;
+  seed: number;
+}
+
+export type EvalRunStatus = 'idle' | 'estimating' | 'confirming' | 'running' | 'pausing' | 'paused' | 'completed' | 'cancelled' | 'failed';
+
+export interface EvalProgress {
+  done: number;
+  total: number;
+  elapsedMs: number;
+  etaMs: number | null;
+  running: Record<string, RunningMetrics>;
+}
+
+/** A sweep: one summary per grid value, drawn as a curve on the Pareto plot. */
+export interface EvalSweep {
+  /** What varies: 'alpha' for the policy method, 'maxCalls' for the cascade. */
+  parameter: 'alpha' | 'maxCalls';
+  method: string;
+  points: { value: number; summary: EvalSummary }[];
+  status: 'running' | 'done' | 'failed';
+}
+
+/** A run whose state is saved (this session or before a reload) and can be resumed. */
+export interface EvalResumable {
+  runId: string;
+  done: number;
+  total: number;
+  status: 'paused' | 'cancelled';
+  reason: string | null;
+}
+
+export const DEFAULT_EVAL_SETTINGS: EvalSettings = {
+  methods: ['random', 'cheapest', 'largest', 'cascade', 'oracle'],
+  dataset: 'offline-heldout', // the questions training never sees (core/eval/heldOut.ts)
+  limit: 20, // a quick first run; the held-out split has 208
+  alpha: 0, // the paper's main experiments
+  maxCalls: null,
+  maxSpendUsd: null,
+  seed: 42, // the CLI's default, so both give the same numbers
+};
+
+export interface EvalSlice {
+  evalViewOpen: boolean;
+  evalSettings: EvalSettings;
+  evalStatus: EvalRunStatus;
+  /** Why the run stopped or could not start (a provider failure, the spending cap, bad input). */
+  evalError: string | null;
+  evalEstimate: RunEstimate | null;
+  evalProgress: EvalProgress | null;
+  evalRows: EvalRow[];
+  evalSummary: EvalSummary | null;
+  /** Completed runs on the same questions, oldest first (the Pareto plot's points per α). */
+  evalHistory: EvalSummary[];
+  evalSweep: EvalSweep | null;
+  evalSelectedMethod: string | null;
+  evalResumable: EvalResumable | null;
+  /** "Share": a link to the summary (the share link's evaluation kind), or why there is none. */
+  evalShare: { url: string } | { error: string } | null;
+  openEvalView(open: boolean): void;
+  setEvalSettings(patch: Partial<EvalSettings>): void;
+  toggleEvalMethod(method: string, on: boolean): void;
+  evalEstimating(): void;
+  evalConfirming(estimate: RunEstimate): void;
+  evalStarted(progress: EvalProgress, rows: EvalRow[]): void;
+  evalAdvanced(rows: EvalRow[], progress: EvalProgress | null): void;
+  evalPausing(): void;
+  evalFinished(status: 'completed' | 'paused' | 'cancelled', summary: EvalSummary, reason: string | null): void;
+  evalFailed(error: string): void;
+  setEvalSweep(sweep: EvalSweep | null): void;
+  selectEvalMethod(method: string | null): void;
+  setEvalResumable(r: EvalResumable | null): void;
+  setEvalShare(share: EvalSlice['evalShare']): void;
+}
+
+/** Same α and limits: a rerun replaces the earlier point instead of adding one. */
+const sameSettings = (a: EvalSummary, b: EvalSummary): boolean => a.alpha === b.alpha && a.limits.maxCalls === b.limits.maxCalls && a.limits.maxSpendUsd === b.limits.maxSpendUsd;
+
+export const createEvalSlice: StateCreator<AppState, [], [], EvalSlice> = (set, get) => ({
+  evalViewOpen: false,
+  evalSettings: DEFAULT_EVAL_SETTINGS,
+  evalStatus: 'idle',
+  evalError: null,
+  evalEstimate: null,
+  evalProgress: null,
+  evalRows: [],
+  evalSummary: null,
+  evalHistory: [],
+  evalSweep: null,
+  evalSelectedMethod: null,
+  evalResumable: null,
+  evalShare: null,
+  openEvalView: (evalViewOpen) => set({ evalViewOpen }),
+  setEvalSettings: (patch) => {
+    const next = { ...get().evalSettings, ...patch };
+    // Other questions: earlier runs are no longer comparable on one plot.
+    const sameQuestions = next.dataset === get().evalSettings.dataset && next.limit === get().evalSettings.limit;
+    set({ evalSettings: next, ...(sameQuestions ? {} : { evalHistory: [], evalSweep: null }) });
+  },
+  toggleEvalMethod: (method, on) => {
+    const methods = get().evalSettings.methods.filter((m) => m !== method);
+    set({ evalSettings: { ...get().evalSettings, methods: on ? [...methods, method] : methods } });
+  },
+  evalEstimating: () => set({ evalStatus: 'estimating', evalError: null, evalEstimate: null }),
+  evalConfirming: (evalEstimate) => set({ evalStatus: 'confirming', evalEstimate }),
+  evalStarted: (evalProgress, evalRows) => set({ evalStatus: 'running', evalError: null, evalEstimate: null, evalProgress, evalRows, evalSummary: null, evalSelectedMethod: null, evalResumable: null }),
+  evalAdvanced: (rows, progress) => set({ evalRows: [...get().evalRows, ...rows], ...(progress === null ? {} : { evalProgress: progress }) }),
+  evalPausing: () => {
+    if (get().evalStatus === 'running') set({ evalStatus: 'pausing' });
+  },
+  evalFinished: (status, summary, reason) =>
+    set({
+      evalStatus: status,
+      evalSummary: summary,
+      evalError: reason,
+      ...(status === 'completed' ? { evalHistory: [...get().evalHistory.filter((h) => !sameSettings(h, summary)), summary] } : {}),
+    }),
+  evalFailed: (evalError) => set({ evalStatus: 'failed', evalError }),
+  setEvalSweep: (evalSweep) => set({ evalSweep }),
+  selectEvalMethod: (evalSelectedMethod) => set({ evalSelectedMethod }),
+  setEvalResumable: (evalResumable) => set({ evalResumable }),
+  setEvalShare: (evalShare) => set({ evalShare }),
+});

@@ -1,0 +1,165 @@
+/**
+ * The Train view's state: the configuration form, the run's status and step counter, the device it
+ * runs on, the chart series (one flat point per step, bounded), the sample trajectories of recent steps
+ * (bounded) and the stored checkpoints. Written by train actions from engine events only; plain data.
+ */
+import type { StateCreator } from 'zustand/vanilla';
+import type { PolicyDeviceReport, PreferredDevice, TrainCheckpointInfo, TrainStepMetrics, Trajectory } from '../../core';
+import type { AppState } from './appStore';
+
+/** Chart points kept (older ones drop off the left edge). */
+export const MAX_TRAIN_POINTS = 500;
+/** Steps whose sample trajectories are kept for the timeline. */
+export const MAX_SAMPLE_STEPS = 50;
+
+export type TrainPolicyChoice = 'tiny-router' | 'loaded';
+
+export interface TrainForm {
+  policy: TrainPolicyChoice;
+  alpha: number;
+  /** G: rollouts per question. */
+  groupSize: number;
+  /** Questions per step. */
+  batch: number;
+  lr: number;
+  klCoef: number;
+  steps: number;
+  seed: number;
+  checkpointEvery: number;
+  device: PreferredDevice;
+}
+
+export const DEFAULT_TRAIN_FORM: TrainForm = {
+  policy: 'tiny-router',
+  alpha: 0,
+  groupSize: 2, // the GRPO minimum: a step of the tiny model takes about a second on wasm
+  batch: 2,
+  lr: 1e-4, // the tiny router learns visibly at this rate (cli/train/examples/tiny.json)
+  klCoef: 0.001,
+  steps: 20,
+  seed: 7,
+  checkpointEvery: 5,
+  device: 'wasm', // SwiftShader WebGPU is ~40× slower than wasm; 'auto' picks a real GPU when there is one
+};
+
+export type TrainStatus = 'idle' | 'starting' | 'running' | 'pausing' | 'paused' | 'completed' | 'failed';
+
+/** One step as the charts read it (NaN: no value, drawn as a gap). */
+export interface TrainPoint {
+  step: number;
+  rewardMean: number;
+  rewardFormat: number;
+  rewardOutcome: number;
+  rewardCost: number;
+  em: number;
+  costUnits: number;
+  formatErrorRate: number;
+  callsPerQuestion: number;
+  kl: number;
+  entropy: number;
+  routing: Record<string, number>;
+  timeRollout: number;
+  timeReward: number;
+  timeTrain: number;
+  timeSync: number;
+  /** Why the update was skipped (NaN/Inf, nothing to train on), or null. */
+  skipped: string | null;
+}
+
+export interface TrainSlice {
+  trainForm: TrainForm;
+  trainStatus: TrainStatus;
+  trainRunId: string | null;
+  trainStep: number;
+  trainTotalSteps: number;
+  trainError: string | null;
+  trainDevice: { report: PolicyDeviceReport; note: string } | null;
+  trainPoints: TrainPoint[];
+  trainSamples: { step: number; trajectories: Trajectory[] }[];
+  trainCheckpoints: TrainCheckpointInfo[];
+  /** The checkpoint Resume / Export / Use as policy act on. */
+  trainSelectedCheckpoint: string | null;
+  setTrainForm(patch: Partial<TrainForm>): void;
+  trainStarting(): void;
+  trainStarted(runId: string, step: number, totalSteps: number, resumed: boolean): void;
+  trainPausing(): void;
+  trainDeviceReported(report: PolicyDeviceReport, note: string): void;
+  trainHistoryLoaded(metrics: readonly TrainStepMetrics[]): void;
+  trainStepsAppended(steps: readonly { metrics: TrainStepMetrics; samples: Trajectory[] }[]): void;
+  trainFinished(step: number, status: 'completed' | 'aborted'): void;
+  trainFailed(error: string): void;
+  setTrainCheckpoints(list: TrainCheckpointInfo[]): void;
+  trainCheckpointStored(info: TrainCheckpointInfo): void;
+  selectTrainCheckpoint(id: string | null): void;
+}
+
+const nanIfSkipped = (m: TrainStepMetrics, v: number): number => (m.skipped !== null ? Number.NaN : v);
+
+export function toTrainPoint(m: TrainStepMetrics): TrainPoint {
+  return {
+    step: m.step,
+    rewardMean: m.rewardMean,
+    rewardFormat: m.rewardFormat,
+    rewardOutcome: m.rewardOutcome,
+    rewardCost: m.rewardCost,
+    em: m.em,
+    costUnits: m.costUnitsPerQuestion,
+    formatErrorRate: m.formatErrorRate,
+    callsPerQuestion: m.callsPerQuestion,
+    kl: nanIfSkipped(m, m.kl),
+    entropy: nanIfSkipped(m, m.entropy),
+    routing: { ...m.routingShare },
+    timeRollout: m.timeMs.rollout,
+    timeReward: m.timeMs.reward,
+    timeTrain: m.timeMs.train,
+    timeSync: m.timeMs.sync,
+    skipped: m.skipped?.reason ?? null,
+  };
+}
+
+/** Appends by step (a step seen again replaces the old point: a resume after a pause inside a step). */
+function mergePoints(old: readonly TrainPoint[], add: readonly TrainPoint[]): TrainPoint[] {
+  const first = add[0]?.step;
+  const kept = first === undefined ? [...old] : old.filter((p) => p.step < first);
+  return [...kept, ...add].slice(-MAX_TRAIN_POINTS);
+}
+
+export const createTrainSlice: StateCreator<AppState, [], [], TrainSlice> = (set, get) => ({
+  trainForm: DEFAULT_TRAIN_FORM,
+  trainStatus: 'idle',
+  trainRunId: null,
+  trainStep: 0,
+  trainTotalSteps: 0,
+  trainError: null,
+  trainDevice: null,
+  trainPoints: [],
+  trainSamples: [],
+  trainCheckpoints: [],
+  trainSelectedCheckpoint: null,
+  setTrainForm: (patch) => set({ trainForm: { ...get().trainForm, ...patch } }),
+  trainStarting: () => set({ trainStatus: 'starting', trainError: null }),
+  trainStarted: (trainRunId, trainStep, trainTotalSteps, resumed) =>
+    set(resumed || get().trainRunId === trainRunId ? { trainStatus: 'running', trainRunId, trainStep, trainTotalSteps } : { trainStatus: 'running', trainRunId, trainStep, trainTotalSteps, trainPoints: [], trainSamples: [] }),
+  trainPausing: () => {
+    if (get().trainStatus === 'running' || get().trainStatus === 'starting') set({ trainStatus: 'pausing' });
+  },
+  trainDeviceReported: (report, note) => set({ trainDevice: { report, note } }),
+  trainHistoryLoaded: (metrics) => set({ trainPoints: metrics.map(toTrainPoint).slice(-MAX_TRAIN_POINTS), trainSamples: [] }),
+  trainStepsAppended: (steps) => {
+    if (steps.length === 0) return;
+    const samples = [...get().trainSamples, ...steps.filter((s) => s.samples.length > 0).map((s) => ({ step: s.metrics.step, trajectories: s.samples }))];
+    set({
+      trainPoints: mergePoints(get().trainPoints, steps.map((s) => toTrainPoint(s.metrics))),
+      trainSamples: samples.slice(-MAX_SAMPLE_STEPS),
+      trainStep: (steps.at(-1) as { metrics: TrainStepMetrics }).metrics.step,
+    });
+  },
+  trainFinished: (trainStep, status) => set({ trainStep, trainStatus: status === 'completed' ? 'completed' : 'paused' }),
+  trainFailed: (trainError) => set({ trainStatus: 'failed', trainError }),
+  setTrainCheckpoints: (trainCheckpoints) => {
+    const sel = get().trainSelectedCheckpoint;
+    set({ trainCheckpoints, trainSelectedCheckpoint: sel !== null && trainCheckpoints.some((c) => c.id === sel) ? sel : (trainCheckpoints[0]?.id ?? null) });
+  },
+  trainCheckpointStored: (info) => set({ trainCheckpoints: [info, ...get().trainCheckpoints.filter((c) => c.id !== info.id)], trainSelectedCheckpoint: info.id }),
+  selectTrainCheckpoint: (trainSelectedCheckpoint) => set({ trainSelectedCheckpoint }),
+});

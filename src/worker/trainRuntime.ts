@@ -1,0 +1,253 @@
+/**
+ * The browser's TrainEngine (core/engine.ts), composed in the engine worker: core's trainLoop with the
+ * ONNX learner on onnxruntime-web (adapters/ort/webTrainSession.ts: wasm by default, WebGPU when asked
+ * and available), rollouts through the real environment on the offline pool with the compact template,
+ * weight sync by rebuilding the rollout decoder (as src/cli/train/rolloutModel.ts), and checkpoints in
+ * IndexedDB (adapters/storage/idbCheckpointStore.ts), saved every N steps, on pause and at the end.
+ *
+ * Trainable policies: the embedded tiny-router (its weights regenerated from the seed, checked against
+ * its fp32 ONNX byte for byte, as cli/train/trainSetup.ts does) and any checkpoint of it (fine-tuning
+ * continues from the checkpoint's weights as a new run). One run at a time.
+ * `checkpointFolder` turns a checkpoint into a model folder (q4 ONNX + the base folder's tokenizer and
+ * config) for the policy runtime: 'train.usePolicy' → ModelRef { kind: 'checkpoint' }.
+ *
+ * Not for: UI state, or anything the loop decides (when to save, what to skip).
+ */
+import type { DataRoot, ModelRef, ModelSource, PolicyDeviceReport, TrainEngine, TrainRunEvent, TrainRunSetup, TrainStartRequest } from '../core/index';
+import { buildDecoderModel, createEpisodeRollout, createLanguageModelPolicy, createMemoryModelSource, createOfflineCaller, createOnnxLearner, createSeededUniform, loadModelFolder, NO_CHAT_FRAMING, offlineBankQuestions, offlinePoolModels, randomDecoderWeights, renderCompactPrompt, trainLoop, type LanguageModel, type LoadedModelFolder, type TrainCheckpoint, type TrainConfig, type WeightTensor } from '../core/index';
+import { loadOfflineBank, type OfflineBank } from '../core/offline/offlineBank';
+import { TINY_ROUTER_NAME, TINY_ROUTER_SEED } from '../core/model/tinyRouter';
+import { EXAMPLE_AGENT_TEMPLATE } from '../core/run/exampleTrajectory';
+import { createEmbeddedModelSource } from '../adapters/models/browserModelSources';
+import type { ModelCache } from '../adapters/models/modelCache';
+import { createOrtLanguageModel } from '../adapters/ort/ortLanguageModel';
+import { createWebSession } from '../adapters/ort/webSession';
+import { createWebTrainSession } from '../adapters/ort/webTrainSession';
+import { checkpointFileName, readCheckpointFile, writeCheckpointFile } from '../adapters/storage/checkpointFile';
+import type { BrowserCheckpointStore } from '../adapters/storage/idbCheckpointStore';
+import { createHfTokenizer } from '../adapters/tokenizers/hfTokenizer';
+
+export class TrainRuntimeError extends Error {
+  override name = 'TrainRuntimeError';
+}
+
+export interface TrainRuntimeDeps {
+  cache: ModelCache;
+  checkpoints: BrowserCheckpointStore;
+  openDataRoot: (location: string) => DataRoot;
+  defaultDataRoot?: string;
+  now: () => number;
+}
+
+export interface TrainRuntime extends TrainEngine {
+  /** The checkpoint as a model folder (q4), for the policy runtime. */
+  checkpointFolder(checkpointId: string): Promise<ModelSource>;
+}
+
+interface BaseModel {
+  folder: LoadedModelFolder;
+  source: ModelSource;
+  weights: Map<string, WeightTensor>;
+}
+
+type RunFrom = { kind: 'start'; req: TrainStartRequest } | { kind: 'resume'; checkpoint: TrainCheckpoint; setup: TrainRunSetup; dataRoot: string | undefined };
+
+export function createTrainRuntime(deps: TrainRuntimeDeps): TrainRuntime {
+  const banks = new Map<string, Promise<OfflineBank>>();
+  const folders = new Map<string, Promise<ModelSource>>();
+  let active: AbortController | null = null;
+
+  /** The trainable weights of a policy ref (a checkpoint's: its base folder with its params). */
+  async function baseModel(ref: ModelRef): Promise<BaseModel> {
+    if (ref.kind === 'checkpoint') {
+      const { checkpoint, setup } = await deps.checkpoints.get(ref.checkpointId);
+      const base = await baseModel(setup.policy);
+      const weights = new Map(base.weights);
+      for (const [name, data] of checkpoint.params) weights.set(name, { data, shape: (base.weights.get(name) as WeightTensor).shape });
+      return { ...base, weights };
+    }
+    if (ref.kind !== 'embedded' || ref.name !== TINY_ROUTER_NAME) {
+      throw new TrainRuntimeError(`In-browser training starts from the embedded ${TINY_ROUTER_NAME} (or one of its checkpoints); reading the fp32 weights of other model folders is not built yet. Choose "${TINY_ROUTER_NAME}" as the policy.`);
+    }
+    const source = deps.cache.cachedSource(createEmbeddedModelSource(ref.name, { baseUrl: ref.baseUrl }));
+    const folder = await loadModelFolder(source, { preference: ['fp32'] });
+    const weights = randomDecoderWeights(folder.config, createSeededUniform(TINY_ROUTER_SEED));
+    const rebuilt = buildDecoderModel(folder.config, weights, { precision: 'fp32' });
+    if (rebuilt.byteLength !== folder.onnx.bytes.byteLength || !rebuilt.every((b, i) => b === folder.onnx.bytes[i])) {
+      throw new TrainRuntimeError(`${folder.location}: the seeded weights (seed ${TINY_ROUTER_SEED}) do not regenerate onnx/model.onnx; the folder was changed. Rebuild it with \`npm run -s cli -- make-tiny-models\`.`);
+    }
+    return { folder, source, weights };
+  }
+
+  function bank(location: string | undefined): Promise<OfflineBank> {
+    const where = location ?? deps.defaultDataRoot;
+    if (where === undefined) throw new TrainRuntimeError('No data root: training reads the offline pool from one (the app sends ./data/).');
+    let b = banks.get(where);
+    if (b === undefined) {
+      b = loadOfflineBank(deps.openDataRoot(where));
+      banks.set(where, b);
+      b.catch(() => banks.delete(where));
+    }
+    return b;
+  }
+
+  async function* run(from: RunFrom, single: boolean, signal: AbortSignal | undefined): AsyncGenerator<TrainRunEvent> {
+    if (active !== null) throw new TrainRuntimeError('A training run is already in progress; pause it first.');
+    const controller = new AbortController();
+    active = controller;
+    const stop = signal === undefined ? controller.signal : AbortSignal.any([controller.signal, signal]);
+    const disposers: (() => Promise<void>)[] = [];
+    try {
+      const setup: TrainRunSetup = from.kind === 'start' ? { policy: from.req.policy, preferredDevice: from.req.preferredDevice, settings: from.req.settings, sampling: from.req.sampling } : from.setup;
+      const cfg: TrainConfig = from.kind === 'start' ? from.req.config : from.checkpoint.config;
+      // 1. model, tokenizer, data
+      const base = await baseModel(setup.policy);
+      const { folder } = base;
+      const tokenizer = createHfTokenizer(folder.tokenizerJson, folder.tokenizerConfig, { modelVocabSize: folder.config.vocabSize });
+      const eos = eosIds(folder, tokenizer.eosTokenId);
+      const b = await bank(from.kind === 'start' ? from.req.dataRoot : from.dataRoot);
+      const pool = offlinePoolModels(b);
+      const questions = offlineBankQuestions(b, { split: 'train' });
+      // 2. learner (training graph) and rollout model on the preferred device
+      let device: PolicyDeviceReport | null = null;
+      const learner = await createOnnxLearner({
+        config: folder.config,
+        weights: base.weights,
+        trainable: { kind: 'full' },
+        open: async (bytes) => {
+          const s = await createWebTrainSession(bytes, { preferred: setup.preferredDevice });
+          device = { ...s.session.device };
+          return s;
+        },
+      });
+      disposers.push(() => learner.dispose());
+      const openRollout = async (w: ReadonlyMap<string, WeightTensor>): Promise<LanguageModel & { dispose(): Promise<void> }> => {
+        const session = await createWebSession(buildDecoderModel(folder.config, w, { precision: 'fp32', logitsLastOnly: true }), { preferred: setup.preferredDevice });
+        return createOrtLanguageModel(session, { eosTokenIds: eos, vocabSize: folder.config.vocabSize });
+      };
+      let model = await openRollout(base.weights);
+      disposers.push(() => model.dispose());
+      if (device !== null) yield { type: 'train.device', device, note: deviceNote(device) };
+      // 3. the loop (a resume first hands the charts the checkpoint's history)
+      if (from.kind === 'resume') yield { type: 'train.history', metrics: from.checkpoint.metrics };
+      const stored: TrainRunEvent[] = [];
+      const { temperature, topP, topK } = setup.sampling;
+      const loop = trainLoop(cfg, {
+        learner,
+        questions,
+        now: deps.now,
+        signal: stop,
+        checkpoints: deps.checkpoints.forRun(setup, (info) => stored.push({ type: 'train.stored', checkpoint: info })),
+        ...(from.kind === 'resume' ? { resumeFrom: from.checkpoint } : {}),
+        syncWeights: async () => {
+          const next = await openRollout(learner.currentWeights());
+          const old = model;
+          model = next;
+          await old.dispose();
+        },
+        rollout: createEpisodeRollout({
+          tokenizer,
+          caller: createOfflineCaller(b),
+          framing: NO_CHAT_FRAMING, // the compact template is fed without a chat template (as the app's policy runtime)
+          now: deps.now,
+          policy: (rng) => createLanguageModelPolicy(model, tokenizer, { id: cfg.runId, sampling: { temperature, topP, topK, seed: cfg.seed }, rng, framing: NO_CHAT_FRAMING, tokenizerVocabSize: folder.tokenizerVocabSize, now: deps.now }),
+          request: (question, id) => ({
+            id,
+            question,
+            template: 'compact',
+            prompt: renderCompactPrompt(pool.map((m) => ({ name: m.name, pricePer1M: m.outputPer1M })), question.text),
+            pool: pool.map((m) => ({ ...m })),
+            agentTemplate: EXAMPLE_AGENT_TEMPLATE,
+            settings: { ...setup.settings },
+          }),
+        }),
+      });
+      for await (const e of loop) {
+        yield e;
+        yield* stored.splice(0);
+        // Single step: stop after the first step; the loop saves a 'pause' checkpoint.
+        if (single && e.type === 'train.step') controller.abort(new DOMException('Single step done', 'AbortError'));
+      }
+      yield* stored.splice(0);
+    } finally {
+      if (active === controller) active = null;
+      for (const d of disposers.reverse()) await d().catch(() => undefined);
+    }
+  }
+
+  async function resumeFrom(checkpointId: string, dataRoot: string | undefined, device: TrainRunSetup['preferredDevice'] | undefined): Promise<RunFrom> {
+    const { checkpoint, setup } = await deps.checkpoints.get(checkpointId);
+    return { kind: 'resume', checkpoint, setup: device === undefined ? setup : { ...setup, preferredDevice: device }, dataRoot };
+  }
+
+  async function buildFolder(id: string): Promise<ModelSource> {
+    const { checkpoint, setup } = await deps.checkpoints.get(id);
+    const base = await baseModel({ kind: 'checkpoint', checkpointId: id });
+    const files = new Map<string, Uint8Array | string>();
+    for (const path of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'generation_config.json']) {
+      if (await base.source.exists(path)) files.set(path, await base.source.readText(path));
+    }
+    const router = { format: 1, prompt_template: 'compact', pool: 'offline', alpha: checkpoint.config.alpha, provenance: { source: `checkpoint ${id}`, producer: 'router-r1-studio train view (GRPO, offline pool)', notes: `RL step ${checkpoint.step} of ${checkpoint.config.steps}, seed ${checkpoint.seed}, from ${setup.policy.kind === 'embedded' ? setup.policy.name : setup.policy.kind}` } };
+    files.set('router.json', JSON.stringify(router, null, 2) + '\n');
+    files.set('onnx/model_q4.onnx', buildDecoderModel(base.folder.config, base.weights, { precision: 'q4' }));
+    return createMemoryModelSource(files, `checkpoint ${id}`);
+  }
+
+  return {
+    startTraining: (req, opts) => run({ kind: 'start', req }, false, opts?.signal),
+    resumeTraining: (req, opts) => ({ [Symbol.asyncIterator]: async function* () { yield* run(await resumeFrom(req.checkpointId, req.dataRoot, req.preferredDevice), false, opts?.signal); } }),
+    stepTraining: (req, opts) => ({
+      [Symbol.asyncIterator]: async function* () {
+        const from: RunFrom = req.kind === 'start' ? { kind: 'start', req: req.start } : await resumeFrom(req.resume.checkpointId, req.resume.dataRoot, req.resume.preferredDevice);
+        yield* run(from, true, opts?.signal);
+      },
+    }),
+    async pauseTraining() {
+      if (active === null) return false;
+      active.abort(new DOMException('Paused by the user', 'AbortError'));
+      return true;
+    },
+    listCheckpoints: () => deps.checkpoints.list(),
+    async deleteCheckpoint(id) {
+      folders.delete(id);
+      return deps.checkpoints.delete(id);
+    },
+    async exportCheckpoint(id) {
+      const { checkpoint, setup } = await deps.checkpoints.get(id);
+      return { fileName: checkpointFileName(checkpoint), bytes: writeCheckpointFile(checkpoint, setup) };
+    },
+    async importCheckpoint(bytes, fileName) {
+      const { checkpoint, setup } = readCheckpointFile(bytes, fileName);
+      const info = await deps.checkpoints.put(checkpoint, setup);
+      folders.delete(info.id);
+      return info;
+    },
+    async usePolicy(checkpointId) {
+      await deps.checkpoints.get(checkpointId); // fails with what to do when it is gone
+      return { kind: 'checkpoint', checkpointId };
+    },
+    checkpointFolder(id) {
+      let f = folders.get(id);
+      if (f === undefined) {
+        f = buildFolder(id);
+        folders.set(id, f);
+        f.catch(() => folders.delete(id));
+      }
+      return f;
+    },
+  };
+}
+
+function deviceNote(d: PolicyDeviceReport): string {
+  if (d.ep === 'webgpu') return 'Training graph and rollouts on WebGPU. Ops without a WebGPU kernel (integer shape ops, the Range/Equal one-hot) fall back to the CPU EP: correct, slower.';
+  const why = d.fallbackReason === null ? '' : ` (WebGPU not used: ${d.fallbackReason})`;
+  return `Training graph and rollouts on wasm, ${d.threads} thread${d.threads === 1 ? '' : 's'}${why}.`;
+}
+
+function eosIds(folder: LoadedModelFolder, fallback: number | undefined): number[] {
+  for (const raw of [folder.generationConfig?.['eos_token_id'], folder.configJson['eos_token_id']]) {
+    if (typeof raw === 'number') return [raw];
+    if (Array.isArray(raw) && raw.every((x) => typeof x === 'number')) return raw as number[];
+  }
+  return fallback === undefined ? [] : [fallback];
+}
