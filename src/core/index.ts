@@ -39,7 +39,7 @@ export { OFFLINE_DATASETS } from './offline/offlineBank';
 // The offline pool (DESIGN.md §5): bank loading, simulated models and questions, matching, the caller.
 export { loadOfflineBank, OFFLINE_DATA_PATHS, OFFLINE_TASKS, isOfflineTask, type OfflineBank, type OfflineBankStats, type OfflineModel, type OfflineQuestion, type OfflineSplit, type OfflineTask, type LoadOfflineBankOptions } from './offline/offlineBank';
 export { offlinePoolModels, offlineBankQuestions, type OfflineQuestionFilter } from './offline/offlinePool';
-export { matchBankQuestion, DEFAULT_MATCH_THRESHOLD, type BankMatch, type MatchOptions } from './offline/matchBankQuestion';
+export { matchBankQuestion, recordedScoresOf, DEFAULT_MATCH_THRESHOLD, type BankMatch, type MatchOptions } from './offline/matchBankQuestion';
 export { createOfflineCaller, DEFAULT_OFFLINE_TIMING, type OfflineCallerOptions, type OfflineTiming } from './offline/offlineCaller';
 export { simulateOfflineReply, statedAnswer, isCannotHelpReply, DEFAULT_WRONG_ANSWER_SHARE, type OfflineReplyDecision, type OfflineReplyKind, type OfflineReplyOptions } from './offline/offlineReplies';
 export { testProviderConnection, CONNECTION_TEST_PROMPT, type ProviderConnectionResult } from './providers/connectionTest';

@@ -14,7 +14,7 @@ import { splitQuestions } from '../../core/eval/heldOut';
 import { loadOfflineBank, OFFLINE_DATASETS, type OfflineBank } from '../../core/offline/offlineBank';
 import { createOfflineCaller, parseSizeB } from '../../core/offline/offlineCaller';
 import { offlineBankQuestions, offlinePoolModels, OFFLINE_PROVIDER } from '../../core/offline/offlinePool';
-import { matchBankQuestion } from '../../core/offline/matchBankQuestion';
+import { recordedScoresOf } from '../../core/offline/matchBankQuestion';
 import type { CandidateCaller } from '../../core/policy/ports';
 import type { FetchLike } from '../../core/providers/fetchPort';
 import { createHttpCandidateCaller } from '../../core/providers/httpCandidateCaller';
@@ -189,7 +189,3 @@ export function parseMethods(text: string, pool: readonly PoolModelRecord[], liv
 }
 
 /** The recorded scores of a question: by bank id, else of the bank question its text matches (as the offline caller matches). */
-function recordedScoresOf(bank: OfflineBank, q: QuestionRecord): Readonly<Record<string, number>> | undefined {
-  const byId = q.id === undefined ? undefined : bank.questions.find((b) => b.id === q.id);
-  return (byId ?? matchBankQuestion(bank, q.text)?.question)?.scores;
-}

@@ -120,3 +120,9 @@ export function matchBankQuestion(bankOrIndex: OfflineBank | BankIndex, query: s
   if (best === undefined || best.score < threshold) return undefined;
   return { question: questions[best.index] as OfflineQuestion, index: best.index, kind: 'overlap', score: best.score };
 }
+
+/** The recorded per-model scores of a question: by bank id first, else by matching its text (oracle baselines). */
+export function recordedScoresOf(bank: OfflineBank, q: { id?: string; text: string }): Readonly<Record<string, number>> | undefined {
+  const byId = q.id === undefined ? undefined : bank.questions.find((b) => b.id === q.id);
+  return (byId ?? matchBankQuestion(bank, q.text)?.question)?.scores;
+}

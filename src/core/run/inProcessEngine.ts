@@ -9,7 +9,7 @@ import type { PoolModelRecord } from '../env/trajectory';
 import { EvalMethodError } from '../eval/baselines';
 import { estimateRun } from '../eval/estimateRun';
 import { runEvaluation, type EvalDeps } from '../eval/runEvaluation';
-import { matchBankQuestion } from '../offline/matchBankQuestion';
+import { recordedScoresOf } from '../offline/matchBankQuestion';
 import { parseSizeB } from '../offline/offlineCaller';
 import { renderCompactPrompt, renderPrompt } from '../protocol/prompt';
 import { DataRootError, loadAgentPrompt, loadReferenceTemplate, DATA_PATHS, type DataRoot } from '../data/dataRoot';
@@ -151,7 +151,7 @@ export function createInProcessEngine(deps: InProcessEngineDeps): Engine {
     const out: Omit<EvalDeps, 'caller' | 'now'> = { sizesB };
     // The oracle knows recorded scores, which only the offline pool has (as the CLI's evalSetup).
     if (b !== undefined && pool.every((m) => m.provider === OFFLINE_PROVIDER)) {
-      out.recordedScores = (q) => ((q.id === undefined ? undefined : b.questions.find((x) => x.id === q.id)) ?? matchBankQuestion(b, q.text)?.question)?.scores;
+      out.recordedScores = (q) => recordedScoresOf(b, q);
     }
     const policies = req.policies;
     if (policies !== undefined) {
