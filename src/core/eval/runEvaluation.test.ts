@@ -224,9 +224,15 @@ describe('pause, resume and cancel', () => {
     expect(first.status).toBe('paused');
     expect(first.reason).toMatch(/server/);
     expect(first.state.rows).toHaveLength(4);
+    // The failed episode leaves no trace in the cost window either (it is re-run on resume).
+    expect(first.state.costWindows['cheapest']).toHaveLength(4);
     const rest = await runEvaluationToEnd(spec({ methods: [{ kind: 'cheapest' }] }), deps(), first.state);
     expect(rest.status).toBe('completed');
     expect(rest.summary.methods[0]?.em).toBeCloseTo(accuracy(0), 12);
+    const whole = await runEvaluationToEnd(spec({ methods: [{ kind: 'cheapest' }] }), deps());
+    expect(rest.summary).toEqual(whole.summary);
+    expect(rest.state.costWindows).toEqual(whole.state.costWindows);
+    expect(rest.state.rows).toEqual(whole.state.rows);
   });
 
   it('refuses to resume a state of another setup', async () => {

@@ -157,13 +157,23 @@ export async function* runEvaluation(spec: EvalRunSpec, deps: EvalDeps, resume?:
         ...(spec.metric === undefined ? {} : { metric: spec.metric }),
       };
       const costWindow = windows.get(mid) as CostWindow;
+      // An episode that is not recorded (cancelled, or paused for a provider failure) must not leave its
+      // cost in the method's window: the resumed run re-runs it, and would otherwise score against it twice.
+      const windowBefore = costWindow.values();
+      const dropEpisode = (): void => void windows.set(mid, createCostWindow(windowBefore));
       const trajectory = await drain(runEpisode(req, { policy: ports.policy, caller: budget, tokenizer: ports.tokenizer, costWindow, now: deps.now, ...(deps.signal === undefined ? {} : { signal: deps.signal }) }), (e) =>
         deps.onEpisodeEvent?.(e, { method: mid, questionIndex: qi }),
       );
-      if (isAborted(deps.signal)) return yield* finished(finish('cancelled'));
+      if (isAborted(deps.signal)) {
+        dropEpisode();
+        return yield* finished(finish('cancelled'));
+      }
       // 3. a provider failure pauses the run (the episode is re-run on resume); anything else is a result.
       const stop = stoppingError(trajectory, deps.stopOnCallErrors ?? RUN_STOPPING_ERRORS, budget.refusals());
-      if (stop !== undefined) return yield* finished(finish('paused', stop));
+      if (stop !== undefined) {
+        dropEpisode();
+        return yield* finished(finish('paused', stop));
+      }
       const row = rowOf(trajectory, mid, qi, spec.dataset);
       rows.push(row);
       done.add(doneKey(mid, qi));
