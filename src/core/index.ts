@@ -127,3 +127,7 @@ export * from './eval/paperResults';
 export { trajectoriesToJsonl, parseTrajectoriesJsonl, rowsToCsv, parseRowsCsv, parseCsvRecords, CSV_COLUMNS, EvalExportError } from './eval/exportResults';
 export { isHeldOutQuestion, splitQuestions, HELD_OUT_MODULUS } from './eval/heldOut';
 export { createOnnxLearner, OnnxLearnerError, type OnnxLearner, type OnnxLearnerOptions, type OpenTrainSession, type TrainSession, type SupervisedOutput } from './train/onnxLearner';
+// The embedded default policy's data (issue 6): our byte-level BPE trainer, the cost-aware teacher, corpus and warm-up data.
+export { trainByteLevelBpe, createBpeTokenizer, bpeTokenizerConfig, byteLevelAlphabet, preTokenize, splitAddedTokens, BpeTrainError, BPE_SPECIAL_TOKENS, ROUTER_TAG_TOKENS, DEFAULT_BPE_VOCAB_SIZE, type BpeTrainOptions, type TrainedBpe, type BpeTrainStats, type BpeTokenizer, type AddedTokenJson } from './defaultPolicy/bpeTrainer';
+export { createTeacherPolicy, teacherPlan, recordedAccuracy, teacherConfirms, teacherQuery, DEFAULT_TEACHER_MAX_ROUTES, DEFAULT_CONFIRM_BELOW_ALPHA, type TeacherPlan, type TeacherOptions, type TeacherContext } from './defaultPolicy/teacher';
+export { trainingBankQuestions, toQuestionRecord, compactPromptFor, bankTeacherPlan, byteTokenizer, runTeacherEpisodes, framedText, buildTokenizerCorpus, buildWarmupDatasets, shuffled, HeldOutLeakError, DEFAULT_TEACHER_ALPHAS, type TeacherRunOptions, type CorpusOptions, type TokenizerCorpus, type WarmupDataset } from './defaultPolicy/corpus';
