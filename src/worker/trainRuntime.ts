@@ -14,7 +14,7 @@
  * Not for: UI state, or anything the loop decides (when to save, what to skip).
  */
 import type { DataRoot, ModelRef, ModelSource, PolicyDeviceReport, TrainEngine, TrainRunEvent, TrainRunSetup, TrainStartRequest } from '../core/index';
-import { buildDecoderModel, createEpisodeRollout, createLanguageModelPolicy, createMemoryModelSource, createOfflineCaller, createOnnxLearner, createSeededUniform, loadModelFolder, NO_CHAT_FRAMING, offlineBankQuestions, offlinePoolModels, randomDecoderWeights, renderCompactPrompt, trainLoop, type LanguageModel, type LoadedModelFolder, type TrainCheckpoint, type TrainConfig, type WeightTensor } from '../core/index';
+import { buildDecoderModel, createEpisodeRollout, createLanguageModelPolicy, createMemoryModelSource, createOfflineCaller, createOnnxLearner, createSeededUniform, loadModelFolder, NO_CHAT_FRAMING, offlineBankQuestions, offlinePoolModels, randomDecoderWeights, renderCompactPromptForPool, trainLoop, type LanguageModel, type LoadedModelFolder, type TrainCheckpoint, type TrainConfig, type WeightTensor } from '../core/index';
 import { loadOfflineBank, type OfflineBank } from '../core/offline/offlineBank';
 import { TINY_ROUTER_NAME, TINY_ROUTER_SEED } from '../core/model/tinyRouter';
 import { EXAMPLE_AGENT_TEMPLATE } from '../core/run/exampleTrajectory';
@@ -155,7 +155,7 @@ export function createTrainRuntime(deps: TrainRuntimeDeps): TrainRuntime {
             id,
             question,
             template: 'compact',
-            prompt: renderCompactPrompt(pool.map((m) => ({ name: m.name, pricePer1M: m.outputPer1M })), question.text),
+            prompt: renderCompactPromptForPool(pool, question.text),
             pool: pool.map((m) => ({ ...m })),
             agentTemplate: EXAMPLE_AGENT_TEMPLATE,
             settings: { ...setup.settings },

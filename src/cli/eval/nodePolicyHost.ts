@@ -14,7 +14,7 @@ import type { PolicyMethodPorts, PolicyEpisodeContext } from '../../core/eval/ru
 import { loadModelFolder, type LoadedModelFolder } from '../../core/model/modelFolder';
 import { createLanguageModelPolicy } from '../../core/policy/languageModelPolicy';
 import { NO_CHAT_FRAMING, type ChatFraming } from '../../core/policy/tokenizedChat';
-import { renderCompactPrompt, renderPrompt, type TemplateId } from '../../core/protocol/prompt';
+import { renderCompactPromptForPool, renderPrompt, type TemplateId } from '../../core/protocol/prompt';
 import type { SamplingConfig } from '../../core/share/shareState';
 
 interface LoadedNodePolicy {
@@ -53,7 +53,7 @@ export function createNodePolicyHost(o: { root: DataRoot; sampling: SamplingConf
       });
       const prompt =
         m.referenceTemplate === null
-          ? renderCompactPrompt(ctx.pool.map((p) => ({ name: p.name, pricePer1M: p.outputPer1M })), ctx.question.text)
+          ? renderCompactPromptForPool(ctx.pool, ctx.question.text)
           : renderPrompt(m.referenceTemplate, ctx.question.text);
       return { policy, tokenizer: m.tokenizer, template: m.template, prompt };
     },

@@ -15,7 +15,7 @@ import { loadOfflineBank } from '../../core/offline/offlineBank';
 import { createOfflineCaller } from '../../core/offline/offlineCaller';
 import { offlineBankQuestions, offlinePoolModels } from '../../core/offline/offlinePool';
 import { createLanguageModelPolicy } from '../../core/policy/languageModelPolicy';
-import { renderCompactPrompt } from '../../core/protocol/prompt';
+import { renderCompactPromptForPool } from '../../core/protocol/prompt';
 import { createEpisodeRollout } from '../../core/rl/episodeRollout';
 import { runTrainLoop, type TrainEvent } from '../../core/rl/trainLoop';
 import { EXAMPLE_AGENT_TEMPLATE } from '../../core/run/exampleTrajectory';
@@ -86,7 +86,7 @@ async function runRl(cfg: TrainFileConfig, flags: ReadonlyMap<string, string>, c
         id,
         question,
         template: 'compact',
-        prompt: renderCompactPrompt(pool.map((m) => ({ name: m.name, pricePer1M: m.outputPer1M })), question.text),
+        prompt: renderCompactPromptForPool(pool, question.text),
         pool: pool.map((m) => ({ ...m })),
         agentTemplate,
         settings: { ...cfg.rollout.settings },

@@ -22,7 +22,7 @@ import { OFFLINE_DATASETS, type OfflineBank, type OfflineQuestion } from '../off
 import { createOfflineCaller } from '../offline/offlineCaller';
 import { offlinePoolModels } from '../offline/offlinePool';
 import type { CandidateCaller, Tokenizer } from '../policy/ports';
-import { renderCompactPrompt } from '../protocol/prompt';
+import { renderCompactPromptForPool } from '../protocol/prompt';
 import { createCostWindow } from '../reward/costReward';
 import { EXAMPLE_AGENT_TEMPLATE } from '../run/exampleTrajectory';
 import { runEpisodeToEnd } from '../run/runEpisode';
@@ -42,11 +42,6 @@ export function trainingBankQuestions(bank: OfflineBank): OfflineQuestion[] {
 
 export function toQuestionRecord(q: OfflineQuestion): QuestionRecord {
   return { id: q.id, dataset: OFFLINE_DATASETS[q.task], text: q.question, goldAnswers: [...q.goldAnswers] };
-}
-
-/** The compact router prompt over the pool (names and output prices), as the trainer renders it. */
-export function compactPromptFor(pool: readonly PoolModelRecord[], question: string): string {
-  return renderCompactPrompt(pool.map((m) => ({ name: m.name, pricePer1M: m.outputPer1M })), question);
 }
 
 /** The teacher's plan for the bank's pool, trusting each model by its accuracy on the training questions. */
@@ -108,7 +103,7 @@ export async function runTeacherEpisodes(bank: OfflineBank, questions: readonly 
           id: `teacher.a${alpha}.v${variant}.${q.id}`,
           question,
           template: 'compact',
-          prompt: compactPromptFor(pool, q.question),
+          prompt: renderCompactPromptForPool(pool, q.question),
           pool: pool.map((m) => ({ ...m })),
           agentTemplate: opts.agentTemplate ?? EXAMPLE_AGENT_TEMPLATE,
           settings: { ...(opts.settings ?? DEFAULT_ENV_SETTINGS) },
@@ -144,7 +139,7 @@ export async function buildTokenizerCorpus(bank: OfflineBank, opts: CorpusOption
   const training = trainingBankQuestions(bank);
   const pool = offlinePoolModels(bank);
   const plan = bankTeacherPlan(bank, training);
-  const texts = training.map((q) => framedText(compactPromptFor(pool, q.question)));
+  const texts = training.map((q) => framedText(renderCompactPromptForPool(pool, q.question)));
   const prompts = texts.length;
   for (const alpha of opts.alphas ?? DEFAULT_TEACHER_ALPHAS) {
     for (let variant = 0; variant < (opts.variants ?? 2); variant++) {

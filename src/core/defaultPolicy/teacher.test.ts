@@ -20,7 +20,8 @@ import { createCostWindow } from '../reward/costReward';
 import { EXAMPLE_AGENT_TEMPLATE } from '../run/exampleTrajectory';
 import { runEpisodeToEnd } from '../run/runEpisode';
 import { createScriptedCaller } from '../run/scripted';
-import { byteTokenizer, compactPromptFor, runTeacherEpisodes, toQuestionRecord, trainingBankQuestions } from './corpus';
+import { renderCompactPromptForPool } from '../protocol/prompt';
+import { byteTokenizer, runTeacherEpisodes, toQuestionRecord, trainingBankQuestions } from './corpus';
 import { createTeacherPolicy, recordedAccuracy, teacherPlan, teacherQuery, type TeacherOptions } from './teacher';
 
 const DATA_DIR = resolve(__dirname, '../../../../shared/data');
@@ -51,7 +52,7 @@ async function episode(replies: Record<string, string | CallError>, opts: Teache
       id: 't',
       question: { text: question, goldAnswers: ['Frank Herbert'] },
       template: 'compact',
-      prompt: compactPromptFor(POOL, question),
+      prompt: renderCompactPromptForPool(POOL, question),
       pool: POOL,
       agentTemplate: EXAMPLE_AGENT_TEMPLATE,
       settings: DEFAULT_ENV_SETTINGS,
@@ -156,7 +157,7 @@ describe('the teacher on the offline bank (200 training questions)', () => {
         const policy = createBaselinePolicy({ kind: 'single', model: name }, { pool, question: q.question, rng: createRng(0) });
         out.push(
           await runEpisodeToEnd(
-            { id: q.id, question: toQuestionRecord(q), template: 'compact', prompt: compactPromptFor(pool, q.question), pool, agentTemplate: EXAMPLE_AGENT_TEMPLATE, settings: DEFAULT_ENV_SETTINGS, alpha: 0 },
+            { id: q.id, question: toQuestionRecord(q), template: 'compact', prompt: renderCompactPromptForPool(pool, q.question), pool, agentTemplate: EXAMPLE_AGENT_TEMPLATE, settings: DEFAULT_ENV_SETTINGS, alpha: 0 },
             { policy, caller, tokenizer: byteTokenizer(), costWindow: createCostWindow(), now: () => 0 },
           ),
         );

@@ -8,7 +8,7 @@
  * whatever order or subset of the bank is loaded. On the mirror's 1,000 questions it selects 208 (97 NQ, 111 TriviaQA)
  * (test: heldOut.test.ts).
  */
-import { fnv1a32 } from '../offline/hash';
+import { fnv1a32 } from '../math/hash';
 
 export const HELD_OUT_MODULUS = 5;
 

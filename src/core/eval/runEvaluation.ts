@@ -18,10 +18,10 @@
 import type { QuestionRecord, Trajectory } from '../env/trajectory';
 import type { CallErrorKind } from '../env/trajectory';
 import { createRng, restoreRng, type Rng } from '../math/rng';
-import { hashHex64 } from '../offline/hash';
+import { hashHex64 } from '../math/hash';
 import { createByteTokenizer } from '../policy/byteTokenizer';
 import type { CandidateCaller, Policy, Tokenizer } from '../policy/ports';
-import { renderCompactPrompt, type TemplateId } from '../protocol/prompt';
+import { renderCompactPromptForPool, type TemplateId } from '../protocol/prompt';
 import { createCostWindow, type CostWindow } from '../reward/costReward';
 import type { EpisodeEvent } from '../run/episodeEvents';
 import { runEpisode, type EpisodeRequest } from '../run/runEpisode';
@@ -226,7 +226,7 @@ async function portsFor(spec: EvalRunSpec, deps: EvalDeps, method: EvalMethodSpe
     ...(deps.sizesB === undefined ? {} : { sizesB: deps.sizesB }),
     ...(scores === undefined ? {} : { recordedScores: scores }),
   });
-  const prompt = renderCompactPrompt(spec.pool.map((m) => ({ name: m.name, pricePer1M: m.outputPer1M })), question.text);
+  const prompt = renderCompactPromptForPool(spec.pool, question.text);
   return { policy, tokenizer: deps.tokenizer ?? BYTE_TOKENIZER, template: 'compact', prompt };
 }
 

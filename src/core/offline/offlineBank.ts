@@ -9,7 +9,7 @@ import { DataRootError, UPSTREAM, type DataRoot } from '../data/dataRoot';
 import { normalizeAnswer } from '../reward/normalize';
 import { pyStrip } from '../text/pyText';
 import { parseGoldAnswers } from './goldAnswers';
-import { hashHex64 } from './hash';
+import { hashHex64 } from '../math/hash';
 
 /** Paths inside the data root (the upstream layout of ulab-uiuc/LLMRouter under llmrouter/). */
 export const OFFLINE_DATA_PATHS = {

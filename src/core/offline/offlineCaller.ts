@@ -13,7 +13,7 @@
 import { pySplit, pyStrip } from '../text/pyText';
 import { CandidateCallError, type CandidateCaller, type CandidateReply } from '../policy/ports';
 import type { TokenUsage } from '../env/trajectory';
-import { unitHash } from './hash';
+import { unitHash } from '../math/hash';
 import type { OfflineBank, OfflineModel } from './offlineBank';
 import { simulateOfflineReply, type OfflineReplyOptions } from './offlineReplies';
 

@@ -9,7 +9,7 @@
  * "simulated" label: the UI labels it from PoolModelRecord.simulated.
  */
 import { normalizeAnswer } from '../reward/normalize';
-import { hashParts, unitHash } from './hash';
+import { hashParts, unitHash } from '../math/hash';
 import { bankIndexOf, matchBankQuestion, type BankMatch, type MatchOptions } from './matchBankQuestion';
 import type { OfflineBank, OfflineQuestion } from './offlineBank';
 

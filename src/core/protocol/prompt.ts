@@ -94,3 +94,8 @@ export function renderCompactPrompt(pool: readonly CompactPoolEntry[], question:
     `Question: ${normalizeQuestion(question)}`
   );
 }
+
+/** The compact prompt for a pool as recorded in trajectories (prices: output USD per 1M tokens). */
+export function renderCompactPromptForPool(pool: readonly { name: string; outputPer1M: number }[], question: string): string {
+  return renderCompactPrompt(pool.map((m) => ({ name: m.name, pricePer1M: m.outputPer1M })), question);
+}

@@ -5,6 +5,9 @@
  */
 import type { CallParams } from '../policy/ports';
 import type { TokenUsage } from '../env/trajectory';
+import { fnv1a64 } from '../math/hash';
+
+export { fnv1a64 };
 
 export interface CachedReply {
   reply: string;
@@ -14,20 +17,6 @@ export interface CachedReply {
 export interface ResponseCache {
   get(key: string): Promise<CachedReply | undefined>;
   set(key: string, value: CachedReply): Promise<void>;
-}
-
-const FNV64_OFFSET = 0xcbf29ce484222325n;
-const FNV64_PRIME = 0x100000001b3n;
-const MASK64 = 0xffffffffffffffffn;
-
-/** FNV-1a 64 over the UTF-8 bytes, as 16 hex digits. Not cryptographic: a cache key, not a secret. */
-export function fnv1a64(text: string): string {
-  let h = FNV64_OFFSET;
-  for (const byte of new TextEncoder().encode(text)) {
-    h ^= BigInt(byte);
-    h = (h * FNV64_PRIME) & MASK64;
-  }
-  return h.toString(16).padStart(16, '0');
 }
 
 /** The stable string behind a key: fixed field order, so equal requests give equal keys. */

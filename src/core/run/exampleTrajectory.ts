@@ -4,7 +4,7 @@
  * are the project's own (the reference templates are never committed).
  */
 import { REFERENCE_MODEL_IDS } from '../protocol/modelNames';
-import { renderCompactPrompt } from '../protocol/prompt';
+import { renderCompactPromptForPool } from '../protocol/prompt';
 import type { EngineEpisodeRequest } from '../engine';
 import { DEFAULT_ENV_SETTINGS, type PoolModelRecord, type Trajectory } from '../env/trajectory';
 import { createInProcessEngine } from './inProcessEngine';
@@ -50,7 +50,7 @@ export function exampleEngineRequest(): EngineEpisodeRequest {
       id: 'example-blade-runner',
       question: { id: 'example-1', text: QUESTION, goldAnswers: ['Philip K. Dick'] },
       template: 'compact',
-      prompt: renderCompactPrompt(pool.map((m) => ({ name: m.name, pricePer1M: m.outputPer1M })), QUESTION),
+      prompt: renderCompactPromptForPool(pool, QUESTION),
       pool,
       agentTemplate: EXAMPLE_AGENT_TEMPLATE,
       settings: { ...DEFAULT_ENV_SETTINGS },

@@ -11,7 +11,7 @@ import { estimateRun } from '../eval/estimateRun';
 import { runEvaluation, type EvalDeps } from '../eval/runEvaluation';
 import { recordedScoresOf } from '../offline/matchBankQuestion';
 import { parseSizeB } from '../offline/offlineCaller';
-import { renderCompactPrompt, renderPrompt } from '../protocol/prompt';
+import { renderCompactPromptForPool, renderPrompt } from '../protocol/prompt';
 import { DataRootError, loadAgentPrompt, loadReferenceTemplate, DATA_PATHS, type DataRoot } from '../data/dataRoot';
 import { loadQaDataset } from '../data/qaDatasets';
 import { assertNever } from '../math/assertNever';
@@ -161,7 +161,7 @@ export function createInProcessEngine(deps: InProcessEngineDeps): Engine {
         const ports = await models.policyFor({ ...spec, sampling: { ...spec.sampling, seed: ctx.seed } }, { pool: ctx.pool, now: deps.now, ...(ctx.signal === undefined ? {} : { signal: ctx.signal }), onToken: () => undefined });
         const info = models.loaded();
         const template = info?.template ?? 'compact';
-        const prompt = template === 'compact' ? renderCompactPrompt(ctx.pool.map((p) => ({ name: p.name, pricePer1M: p.outputPer1M })), ctx.question.text) : renderPrompt(await loadReferenceTemplate(dataRoot(req.dataRoot), template), ctx.question.text);
+        const prompt = template === 'compact' ? renderCompactPromptForPool(ctx.pool, ctx.question.text) : renderPrompt(await loadReferenceTemplate(dataRoot(req.dataRoot), template), ctx.question.text);
         return { ...ports, template, prompt };
       };
     }

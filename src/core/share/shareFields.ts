@@ -8,7 +8,7 @@
  * (see shareLink.ts, DECODERS).
  */
 import { cutTurn, INVALID_ACTION_NOTICE, parseAction, wrapObservation, type InvalidReason } from '../protocol/actions';
-import { renderAgentPrompt, renderCompactPrompt, type TemplateId } from '../protocol/prompt';
+import { renderAgentPrompt, renderCompactPromptForPool, type TemplateId } from '../protocol/prompt';
 import { candidateParams, costUnitsOf, costUsdOf } from '../env/envRecords';
 import { computeMetrics } from '../env/metrics';
 import {
@@ -255,7 +255,7 @@ export const TRAJECTORY_FIELDS = {
     derive: (t) => {
       if (t['template'] !== 'compact') return undefined;
       const pool = t['pool'] as PoolModelRecord[];
-      return renderCompactPrompt(pool.map((m) => ({ name: m.name, pricePer1M: m.outputPer1M })), (t['question'] as QuestionRecord).text);
+      return renderCompactPromptForPool(pool, (t['question'] as QuestionRecord).text);
     },
   }),
   promptTokens: int('pt', 0, 1e7),

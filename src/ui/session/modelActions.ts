@@ -5,7 +5,7 @@
  * The engine does the work; the store gets plain data.
  */
 import {
-  renderCompactPrompt,
+  renderCompactPromptForPool,
   renderPrompt,
   type CandidateSpec,
   type EngineEpisodeRequest,
@@ -100,7 +100,7 @@ export function createModelActions(deps: ModelActionsDeps) {
 
   /** The user message for a model's template: ours (compact), or the reference one from the data root. */
   function promptFor(info: LoadedModelInfo, pool: Trajectory['pool'], question: string): string {
-    if (info.template === 'compact') return renderCompactPrompt(pool.map((m) => ({ name: m.name, pricePer1M: m.outputPer1M })), question);
+    if (info.template === 'compact') return renderCompactPromptForPool(pool, question);
     const template = deps.reference()?.templates[info.template];
     if (template === undefined) throw new Error(`This model was trained with the reference "${info.template}" prompt template, which the data root does not have; check the data root (?dataRoot=).`);
     return renderPrompt(template, question);

@@ -1,8 +1,7 @@
 /**
- * Stable string hashes for the offline pool: every "random-looking" choice of a simulated candidate
- * (reply template, wrong answer or cannot-help, token and latency jitter) is a pure function of its
- * inputs, so the same (model, query) gives the same reply in every run, host and process.
- * Not cryptographic, and not an Rng: nothing here has state.
+ * Stable string hashes (FNV-1a over UTF-8): the offline pool's deterministic choices (same (model, query)
+ * → same reply in every run, host and process), question and run ids, the held-out split, and the
+ * response-cache keys. Not cryptographic, and not an Rng: nothing here has state.
  */
 
 const UTF8 = new TextEncoder();
@@ -34,4 +33,18 @@ export function hashHex64(text: string): string {
   const hi = fnv1a32(text);
   const lo = fnv1a32(text, hi ^ FNV_OFFSET_32);
   return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
+}
+
+const FNV64_OFFSET = 0xcbf29ce484222325n;
+const FNV64_PRIME = 0x100000001b3n;
+const MASK64 = 0xffffffffffffffffn;
+
+/** FNV-1a 64 over the UTF-8 bytes, as 16 hex digits (response-cache keys). */
+export function fnv1a64(text: string): string {
+  let h = FNV64_OFFSET;
+  for (const byte of UTF8.encode(text)) {
+    h ^= BigInt(byte);
+    h = (h * FNV64_PRIME) & MASK64;
+  }
+  return h.toString(16).padStart(16, '0');
 }
