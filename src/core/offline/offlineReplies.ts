@@ -8,6 +8,7 @@
  * so `statedAnswer` recovers it exactly; cannot-help replies contain no bold. The text carries no
  * "simulated" label: the UI labels it from PoolModelRecord.simulated.
  */
+import { isHeldOutQuestion } from '../eval/heldOut';
 import { normalizeAnswer } from '../reward/normalize';
 import { hashParts, unitHash } from '../math/hash';
 import { bankIndexOf, matchBankQuestion, type BankMatch, type MatchOptions } from './matchBankQuestion';
@@ -86,6 +87,8 @@ function cannotHelp(model: string, key: string): OfflineReplyDecision {
 /**
  * Another question's first gold answer, same task, picked by hash(model, question) and walking forward
  * past any whose normalised form equals one of this question's golds (so it never scores EM = 1).
+ * Drawn only from TRAINING questions that are not held out (eval/heldOut.ts): a held-out or test gold
+ * never appears in a reply to another question, so training trajectories cannot carry it.
  */
 function wrongAnswerFor(bank: OfflineBank, model: string, q: OfflineQuestion): string | undefined {
   const sameTask = tasksOf(bank).get(q.task) ?? [];
@@ -109,6 +112,7 @@ function tasksOf(bank: OfflineBank): Map<string, OfflineQuestion[]> {
   if (byTask === undefined) {
     byTask = new Map();
     for (const q of bank.questions) {
+      if (q.split !== 'train' || isHeldOutQuestion(q.id)) continue;
       const list = byTask.get(q.task);
       if (list === undefined) byTask.set(q.task, [q]);
       else list.push(q);
