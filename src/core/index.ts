@@ -17,6 +17,7 @@ export * from './env/routingEnv';
 export { computeMetrics, scoreTrajectory, isScorable, poolModelNameCheck } from './env/metrics';
 export * from './run/episodeEvents';
 export * from './run/runEpisode';
+export { fitSettingsToCapacity } from './run/fitSettings';
 export * from './run/replay';
 export * from './run/scripted';
 export * from './engine';
@@ -116,7 +117,7 @@ export { UnsupportedGradientError, VJP_RULES } from './train/vjpRules';
 // Evaluation (DESIGN.md §7, issue 7): runs as event streams, baselines as policies, estimates, Pareto, diagnostics, exports.
 export * from './eval/evalTypes';
 export { runEvaluation, runEvaluationToEnd, validateEvalSpec, evalSpecKey, initialEvalState, EvalResumeError, RUN_STOPPING_ERRORS, type EvalDeps, type PolicyMethodPorts, type PolicyEpisodeContext } from './eval/runEvaluation';
-export { createBaselinePolicy, baselinePlan, methodId, costOrder, largestIndex, oracleIndex, baselineQuery, repliesInContext, EvalMethodError, type BaselineSpec, type BaselineContext } from './eval/baselines';
+export { createBaselinePolicy, baselinePlan, methodId, TEACHER_METHOD_LABEL, costOrder, largestIndex, oracleIndex, baselineQuery, repliesInContext, EvalMethodError, type BaselineSpec, type BaselineContext } from './eval/baselines';
 export { extractDirectAnswer, isCannotHelp } from './eval/directAnswer';
 export { withQuestionBudget, type QuestionBudget } from './eval/questionBudget';
 export { estimateRun, type RunEstimate, type MethodEstimate, type EstimateOptions, type Range } from './eval/estimateRun';

@@ -41,18 +41,18 @@ describe('eval command', () => {
     expect(r.code).toBe(0);
     const table = stdout.join('');
     expect(table).toMatch(/^offline: 50 questions, α=0, seed 42/);
-    for (const m of ['single:llama3-chatqa-1.5-70b', 'random', 'cheapest', 'largest', 'cascade', 'oracle']) expect(table).toContain(m);
+    for (const m of ['single:llama3-chatqa-1.5-70b', 'random', 'cheapest', 'largest', 'cascade', 'teacher', 'teacher:0.8', 'oracle']) expect(table).toContain(m);
     const methods = r.summary?.methods ?? [];
-    expect(methods).toHaveLength(9 + 5);
+    expect(methods).toHaveLength(9 + 7);
     const rows = parseRowsCsv(await readFile(join(out, 'results.csv'), 'utf8'));
-    expect(rows).toHaveLength(50 * 14);
+    expect(rows).toHaveLength(50 * 16);
     const trajectories = parseTrajectoriesJsonl(await readFile(join(out, 'results.jsonl'), 'utf8'));
-    expect(trajectories).toHaveLength(50 * 14);
+    expect(trajectories).toHaveLength(50 * 16);
     const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as { methods: Record<string, { em: number; calls: number; formatValidRate: number }>; pareto: unknown[] };
     expect(summary.methods['oracle']?.em).toBeGreaterThanOrEqual(Math.max(...methods.map((m) => m.em)));
     expect(summary.methods['cheapest']?.calls).toBe(1);
     expect(Object.values(summary.methods).every((m) => m.formatValidRate === 1)).toBe(true);
-    expect(summary.pareto).toHaveLength(14);
+    expect(summary.pareto).toHaveLength(16);
     // Resuming a finished run changes nothing.
     const again = await runEvalCommand(parseFlags(withBooleanEvalFlags(['eval', '--limit', '50', '--out', out, '--resume'])).flags, io().io);
     expect(again.summary).toEqual(r.summary);

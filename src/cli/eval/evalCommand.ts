@@ -21,6 +21,7 @@ import type { FetchLike } from '../../core/providers/fetchPort';
 import { buildEvalSetup, EvalUsageError, EVAL_USAGE } from './evalSetup';
 import { formatSummaryTable } from './evalTable';
 import { createNodePolicyHost } from './nodePolicyHost';
+import { runPolicyEvalCommand } from './policyEval';
 
 export interface EvalCommandIo {
   stdout: { write(s: string): unknown };
@@ -41,6 +42,7 @@ export interface EvalCommandResult {
 }
 
 export async function runEvalCommand(flags: ReadonlyMap<string, string>, io: EvalCommandIo): Promise<EvalCommandResult> {
+  if (flags.has('policy')) return runPolicyEvalCommand(flags, io);
   let setup;
   try {
     setup = await buildEvalSetup(flags, { root: io.root, env: io.env, now: io.now, ...(io.fetch === undefined ? {} : { fetch: io.fetch }) });
@@ -72,6 +74,7 @@ export async function runEvalCommand(flags: ReadonlyMap<string, string>, io: Eva
     caller: setup.caller,
     now: io.now,
     sizesB: setup.sizesB,
+    ...(setup.teacherTrust === undefined ? {} : { teacherTrust: setup.teacherTrust }),
     ...(setup.recordedScores === undefined ? {} : { recordedScores: setup.recordedScores }),
     ...(host === undefined ? {} : { policyFor: (m, ctx) => host.portsFor(setup.onnxFolders.get(m.id) ?? m.id, ctx) }),
     ...(io.signal === undefined ? {} : { signal: io.signal }),

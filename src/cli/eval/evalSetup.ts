@@ -10,8 +10,9 @@ import { isQaDatasetId, parseQaJsonl, qaDatasetPath, QA_DATASETS } from '../../c
 import { DEFAULT_ENV_SETTINGS, type PoolModelRecord, type QuestionRecord } from '../../core/env/trajectory';
 import { EvalMethodError, methodId } from '../../core/eval/baselines';
 import type { EvalMethodSpec, EvalRunSpec } from '../../core/eval/evalTypes';
-import { splitQuestions } from '../../core/eval/heldOut';
-import { loadOfflineBank, OFFLINE_DATASETS, type OfflineBank } from '../../core/offline/offlineBank';
+import { isHeldOutQuestion, splitQuestions } from '../../core/eval/heldOut';
+import { bankTeacherPlan, DEFAULT_TEACHER_ALPHAS, toQuestionRecord, trainingBankQuestions } from '../../core/defaultPolicy/corpus';
+import { isOfflineTask, loadOfflineBank, OFFLINE_DATA_PATHS, OFFLINE_DATASETS, OFFLINE_TASKS, type OfflineBank, type OfflineTask } from '../../core/offline/offlineBank';
 import { createOfflineCaller, parseSizeB } from '../../core/offline/offlineCaller';
 import { offlineBankQuestions, offlinePoolModels, OFFLINE_PROVIDER } from '../../core/offline/offlinePool';
 import { recordedScoresOf } from '../../core/offline/matchBankQuestion';
@@ -24,11 +25,24 @@ import { createMemoryResponseCache } from '../../core/providers/responseCache';
 import { createSpendingCap } from '../../core/providers/spendingCap';
 import { DEFAULT_SAMPLING } from '../../core/share/shareState';
 
-export const EVAL_USAGE = `eval --dataset D [--method M[,M…]] [--limit N] [--split all|heldout|train] [--alpha A] [--seed S]
+export const EVAL_USAGE = `eval --policy P --pool offline --dataset llmrouter:<task>:<split> [--data-root DIR] [--limit N]
+        [--alpha A] [--seed S] [--temperature T] --out FILE
+    One policy on the offline pool: prints one JSON summary line {em, f1, cost, calls, format_valid,
+    routing_share, n, policy, dataset, …} and writes one JSON record per question to FILE (JSONL).
+    P: a model folder (with router.json; its alpha is the reward α unless --alpha is given; greedy
+       decoding unless --temperature), or a baseline: single:<model> | random | cheapest | largest |
+       cascade | oracle | teacher | teacher:<α>
+    <task>: natural_qa | trivia_qa | all    <split>: train (training questions not held out) |
+       heldout (the held-out training questions) | test (the bank's test.json, upstream only)
+
+eval --dataset D [--method M[,M…]] [--limit N] [--split all|heldout|train] [--alpha A] [--seed S]
         [--max-calls N] [--max-spend USD] [--out DIR] [--resume] [--data-root DIR]
         [--provider ID [--base-url URL] [--pool llmrouter|paper] [--spending-cap USD] [--yes]]
-    D: offline | offline-nq | offline-triviaqa | ${QA_DATASETS.map((d) => d.id).join(' | ')}
-    M: all | single:<model> | random | cheapest | largest | cascade | oracle | onnx:<model folder or URL>
+    D: offline | offline-nq | offline-triviaqa | llmrouter:<task>:<split> | ${QA_DATASETS.map((d) => d.id).join(' | ')}
+    M: all | single:<model> | random | cheapest | largest | cascade | oracle | teacher | teacher:<α>
+       | onnx:<model folder or URL>
+    teacher: the cost-aware teacher cascade of the embedded policy's training data (α < 0.5 confirms
+    answers with a larger model; teacher:0.8 stops at the first answer); trust from training questions.
     Offline pool by default (no keys). QA sets need a live provider: the offline pool answers only the
     questions its bank holds (others get "cannot help"). --provider openrouter reads OPENROUTER_API_KEY
     (<ID>_API_KEY in general); a live run prints its cost estimate and needs --yes.
@@ -52,6 +66,8 @@ export interface EvalSetup {
   bank: OfflineBank | null;
   recordedScores?: (q: QuestionRecord) => Readonly<Record<string, number>> | undefined;
   sizesB: Record<string, number>;
+  /** The teacher method's trust per model: accuracy on the bank's training questions (never held-out or test ones). */
+  teacherTrust?: Readonly<Record<string, number>>;
   /** onnx: methods, policy id → folder. */
   onnxFolders: Map<string, string>;
   notes: string[];
@@ -74,6 +90,7 @@ export async function buildEvalSetup(flags: ReadonlyMap<string, string>, d: Eval
   // 1. questions
   let questions = await loadQuestions(dataset, d.root, bank, notes);
   const split = flags.get('split') ?? 'all';
+  if (dataset.startsWith('llmrouter:') && split !== 'all') throw new EvalUsageError(`--split does not combine with --dataset ${dataset}: the dataset names its split.`);
   if (split !== 'all' && split !== 'heldout' && split !== 'train') throw new EvalUsageError(`--split must be all, heldout or train, got "${split}".`);
   questions = splitQuestions(questions, split);
   const limit = num(flags, 'limit', questions.length, (x) => Number.isInteger(x) && x > 0, 'a whole number above 0');
@@ -106,14 +123,50 @@ export async function buildEvalSetup(flags: ReadonlyMap<string, string>, d: Eval
   const offline = pool.every((m) => m.provider === OFFLINE_PROVIDER);
   const setup: EvalSetup = { spec, caller, live, bank, sizesB, onnxFolders, notes };
   if (offline) setup.recordedScores = (q) => recordedScoresOf(bank, q);
+  if (trainingBankQuestions(bank).length > 0) setup.teacherTrust = bankTeacherPlan(bank).trust;
   return setup;
+}
+
+export type LlmRouterSplit = 'train' | 'test' | 'heldout';
+export const LLMROUTER_SPLITS: readonly LlmRouterSplit[] = ['train', 'test', 'heldout'];
+
+/** `llmrouter:<task>:<split>` → its parts; anything else is a usage error that lists the choices. */
+export function parseLlmRouterDataset(text: string): { task: OfflineTask | 'all'; split: LlmRouterSplit } {
+  const [head, task = '', split = '', ...rest] = text.split(':');
+  const tasks = [...OFFLINE_TASKS, 'all'];
+  if (head !== 'llmrouter' || rest.length > 0) throw new EvalUsageError(`--dataset must be llmrouter:<task>:<split> here, got "${text}".`);
+  if (task !== 'all' && !isOfflineTask(task)) throw new EvalUsageError(`Unknown task "${task}" in --dataset ${text}; use ${tasks.join(', ')}.`);
+  if (!(LLMROUTER_SPLITS as readonly string[]).includes(split)) throw new EvalUsageError(`Unknown split "${split}" in --dataset ${text}; use ${LLMROUTER_SPLITS.join(', ')}.`);
+  return { task, split: split as LlmRouterSplit };
+}
+
+/**
+ * The offline bank's questions of a task and split, in bank order:
+ *   train    training questions that are not held out (what the embedded policy trains on)
+ *   heldout  the held-out training questions (eval/heldOut.ts)
+ *   test     the bank's test split, read from the upstream test.json (the mirror has none)
+ */
+export function llmRouterQuestions(bank: OfflineBank, task: OfflineTask | 'all', split: LlmRouterSplit, where: string): QuestionRecord[] {
+  const ofTask = (q: { task: OfflineTask }): boolean => task === 'all' || q.task === task;
+  if (split === 'test' && bank.stats.rows.test === null) {
+    throw new EvalUsageError(`llmrouter:${task}:test needs the bank's test split, but ${where}/${OFFLINE_DATA_PATHS.test} does not exist; put LLMRouter's test.json there (or give --data-root), or use the train or heldout split.`);
+  }
+  const picked =
+    split === 'train' ? trainingBankQuestions(bank) : split === 'heldout' ? bank.questions.filter((q) => q.split === 'train' && isHeldOutQuestion(q.id)) : bank.questions.filter((q) => q.split === 'test');
+  const out = picked.filter(ofTask).map(toQuestionRecord);
+  if (out.length === 0) throw new EvalUsageError(`llmrouter:${task}:${split} has no question in ${where}/${split === 'test' ? OFFLINE_DATA_PATHS.test : OFFLINE_DATA_PATHS.train}.`);
+  return out;
 }
 
 async function loadQuestions(dataset: string, root: DataRoot, bank: OfflineBank, notes: string[]): Promise<QuestionRecord[]> {
   if (dataset === 'offline') return offlineBankQuestions(bank);
+  if (dataset.startsWith('llmrouter:')) {
+    const { task, split } = parseLlmRouterDataset(dataset);
+    return llmRouterQuestions(bank, task, split, root.location);
+  }
   if (dataset === OFFLINE_DATASETS.natural_qa) return offlineBankQuestions(bank, { task: 'natural_qa' });
   if (dataset === OFFLINE_DATASETS.trivia_qa) return offlineBankQuestions(bank, { task: 'trivia_qa' });
-  if (!isQaDatasetId(dataset)) throw new EvalUsageError(`Unknown --dataset "${dataset}"; use offline, offline-nq, offline-triviaqa or one of ${QA_DATASETS.map((x) => x.id).join(', ')}.`);
+  if (!isQaDatasetId(dataset)) throw new EvalUsageError(`Unknown --dataset "${dataset}"; use offline, offline-nq, offline-triviaqa, llmrouter:<task>:<split> or one of ${QA_DATASETS.map((x) => x.id).join(', ')}.`);
   const path = qaDatasetPath(dataset);
   const rows = parseQaJsonl(await root.readText(path), `${root.location}/${path}`);
   const paper = rows.filter((r) => r.metadata['router_r1_test'] === true).length;
@@ -166,21 +219,27 @@ async function livePool(flags: ReadonlyMap<string, string>, d: EvalSetupDeps, pr
   return { pool, caller, sizesB };
 }
 
-/** The method list: `all` = every single model, random, cheapest, largest, cascade, and the oracle on the offline pool. */
+/** The method list: `all` = every single model, random, cheapest, largest, cascade, the teacher at α 0 and 0.8, and the oracle on the offline pool. */
 export function parseMethods(text: string, pool: readonly PoolModelRecord[], live: boolean): EvalMethodSpec[] {
   const out: EvalMethodSpec[] = [];
   for (const part of text.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
     if (part === 'all') {
-      out.push(...pool.map((m): EvalMethodSpec => ({ kind: 'single', model: m.name })), { kind: 'random' }, { kind: 'cheapest' }, { kind: 'largest' }, { kind: 'cascade' });
+      out.push(...pool.map((m): EvalMethodSpec => ({ kind: 'single', model: m.name })), { kind: 'random' }, { kind: 'cheapest' }, { kind: 'largest' }, { kind: 'cascade' }, ...DEFAULT_TEACHER_ALPHAS.map((alpha): EvalMethodSpec => ({ kind: 'teacher', alpha })));
       if (!live) out.push({ kind: 'oracle' });
     } else if (part.startsWith('single:')) out.push({ kind: 'single', model: part.slice('single:'.length) });
     else if (part.startsWith('onnx:')) {
       const folder = part.slice('onnx:'.length);
       if (folder === '') throw new EvalUsageError('onnx: needs a model folder or URL, e.g. onnx:public/models/tiny-router.');
       out.push({ kind: 'policy', id: `onnx:${folder.replace(/\/+$/, '').split('/').pop() ?? folder}`, label: folder });
+    } else if (part === 'teacher') out.push({ kind: 'teacher', alpha: 0 });
+    else if (part.startsWith('teacher:')) {
+      const raw = part.slice('teacher:'.length);
+      const alpha = Number(raw);
+      if (raw.trim() === '' || !Number.isFinite(alpha) || alpha < 0 || alpha > 1) throw new EvalUsageError(`teacher:<α> needs α in [0, 1], got "${raw}".`);
+      out.push({ kind: 'teacher', alpha });
     } else if (part === 'random' || part === 'cheapest' || part === 'largest' || part === 'cascade' || part === 'oracle') out.push({ kind: part });
     else if (part === 'human') throw new EvalUsageError('"human" evaluation (you are the router) runs in the browser app, not the CLI.');
-    else throw new EvalUsageError(`Unknown --method "${part}"; use all, single:<model>, random, cheapest, largest, cascade, oracle or onnx:<folder>.`);
+    else throw new EvalUsageError(`Unknown --method "${part}"; use all, single:<model>, random, cheapest, largest, cascade, oracle, teacher, teacher:<α> or onnx:<folder>.`);
   }
   const seen = new Set<string>();
   const unique = out.filter((m) => !seen.has(methodId(m)) && (seen.add(methodId(m)), true));

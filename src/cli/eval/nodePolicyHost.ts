@@ -24,6 +24,8 @@ interface LoadedNodePolicy {
   framing: ChatFraming;
   template: TemplateId;
   referenceTemplate: string | null;
+  /** config.json's max_position_embeddings less the chat framing's tokens (runEvaluation fits the episode limits into it). */
+  contextCapacity: number;
 }
 
 export interface NodePolicyHost {
@@ -55,7 +57,7 @@ export function createNodePolicyHost(o: { root: DataRoot; sampling: SamplingConf
         m.referenceTemplate === null
           ? renderCompactPromptForPool(ctx.pool, ctx.question.text)
           : renderPrompt(m.referenceTemplate, ctx.question.text);
-      return { policy, tokenizer: m.tokenizer, template: m.template, prompt };
+      return { policy, tokenizer: m.tokenizer, template: m.template, prompt, contextCapacity: m.contextCapacity };
     },
     async dispose() {
       for (const p of loaded.values()) await (await p.catch(() => undefined))?.model.dispose();
@@ -72,7 +74,8 @@ async function loadPolicy(folder: string, root: DataRoot): Promise<LoadedNodePol
   const referenceTemplate = template === 'compact' ? null : await loadReferenceTemplate(root, template);
   const model = await createNodeLanguageModel(f.onnx.bytes, { eosTokenIds: eosIds(f, tokenizer), vocabSize: f.config.vocabSize });
   const name = f.location.replace(/\/+$/, '').split('/').pop() || f.location;
-  return { name, model, tokenizer, framing, template, referenceTemplate };
+  const contextCapacity = f.config.maxPositionEmbeddings - framing.prefixIds.length - framing.suffixIds.length;
+  return { name, model, tokenizer, framing, template, referenceTemplate, contextCapacity };
 }
 
 /** generation_config.json's eos_token_id (one or several), else config.json's, else the tokenizer's. */

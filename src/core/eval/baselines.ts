@@ -20,7 +20,11 @@ export class EvalMethodError extends Error {
   override name = 'EvalMethodError';
 }
 
-export type BaselineSpec = Exclude<EvalMethodSpec, { kind: 'policy' }>;
+/** The baselines of this module (the teacher cascade lives in defaultPolicy/teacher.ts; policies come from the host). */
+export type BaselineSpec = Exclude<EvalMethodSpec, { kind: 'policy' | 'teacher' }>;
+
+/** What tables and the Evaluate view call the teacher method. */
+export const TEACHER_METHOD_LABEL = 'teacher cascade';
 
 /** What a baseline may know about the run besides the replies. */
 export interface BaselineContext {
@@ -35,11 +39,13 @@ export interface BaselineContext {
   recordedScores?: Readonly<Record<string, number>>;
 }
 
-/** Stable method ids, as in tables, files and the CLI: single:<model>, random, …, policy:<id>. */
+/** Stable method ids, as in tables, files and the CLI: single:<model>, random, …, teacher, teacher:<α>, policy:<id>. */
 export function methodId(m: EvalMethodSpec): string {
   switch (m.kind) {
     case 'single':
       return `single:${m.model}`;
+    case 'teacher':
+      return m.alpha === 0 ? 'teacher' : `teacher:${m.alpha}`;
     case 'policy':
       return `policy:${m.id}`;
     default:

@@ -21,6 +21,7 @@ import { OFFLINE_PROVIDER } from '../offline/offlinePool';
 import { baselineQuery, costOrder, largestIndex, methodId } from './baselines';
 import type { EvalMethodSpec, EvalRunSpec } from './evalTypes';
 import { PAPER_CALLS_PER_QUESTION } from './paperResults';
+import { DEFAULT_TEACHER_MAX_ROUTES, teacherConfirms } from '../defaultPolicy/teacher';
 
 export interface EstimateOptions {
   typicalCompletionTokens?: number;
@@ -77,6 +78,15 @@ function callWeights(m: EvalMethodSpec, pool: readonly PoolModelRecord[], cap: n
       const order = costOrder(pool).slice(0, cap);
       order.forEach((i, k) => (w[i] = (1 - o.answerRate) ** k));
       return { weights: w, maxIndices: order };
+    }
+    case 'teacher': {
+      // Cheapest first, escalating like the cascade; below α 0.5 one more call confirms a stated answer.
+      const order = costOrder(pool);
+      const routes = Math.min(cap, DEFAULT_TEACHER_MAX_ROUTES);
+      order.slice(0, routes).forEach((i, k) => (w[i] = (1 - o.answerRate) ** k));
+      const last = order[order.length - 1] as number;
+      if (teacherConfirms({ alpha: m.alpha }) && routes > 1) w[last] = (w[last] ?? 0) + o.answerRate;
+      return { weights: w, maxIndices: order.slice(-routes) };
     }
     case 'policy': {
       const n = Math.min(cap, o.policyCallsPerQuestion);

@@ -19,6 +19,10 @@ export const EVAL_STATE_VERSION = 1;
  *   largest   one route to the largest model (parameters when known, else output price)
  *   cascade   cheapest first; escalate while the reply cannot help (or is empty / None); answer the first stated answer
  *   oracle    the cheapest model whose recorded score is correct (offline pool only); no call when none is
+ *   teacher   the cost-aware teacher cascade of the embedded policy's warm-up data (defaultPolicy/teacher.ts):
+ *             cheapest first, escalate when a reply cannot help; below α 0.5 it confirms a stated answer
+ *             with a larger model, from α 0.5 it stops at the first. `alpha` is the teacher's, not the
+ *             reward's (the run's α scores every method). Trust per model: EvalDeps.teacherTrust.
  *   policy    a router policy the host supplies (an ONNX model, the same weights used as a prompt-only router, a human)
  */
 export type EvalMethodSpec =
@@ -28,6 +32,7 @@ export type EvalMethodSpec =
   | { kind: 'largest' }
   | { kind: 'cascade' }
   | { kind: 'oracle' }
+  | { kind: 'teacher'; alpha: number }
   | { kind: 'policy'; id: string; label?: string };
 
 export type EvalMethodKind = EvalMethodSpec['kind'];

@@ -4,11 +4,13 @@
  * per-question limits, pause/resume and cancel, and setup errors.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ENV_SETTINGS, type QuestionRecord } from '../env/trajectory';
+import { DEFAULT_ENV_SETTINGS, type QuestionRecord, type Trajectory } from '../env/trajectory';
+import { createRng } from '../math/rng';
+import { createByteTokenizer } from '../policy/byteTokenizer';
 import type { OfflineBank, OfflineModel, OfflineQuestion } from '../offline/offlineBank';
 import { createOfflineCaller } from '../offline/offlineCaller';
 import { offlineBankQuestions, offlinePoolModels } from '../offline/offlinePool';
-import { methodId } from './baselines';
+import { createBaselinePolicy, methodId } from './baselines';
 import { estimateRun } from './estimateRun';
 import type { EvalEvent, EvalMethodSpec, EvalRunSpec, EvalState } from './evalTypes';
 import { EvalResumeError, runEvaluation, runEvaluationToEnd, type EvalDeps } from './runEvaluation';
@@ -249,5 +251,52 @@ describe('setup errors say what to fix', () => {
     await expect(runEvaluationToEnd(spec({ methods: [{ kind: 'policy', id: 'x' }] }), deps())).rejects.toThrow(/policy host/);
     await expect(runEvaluationToEnd(spec({ questions: [{ text: 'q', goldAnswers: [] }] }), deps())).rejects.toThrow(/no gold answer/);
     await expect(runEvaluationToEnd(spec({ pool: [] }), deps())).rejects.toThrow(/no model/);
+  });
+});
+
+describe('the teacher cascade as a method', () => {
+  it('runs at α 0 (confirming) and α 0.8 (first answer), cheapest first, with its own ids', async () => {
+    const methods: EvalMethodSpec[] = [{ kind: 'teacher', alpha: 0 }, { kind: 'teacher', alpha: 0.8 }];
+    expect(methods.map(methodId)).toEqual(['teacher', 'teacher:0.8']);
+    const trust = { 'tiny-1b': 0.3, 'mid-8b': 0.6, 'big-70b': 0.7 };
+    const { summary } = await runEvaluationToEnd(spec({ methods }), deps({ teacherTrust: trust }));
+    const [confirm, first] = summary.methods;
+    expect(confirm?.method).toBe('teacher');
+    expect(first?.method).toBe('teacher:0.8');
+    expect(confirm?.formatValidRate).toBe(1);
+    expect(first?.formatValidRate).toBe(1);
+    // Confirming costs more calls and more money than stopping at the first stated answer.
+    expect(confirm?.calls).toBeGreaterThan(first?.calls ?? Infinity);
+    expect(confirm?.costUnits).toBeGreaterThan(first?.costUnits ?? Infinity);
+    // Stopping at the first answer is the cascade's behaviour on this bank.
+    const cascade = await runEvaluationToEnd(spec({ methods: [{ kind: 'cascade' }] }), deps());
+    expect(first?.em).toBeCloseTo(cascade.summary.methods[0]?.em ?? -1, 12);
+    const estimate = estimateRun(spec({ methods }));
+    expect(estimate.methods.map((m) => m.method)).toEqual(['teacher', 'teacher:0.8']);
+    expect(estimate.methods[0]?.callsPerQuestion.expected).toBeGreaterThan(estimate.methods[1]?.callsPerQuestion.expected ?? Infinity);
+  });
+
+  it('rejects a teacher α outside [0, 1]', async () => {
+    await expect(runEvaluationToEnd(spec({ methods: [{ kind: 'teacher', alpha: 2 }] }), deps())).rejects.toThrow(/teacher's α must be in \[0, 1\]/);
+  });
+});
+
+describe("a policy's positions", () => {
+  it("fits the episode's token limits into the model's context capacity (and leaves them when they fit)", async () => {
+    const capacity = (contextCapacity: number): EvalDeps['policyFor'] => async (_m, ctx) => ({
+      policy: createBaselinePolicy({ kind: 'cheapest' }, { pool: ctx.pool, question: ctx.question.text, rng: createRng(1) }),
+      tokenizer: createByteTokenizer(),
+      template: 'compact',
+      prompt: `Question: ${ctx.question.text}`,
+      contextCapacity,
+    });
+    const one = spec({ methods: [{ kind: 'policy', id: 'small' }], questions: questions.slice(0, 1) });
+    const small: Trajectory[] = [];
+    await runEvaluationToEnd(one, deps({ policyFor: capacity(512) }), undefined, (e) => e.type === 'eval.episode' && small.push(e.trajectory));
+    expect(small[0]?.settings).toMatchObject({ maxNewTokens: 128, maxContextTokens: 384, maxPromptTokens: 384 });
+    expect(small[0]?.status).toBe('answered');
+    const big: Trajectory[] = [];
+    await runEvaluationToEnd(one, deps({ policyFor: capacity(32768) }), undefined, (e) => e.type === 'eval.episode' && big.push(e.trajectory));
+    expect(big[0]?.settings).toEqual(DEFAULT_ENV_SETTINGS);
   });
 });

@@ -24,7 +24,9 @@ import type { CandidateCaller, Policy, Tokenizer } from '../policy/ports';
 import { renderCompactPromptForPool, type TemplateId } from '../protocol/prompt';
 import { createCostWindow, type CostWindow } from '../reward/costReward';
 import type { EpisodeEvent } from '../run/episodeEvents';
+import { fitSettingsToCapacity } from '../run/fitSettings';
 import { runEpisode, type EpisodeRequest } from '../run/runEpisode';
+import { createTeacherPolicy, teacherPlan, type TeacherPlan } from '../defaultPolicy/teacher';
 import { pyStrip } from '../text/pyText';
 import { createBaselinePolicy, EvalMethodError, methodId } from './baselines';
 import { EVAL_STATE_VERSION, type EvalEvent, type EvalMethodSpec, type EvalRow, type EvalRunSpec, type EvalState, type EvalSummary, type RunningMetrics } from './evalTypes';
@@ -42,6 +44,11 @@ export interface PolicyMethodPorts {
   template: TemplateId;
   /** The rendered user message for this question. */
   prompt: string;
+  /**
+   * Positions the policy model has for prompt + response + generation (its maximum less the chat
+   * framing); the episode's token limits are fitted into it (run/fitSettings.ts). Absent: no limit.
+   */
+  contextCapacity?: number;
 }
 
 export interface PolicyEpisodeContext {
@@ -66,6 +73,11 @@ export interface EvalDeps {
   recordedScores?(question: QuestionRecord): Readonly<Record<string, number>> | undefined;
   /** Parameter counts (billions) by pool name, for 'largest'. */
   sizesB?: Readonly<Record<string, number>>;
+  /**
+   * Prior trust per pool model name for the teacher method (its accuracy on the offline bank's
+   * TRAINING questions: defaultPolicy/corpus.ts bankTeacherPlan). Absent: prices only.
+   */
+  teacherTrust?: Readonly<Record<string, number>>;
   /** The tokenizer baselines are counted in (default: the byte tokenizer). */
   tokenizer?: Tokenizer;
   /** Every event of every episode (a live timeline). */
@@ -102,6 +114,7 @@ export function validateEvalSpec(spec: EvalRunSpec, deps: Pick<EvalDeps, 'policy
     if (m.kind === 'oracle' && deps.recordedScores === undefined) {
       throw new EvalMethodError('The oracle needs recorded per-question scores, which only the offline pool has; drop it for live providers.');
     }
+    if (m.kind === 'teacher' && !(m.alpha >= 0 && m.alpha <= 1)) throw new EvalMethodError(`teacher:${m.alpha}: the teacher's α must be in [0, 1].`);
     if (m.kind === 'policy' && deps.policyFor === undefined) {
       throw new EvalMethodError(`policy:${m.id} needs a policy host (a model runtime); this run was started without one.`);
     }
@@ -122,6 +135,7 @@ export async function* runEvaluation(spec: EvalRunSpec, deps: EvalDeps, resume?:
   const done = new Set(rows.map((r) => doneKey(r.method, r.questionIndex)));
   const running = runningFrom(rows, methods);
   const total = spec.questions.length * methods.length;
+  const plan = spec.methods.some((m) => m.kind === 'teacher') ? teacherPlan(spec.pool, deps.teacherTrust) : undefined;
   const started = deps.now();
   const doneBefore = rows.length;
   const header: SummaryHeader = { runId: spec.id, dataset: spec.dataset, questions: spec.questions.length, alpha: spec.alpha, seed: spec.seed, limits: spec.limits };
@@ -142,7 +156,7 @@ export async function* runEvaluation(spec: EvalRunSpec, deps: EvalDeps, resume?:
       if (isAborted(deps.pauseSignal)) return yield* finished(finish('paused'));
       // 1. ports: the method's policy, the question's budget, the method's cost window.
       const rng = root.fork(`${mid}|${question.id ?? qi}`);
-      const ports = await portsFor(spec, deps, method, question, rng);
+      const ports = await portsFor(spec, deps, method, question, rng, plan);
       const budget = withQuestionBudget(deps.caller, spec.limits);
       // 2. run the episode through the real environment.
       const req: EpisodeRequest = {
@@ -152,7 +166,7 @@ export async function* runEvaluation(spec: EvalRunSpec, deps: EvalDeps, resume?:
         prompt: ports.prompt,
         pool: spec.pool,
         agentTemplate: spec.agentTemplate,
-        settings: spec.settings,
+        settings: fitSettingsToCapacity(spec.settings, ports.contextCapacity),
         alpha: spec.alpha,
         ...(spec.metric === undefined ? {} : { metric: spec.metric }),
       };
@@ -213,10 +227,16 @@ function checkedResume(spec: EvalRunSpec, s: EvalState): EvalState {
   return s;
 }
 
-async function portsFor(spec: EvalRunSpec, deps: EvalDeps, method: EvalMethodSpec, question: QuestionRecord, rng: Rng): Promise<PolicyMethodPorts> {
+async function portsFor(spec: EvalRunSpec, deps: EvalDeps, method: EvalMethodSpec, question: QuestionRecord, rng: Rng, plan: TeacherPlan | undefined): Promise<PolicyMethodPorts> {
   if (method.kind === 'policy') {
     const seed = rng.fork('policy.seed').nextUint32();
     return (deps.policyFor as NonNullable<EvalDeps['policyFor']>)(method, { question, seed, pool: spec.pool, ...(deps.signal === undefined ? {} : { signal: deps.signal }) });
+  }
+  const prompt = renderCompactPromptForPool(spec.pool, question.text);
+  const tokenizer = deps.tokenizer ?? BYTE_TOKENIZER;
+  if (method.kind === 'teacher') {
+    const policy = createTeacherPolicy({ pool: spec.pool, question: question.text, ...(plan === undefined ? {} : { plan }) }, { alpha: method.alpha, rng: rng.fork('teacher') });
+    return { policy, tokenizer, template: 'compact', prompt };
   }
   const scores = method.kind === 'oracle' ? deps.recordedScores?.(question) : undefined;
   const policy = createBaselinePolicy(method, {
@@ -226,8 +246,7 @@ async function portsFor(spec: EvalRunSpec, deps: EvalDeps, method: EvalMethodSpe
     ...(deps.sizesB === undefined ? {} : { sizesB: deps.sizesB }),
     ...(scores === undefined ? {} : { recordedScores: scores }),
   });
-  const prompt = renderCompactPromptForPool(spec.pool, question.text);
-  return { policy, tokenizer: deps.tokenizer ?? BYTE_TOKENIZER, template: 'compact', prompt };
+  return { policy, tokenizer, template: 'compact', prompt };
 }
 
 const BYTE_TOKENIZER = createByteTokenizer();
