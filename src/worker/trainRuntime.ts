@@ -107,7 +107,7 @@ export function createTrainRuntime(deps: TrainRuntimeDeps): TrainRuntime {
       const eos = eosIds(folder, tokenizer.eosTokenId);
       const b = await bank(from.kind === 'start' ? from.req.dataRoot : from.dataRoot);
       const pool = offlinePoolModels(b);
-      const questions = offlineBankQuestions(b, { split: 'train' });
+      const questions = offlineBankQuestions(b, { split: 'train', heldOut: 'exclude' });
       // 2. learner (training graph) and rollout model on the preferred device
       let device: PolicyDeviceReport | null = null;
       const learner = await createOnnxLearner({

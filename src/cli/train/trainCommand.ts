@@ -70,7 +70,7 @@ async function runRl(cfg: TrainFileConfig, flags: ReadonlyMap<string, string>, c
     const root = createFsDataRoot(flags.get('data-root') ?? defaultDataRootDir(io.env ?? process.env));
     const bank = await loadOfflineBank(root);
     const pool = offlinePoolModels(bank);
-    let questions = offlineBankQuestions(bank, { split: cfg.data.split, ...(cfg.data.task === null ? {} : { task: cfg.data.task }) });
+    let questions = offlineBankQuestions(bank, { split: cfg.data.split, heldOut: 'exclude', ...(cfg.data.task === null ? {} : { task: cfg.data.task }) });
     if (cfg.data.limit !== null) questions = questions.slice(0, cfg.data.limit);
     log(`train: ${model.folder.location}, ${learner.paramInfo.length} trainable tensors (${cfg.model.trainable.kind}), ${questions.length} questions, ${pool.length} pool models`);
     const { temperature, topP, topK } = cfg.rollout;

@@ -3,6 +3,7 @@
  * and the bank questions for the question picker (as QuestionRecords, dataset 'offline-nq' /
  * 'offline-triviaqa'). Plain data only.
  */
+import { isHeldOutQuestion } from '../eval/heldOut';
 import type { PoolModelRecord, QuestionRecord } from '../env/trajectory';
 import { REFERENCE_MODEL_IDS } from '../protocol/modelNames';
 import { OFFLINE_DATASETS, type OfflineBank, type OfflineSplit, type OfflineTask } from './offlineBank';
@@ -33,11 +34,14 @@ export function offlinePoolModels(bank: OfflineBank): PoolModelRecord[] {
 export interface OfflineQuestionFilter {
   split?: OfflineSplit;
   task?: OfflineTask;
+  /** 'exclude': leave out the held-out questions (eval/heldOut.ts) — what every training run must do; 'only': just them. */
+  heldOut?: 'exclude' | 'only';
 }
 
 /** Bank questions for the question picker, in bank order. */
 export function offlineBankQuestions(bank: OfflineBank, filter: OfflineQuestionFilter = {}): QuestionRecord[] {
   return bank.questions
     .filter((q) => (filter.split === undefined || q.split === filter.split) && (filter.task === undefined || q.task === filter.task))
+    .filter((q) => filter.heldOut === undefined || isHeldOutQuestion(q.id) === (filter.heldOut === 'only'))
     .map((q) => ({ id: q.id, dataset: OFFLINE_DATASETS[q.task], text: q.question, goldAnswers: [...q.goldAnswers] }));
 }
