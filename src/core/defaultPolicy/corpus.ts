@@ -96,6 +96,7 @@ export async function runTeacherEpisodes(bank: OfflineBank, questions: readonly 
     const teacherOpts: TeacherOptions = { alpha, rng: root.fork(q.id) };
     if (opts.confirmBelowAlpha !== undefined) teacherOpts.confirmBelowAlpha = opts.confirmBelowAlpha;
     if (opts.maxRoutes !== undefined) teacherOpts.maxRoutes = opts.maxRoutes;
+    if (opts.terse !== undefined) teacherOpts.terse = opts.terse;
     const policy = createTeacherPolicy({ pool, question: q.question, plan }, teacherOpts);
     out.push(
       await runEpisodeToEnd(
@@ -148,6 +149,19 @@ export async function buildTokenizerCorpus(bank: OfflineBank, opts: CorpusOption
     }
   }
   return { texts: shuffled(texts, createRng(opts.seed ?? 0).fork('corpus.order')), prompts, trajectories: texts.length - prompts };
+}
+
+/** The tokenizer corpus for given teachers (e.g. the embedded variants'): prompts, then each teacher's trajectories; shuffled. */
+export async function buildTokenizerCorpusFor(bank: OfflineBank, teachers: readonly TeacherRunOptions[], seed = 0): Promise<TokenizerCorpus> {
+  const training = trainingBankQuestions(bank);
+  const pool = offlinePoolModels(bank);
+  const texts = training.map((q) => framedText(renderCompactPromptForPool(pool, q.question)));
+  const prompts = texts.length;
+  for (const opts of teachers) {
+    const runs = await runTeacherEpisodes(bank, training, { ...opts, tokenizer: byteTokenizer() });
+    for (const t of runs) texts.push(framedText(t.prompt, t.response));
+  }
+  return { texts: shuffled(texts, createRng(seed).fork('corpus.order')), prompts, trajectories: texts.length - prompts };
 }
 
 export interface WarmupDataset {

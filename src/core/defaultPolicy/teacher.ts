@@ -45,6 +45,11 @@ export interface TeacherOptions {
   maxRoutes?: number;
   /** Picks among phrasings of the thoughts; without it the first phrasing is always used. */
   rng?: Rng;
+  /**
+   * Short fixed thoughts that never repeat a stated answer (one phrasing each). What the embedded
+   * policies learn from: fewer tokens to copy, so a small model makes fewer mistakes. Default false.
+   */
+  terse?: boolean;
 }
 
 export interface TeacherContext {
@@ -125,6 +130,19 @@ const THOUGHTS = {
   none: [(_v) => `No model could answer this.`, (_v) => `Nobody knew; answer unknown.`],
 } satisfies Record<string, Phrase[]>;
 
+/** The `terse` thoughts: no answer is repeated, one phrasing per situation. */
+const TERSE_THOUGHTS = {
+  first: [(v) => `Ask ${v.model} first.`],
+  cannotHelp: [(v) => `${v.prev} cannot help; ask ${v.model}.`],
+  noAnswer: [(v) => `${v.prev} gave no answer; ask ${v.model}.`],
+  confirm: [(v) => `Confirm with ${v.model}.`],
+  disagree: [(v) => `They disagree; ask ${v.model}.`],
+  agreed: [(_v) => `Two replies agree.`],
+  firstAnswer: [(v) => `${v.prev} answered; stop here.`],
+  trusted: [(v) => `No agreement; trust ${v.prev}.`],
+  none: [(_v) => `No model knew.`],
+} satisfies Record<keyof typeof THOUGHTS, Phrase[]>;
+
 /** A Policy that writes the teacher's turns (see the module comment). */
 export function createTeacherPolicy(ctx: TeacherContext, opts: TeacherOptions = {}): Policy {
   const plan = ctx.plan ?? teacherPlan(ctx.pool);
@@ -138,7 +156,7 @@ export function createTeacherPolicy(ctx: TeacherContext, opts: TeacherOptions = 
   const routed: string[] = [];
   const alpha = opts.alpha ?? 0;
   const say = (kind: keyof typeof THOUGHTS, v: Record<string, string>): string => {
-    const list: Phrase[] = THOUGHTS[kind];
+    const list: Phrase[] = (opts.terse === true ? TERSE_THOUGHTS : THOUGHTS)[kind];
     const pick = opts.rng === undefined ? 0 : opts.rng.nextUint32() % list.length;
     return clean((list[pick] ?? list[0] as Phrase)(v));
   };
