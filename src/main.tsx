@@ -3,7 +3,8 @@
  * key vault (memory; localStorage only after the user opts in), the store and the controller, renders
  * the app, and loads the offline pool, the default (no keys needed). A share link (`#s=…` in the
  * fragment, so it never reaches a server log) is opened before the first render; one pasted later asks
- * before it replaces the user's work.
+ * before it replaces the user's work. Without a link the app opens on the embedded default router
+ * policy (public/models/embedded.json).
  */
 import './ui/styles.css';
 import { StrictMode } from 'react';
@@ -15,7 +16,7 @@ import { createAppController } from './ui/session/appController';
 import { ControllerContext } from './ui/session/controllerContext';
 import { createAppStore } from './ui/store/appStore';
 import { AppStoreContext } from './ui/store/useApp';
-import { shareCodeFromHash } from './core';
+import { EMBEDDED_INDEX_FILE, shareCodeFromHash } from './core';
 import { installTestApi, shouldInstallTestApi } from './ui/testApi';
 import { EngineClient } from './worker/engineClient';
 
@@ -39,15 +40,24 @@ const controller = createAppController({
   pickedFiles: { fromFileList: filesFromFileList, fromDataTransfer: filesFromDataTransfer },
   evalStorage: window.localStorage,
   newEpisodeId: () => `episode-${Date.now().toString(36)}`,
+  readEmbeddedIndex: async () => {
+    const url = new URL(`models/${EMBEDDED_INDEX_FILE}`, document.baseURI).href;
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`HTTP ${res.status} for ${url}`);
+    // A static server may answer a missing file with the app's index.html.
+    return res.json().catch(() => Promise.reject(new Error(`${url} is not JSON (is the file there?)`)));
+  },
 });
 if (shouldInstallTestApi(import.meta.env.MODE, window.location.search)) installTestApi(store, window);
 
 // A share link opens at once (nothing of the user's is on screen yet); a later one waits for consent.
-const openSharedLink = (ask: boolean): void => {
+const openSharedLink = (ask: boolean): boolean => {
   const code = shareCodeFromHash(window.location.hash);
   if (code !== null) controller.openLink(code, { ask });
+  return code !== null;
 };
-openSharedLink(false);
+// No link: the embedded default policy (it switches to the router policy mode before the first render).
+if (!openSharedLink(false)) void controller.openEmbeddedDefault();
 window.addEventListener('hashchange', () => openSharedLink(true));
 
 const rootElement = document.getElementById('root');

@@ -32,8 +32,17 @@ export class AppPage {
     this.rewardPending = page.getByTestId('reward.pending');
   }
 
-  /** Open the built app with its test API enabled; it lands on "you are the router" with the offline pool. */
+  /**
+   * Open the built app with its test API enabled and switch to "you are the router" with the offline
+   * pool (the app itself opens on the embedded router policy, which keeps loading in the background).
+   */
   async open(): Promise<void> {
+    await this.openDefault();
+    await this.byId('mode.human').check();
+  }
+
+  /** Open the built app as a new user does: the embedded default router policy, the offline pool. */
+  async openDefault(): Promise<void> {
     await this.page.goto('/?testApi=1');
     await expect(this.page.getByTestId('picker.item.0')).toBeVisible();
   }
@@ -119,6 +128,7 @@ export class AppPage {
 
   /** Play "you are the router" on an offline bank question: route to `models` in turn, then answer gold. */
   async playRouter(search: string, models: readonly string[]): Promise<void> {
+    await this.byId('mode.human').check();
     await this.byId('picker.search').fill(search);
     await this.byId('picker.item.0').click();
     await this.byId('episode.start').click();

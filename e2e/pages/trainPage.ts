@@ -84,6 +84,10 @@ export class TrainPage {
 
   async useAsPolicy(index: number): Promise<void> {
     await this.app.byId(`train.checkpoint.${index}.use`).click();
-    await expect.poll(async () => (await this.app.state()).modelLoad, { timeout: 30_000 }).toMatchObject({ status: 'ready' });
+    // The embedded default policy may be loaded already ('ready'): wait for the checkpoint's model.
+    await expect.poll(async () => {
+      const s = await this.app.state();
+      return { status: s.modelLoad.status, ref: s.model?.ref.kind };
+    }, { timeout: 30_000 }).toEqual({ status: 'ready', ref: 'checkpoint' });
   }
 }

@@ -17,6 +17,10 @@ test.describe('model policy', () => {
   test('loads the tiny model by URL prefix on wasm, shows the device and memory, and lists it in the cache', async ({ app }) => {
     const model = new ModelPage(app);
     await model.open();
+    // The embedded default policy loaded on opening went through the cache: start from an empty one.
+    await model.waitLoaded();
+    await app.byId('cache.clear').click();
+    await expect(app.byId('cache.empty')).toBeVisible();
     await model.preferDevice('wasm');
     await model.loadByUrl(TINY_URL);
     await expect(model.deviceEp).toHaveText('wasm');
@@ -34,8 +38,10 @@ test.describe('model policy', () => {
     await expect(app.byId('cache.empty')).toBeVisible();
     await model.loadByUrl(TINY_URL); // kept model: no reload, nothing new cached
     await app.byId('model.source.embedded').check();
+    await app.byId('model.embedded').selectOption('tiny-router');
     await app.byId('model.load').click();
     await model.waitLoaded();
+    await expect(model.loaded).toContainText('tiny-router');
     await expect(app.byId('cache.list')).toBeVisible();
     await app.byId('cache.clear').click();
     await expect(app.byId('cache.empty')).toBeVisible();

@@ -1,11 +1,11 @@
 /**
- * "You are the router" on the offline pool (the first screen, no keys): pick a bank question, route two
+ * "You are the router" on the offline pool (no keys): pick a bank question, route two
  * sub-queries to simulated candidates, answer, see the reward breakdown, then step back and forth with
  * the keyboard through what was played.
  */
 import { expect, test } from '../fixtures';
 
-test('the app opens on the offline pool, in "you are the router" mode, with no keys', async ({ app }) => {
+test('"you are the router" plays the offline pool with no keys (the app opens on the embedded policy: embedded.spec.ts)', async ({ app }) => {
   await app.open();
   await expect(app.byId('mode.human')).toBeChecked();
   await expect(app.byId('picker.dataset')).toHaveValue('offline');

@@ -9,6 +9,7 @@ import { CONVERT_USAGE, runConvertCommand } from './convert/convertCommand';
 import { writeTinyModels } from './convert/makeTinyModels';
 import { startLlmServer } from './testServer/llmServer';
 import { runTrainCommand, TRAIN_USAGE } from './train/trainCommand';
+import { runTrainDefault, TRAIN_DEFAULT_USAGE } from './trainDefault/trainDefault';
 
 const USAGE = `Usage: npm run -s cli -- <command> [options]
 
@@ -44,7 +45,8 @@ export function parseFlags(argv: readonly string[]): { positional: string[]; fla
 }
 
 async function main(argv: readonly string[]): Promise<number> {
-  const { positional, flags } = parseFlags(argv[0] === 'eval' ? withBooleanEvalFlags(argv) : argv);
+  const booleans = argv[0] === 'train-default' ? argv.map((a) => (a === '--skip-rl' || a === '--resume' ? `${a}=true` : a)) : argv;
+  const { positional, flags } = parseFlags(argv[0] === 'eval' ? withBooleanEvalFlags(argv) : booleans);
   const command = positional[0] ?? 'help';
   switch (command) {
     case 'conformance': {
@@ -66,6 +68,8 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     case 'convert':
       return runConvertCommand(positional.slice(1), flags, { stdout: process.stdout, stderr: process.stderr });
+    case 'train-default':
+      return runTrainDefault(flags, { stdout: process.stdout, stderr: process.stderr, env: process.env, now: () => performance.now() });
     case 'train':
       return runTrainCommand(positional.slice(1), flags, { stdout: process.stdout, stderr: process.stderr });
     case 'eval': {

@@ -41,6 +41,11 @@ export interface AppSnapshot {
   linkNotice: string | null;
   linkError: string | null;
   evaluationRows: number;
+  /** α of the next episode, and the pool's preset ('offline': the offline pool). */
+  alpha: number;
+  poolPreset: string;
+  /** The embedded default policies: the index's variants, the selected one (null: another model is), why the default did not open. */
+  embedded: { variants: string[] | null; variant: string | null; error: string | null };
   /** The model policy: load status (and error), the loaded model's plain-data info, the round being streamed. */
   modelLoad: { status: string; error: string | null };
   model: LoadedModelInfo | null;
@@ -127,6 +132,9 @@ export function snapshot(store: AppStore): AppSnapshot {
     linkNotice: s.linkNotice,
     linkError: s.linkError,
     evaluationRows: s.evaluation?.rows.length ?? 0,
+    alpha: s.runConfig.alpha,
+    poolPreset: s.presetId,
+    embedded: { variants: s.embeddedIndex.status === 'ready' ? s.embeddedIndex.index.variants.map((v) => v.name) : null, variant: s.embeddedVariant, error: s.embeddedError },
     modelLoad: { status: s.modelLoad.status, error: s.modelLoad.status === 'failed' ? s.modelLoad.error : null },
     model: s.modelInfo,
     streaming: s.streaming === null ? null : { roundIndex: s.streaming.roundIndex, chars: s.streaming.text.length, tokens: s.streaming.tokens },

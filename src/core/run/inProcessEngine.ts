@@ -10,6 +10,7 @@ import { EvalMethodError } from '../eval/baselines';
 import { estimateRun } from '../eval/estimateRun';
 import { runEvaluation, type EvalDeps } from '../eval/runEvaluation';
 import { recordedScoresOf } from '../offline/matchBankQuestion';
+import { bankTeacherPlan, trainingBankQuestions } from '../defaultPolicy/corpus';
 import { parseSizeB } from '../offline/offlineCaller';
 import { renderCompactPromptForPool, renderPrompt } from '../protocol/prompt';
 import { DataRootError, loadAgentPrompt, loadReferenceTemplate, DATA_PATHS, type DataRoot } from '../data/dataRoot';
@@ -139,10 +140,28 @@ export function createInProcessEngine(deps: InProcessEngineDeps): Engine {
     }
   }
 
-  /** What an evaluation needs besides the caller: the offline bank's scores (oracle) and sizes (largest), and the onnx policies. */
+  /** The teacher method's trust per model: accuracy on the bank's training questions (as the CLI's evalSetup), once per bank. */
+  const teacherTrusts = new WeakMap<OfflineBank, Readonly<Record<string, number>> | null>();
+  function teacherTrustOf(b: OfflineBank): Readonly<Record<string, number>> | null {
+    let trust = teacherTrusts.get(b);
+    if (trust === undefined) {
+      trust = trainingBankQuestions(b).length > 0 ? bankTeacherPlan(b).trust : null;
+      teacherTrusts.set(b, trust);
+    }
+    return trust;
+  }
+
+  /**
+   * What an evaluation needs besides the caller: the offline bank's scores (oracle), sizes (largest)
+   * and training-question accuracies (the teacher's trust, as the CLI's evalSetup computes them), and
+   * the onnx policies.
+   */
   async function evalDeps(req: Omit<EngineEvalRequest, 'candidates' | 'resume'>): Promise<Omit<EvalDeps, 'caller' | 'now'>> {
     const pool = req.spec.pool;
+    const teacher = req.spec.methods.some((m) => m.kind === 'teacher');
+    // A live pool's teacher still trusts the bank's models by name (the CLI loads the bank for every run); no bank: prices only.
     const b = pool.some((m) => m.provider === OFFLINE_PROVIDER) ? await bank(req.dataRoot) : undefined;
+    const trustBank = b ?? (teacher ? await bank(req.dataRoot).catch(() => undefined) : undefined);
     const sizesB: Record<string, number> = {};
     for (const m of b?.models ?? []) {
       const size = parseSizeB(m.size);
@@ -153,16 +172,18 @@ export function createInProcessEngine(deps: InProcessEngineDeps): Engine {
     if (b !== undefined && pool.every((m) => m.provider === OFFLINE_PROVIDER)) {
       out.recordedScores = (q) => recordedScoresOf(b, q);
     }
+    const trust = teacher && trustBank !== undefined ? teacherTrustOf(trustBank) : null;
+    if (trust !== null) out.teacherTrust = trust;
     const policies = req.policies;
     if (policies !== undefined) {
       out.policyFor = async (m, ctx) => {
         const spec = policies[m.id];
         if (spec === undefined) throw new EvalMethodError(`policy:${m.id} has no model in the request; load a model first.`);
-        const ports = await models.policyFor({ ...spec, sampling: { ...spec.sampling, seed: ctx.seed } }, { pool: ctx.pool, now: deps.now, ...(ctx.signal === undefined ? {} : { signal: ctx.signal }), onToken: () => undefined });
-        const info = models.loaded();
-        const template = info?.template ?? 'compact';
+        const { policy, tokenizer, contextCapacity, info } = await models.policyFor({ ...spec, sampling: { ...spec.sampling, seed: ctx.seed } }, { pool: ctx.pool, now: deps.now, ...(ctx.signal === undefined ? {} : { signal: ctx.signal }), onToken: () => undefined });
+        const template = info.template;
         const prompt = template === 'compact' ? renderCompactPromptForPool(ctx.pool, ctx.question.text) : renderPrompt(await loadReferenceTemplate(dataRoot(req.dataRoot), template), ctx.question.text);
-        return { ...ports, template, prompt };
+        // The episode's limits are fitted into the model's positions, as the CLI's policy host does.
+        return { policy, tokenizer, template, prompt, contextCapacity };
       };
     }
     return out;

@@ -62,8 +62,11 @@ export function modelKey(ref: ModelRef, device: PreferredDevice): string {
 export interface PolicyModels {
   /** Load (or reuse) a model; events go to `onEvent`, the last one `model.loaded`. */
   load(req: ModelLoadRequest, o: { signal?: AbortSignal; onEvent: (e: ModelLoadEvent) => void }): Promise<LoadedPolicyModel>;
-  /** The policy of one episode over the (loaded or loaded-now) model of `spec`. */
-  policyFor(spec: Extract<PolicySpec, { kind: 'onnx' }>, o: PolicyOptions): Promise<{ policy: Policy; tokenizer: Tokenizer }>;
+  /**
+   * The policy of one episode over the (loaded or loaded-now) model of `spec`, with the positions it
+   * has for prompt + response + generation (max positions less the chat framing, as the CLI's host).
+   */
+  policyFor(spec: Extract<PolicySpec, { kind: 'onnx' }>, o: PolicyOptions): Promise<{ policy: Policy; tokenizer: Tokenizer; contextCapacity: number; info: LoadedModelInfo }>;
   loaded(): LoadedModelInfo | null;
   dispose(): Promise<void>;
 }
@@ -129,7 +132,8 @@ export function createPolicyModels(runtime: PolicyRuntime | undefined): PolicyMo
           return run;
         },
       };
-      return { policy, tokenizer: loaded.tokenizer };
+      const contextCapacity = loaded.info.config.maxPositions - loaded.framing.prefixIds.length - loaded.framing.suffixIds.length;
+      return { policy, tokenizer: loaded.tokenizer, contextCapacity, info: loaded.info };
     },
     loaded: () => current?.model.info ?? null,
     async dispose() {

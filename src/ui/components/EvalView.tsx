@@ -4,6 +4,8 @@
  * collapse warning, calls and turns histograms, the selected method's episodes, exports and Share.
  * Renders from the store; actions go through the controller.
  */
+import { useEffect } from 'react';
+import { useController } from '../session/controllerContext';
 import { useApp } from '../store/useApp';
 import { EvalDatasetTable } from './eval/EvalDatasetTable';
 import { EvalEpisodes } from './eval/EvalEpisodes';
@@ -16,6 +18,9 @@ import { EvalSettingsPanel } from './eval/EvalSettingsPanel';
 
 export function EvalView() {
   const hasResults = useApp((s) => s.evalRows.length > 0 || s.evalHistory.length > 0);
+  const controller = useController();
+  // The embedded policies are methods too: read their index (embedded.json) once the view opens.
+  useEffect(() => void controller?.loadEmbeddedVariants(), [controller]);
   return (
     <section className="panel eval-view" aria-labelledby="eval-heading" data-testid="eval.view">
       <h2 id="eval-heading" className="panel-title">

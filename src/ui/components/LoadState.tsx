@@ -4,6 +4,7 @@ import { useApp } from '../store/useApp';
 export function LoadState() {
   const status = useApp((s) => s.loadStatus);
   const error = useApp((s) => s.loadError);
+  const modelMode = useApp((s) => s.mode === 'model');
   if (status === 'failed') {
     return (
       <div className="panel load-error" role="alert" data-testid="app.loadError">
@@ -17,6 +18,13 @@ export function LoadState() {
     return (
       <p className="panel muted" data-testid="app.loading">
         Starting the episode…
+      </p>
+    );
+  }
+  if (modelMode) {
+    return (
+      <p className="panel muted" data-testid="app.empty">
+        Press <strong>Run a sample question</strong> (or pick a question and press <strong>Start episode</strong>): the router policy thinks, routes sub-queries to the pool's models, reads their replies and answers — each round appears here as it is written.
       </p>
     );
   }

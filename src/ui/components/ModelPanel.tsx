@@ -37,9 +37,9 @@ export function ModelPanel() {
           Seed
           <input type="number" value={sampling.seed} onChange={(e) => setSampling({ seed: Math.trunc(num(e.target.value, sampling.seed)) })} data-testid="model.seed" />
         </label>
-        <label className="field-inline" title="Lowers the logits of expensive models' names while the policy writes a route (logit units per unit of normalised price)">
+        <label className="field-inline" title="Lowers the logits of expensive models' names while the policy writes a route (logit units per unit of normalised price); the α control sets it to 4α">
           Cost bias λ
-          <input type="range" min={0} max={10} step={0.5} value={bias} onChange={(e) => setBias(Number(e.target.value))} data-testid="model.costBias" />
+          <input type="range" min={0} max={10} step={0.1} value={bias} onChange={(e) => setBias(Number(e.target.value))} data-testid="model.costBias" />
           <span>{bias}</span>
         </label>
       </div>

@@ -1,16 +1,17 @@
 /**
- * Where the model policy comes from: the embedded tiny-router, a URL prefix (a Hugging Face
+ * Where the model policy comes from: an embedded folder (the default policies of models/embedded.json,
+ * or the tiny-router test model), a URL prefix (a Hugging Face
  * `resolve/main/` URL included), a local folder or files (picked or dropped), or a Router-R1 preset
  * (its Hugging Face URL prefilled; those are safetensors checkpoints to convert first, and need network).
  */
 import { useState, type DragEvent } from 'react';
-import { presetUrlPrefix, ROUTER_R1_PRESETS } from '../../core';
+import { presetUrlPrefix, ROUTER_R1_PRESETS, TINY_ROUTER_NAME } from '../../core';
 import { useController } from '../session/controllerContext';
-import type { ModelSourceKind } from '../store/modelSlice';
+import { embeddedVariantLabel, type ModelSourceKind } from '../store/modelSlice';
 import { useApp } from '../store/useApp';
 
 const SOURCES: { id: ModelSourceKind; label: string }[] = [
-  { id: 'embedded', label: 'Embedded tiny-router' },
+  { id: 'embedded', label: 'Embedded' },
   { id: 'url', label: 'URL prefix' },
   { id: 'files', label: 'Local folder / files' },
   { id: 'preset', label: 'Router-R1 preset' },
@@ -25,6 +26,11 @@ export function ModelSourcePicker() {
   const setSource = useApp((s) => s.setModelSource);
   const setUrl = useApp((s) => s.setModelUrl);
   const setPreset = useApp((s) => s.setModelPreset);
+  const embeddedName = useApp((s) => s.embeddedName);
+  const setEmbeddedName = useApp((s) => s.setEmbeddedName);
+  const index = useApp((s) => s.embeddedIndex);
+  const variants = index.status === 'ready' ? index.index.variants : [];
+  const variant = variants.find((v) => v.name === embeddedName);
   const [over, setOver] = useState(false);
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
@@ -47,7 +53,20 @@ export function ModelSourcePicker() {
           </label>
         ))}
       </div>
-      {source === 'embedded' && <div className="row-actions"><span className="muted small">public/models/tiny-router: random weights, a test model (its text is gibberish).</span>{load}</div>}
+      {source === 'embedded' && (
+        <div className="row-actions">
+          <select value={embeddedName} onChange={(e) => setEmbeddedName(e.target.value)} aria-label="Embedded model" data-testid="model.embedded">
+            {variants.map((v) => (
+              <option key={v.name} value={v.name}>{embeddedVariantLabel(v)}</option>
+            ))}
+            <option value={TINY_ROUTER_NAME}>{TINY_ROUTER_NAME} (test model, random weights)</option>
+          </select>
+          <span className="muted small">
+            public/models/{embeddedName}: {variant !== undefined ? variant.summary : embeddedName === TINY_ROUTER_NAME ? 'random weights, a test model (its text is gibberish).' : 'a model folder.'}
+          </span>
+          {load}
+        </div>
+      )}
       {source === 'url' && (
         <div className="row-actions">
           <input className="grow" value={url} onChange={(e) => setUrl(e.target.value)} placeholder="https://huggingface.co/<repo>/resolve/main/" aria-label="Model URL prefix" data-testid="model.url" />

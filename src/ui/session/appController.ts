@@ -23,6 +23,7 @@ import { runEpisodeIntoStore } from '../store/bindEngine';
 import type { PoolPresetId } from '../store/poolSlice';
 import type { KeyVault } from './keyVault';
 import { createModelActions } from './modelActions';
+import { createEmbeddedActions } from './embeddedActions';
 import { createEvalActions, type StorageLike } from './evalActions';
 import { createShareActions } from './shareActions';
 import { createTrainActions } from './trainActions';
@@ -46,6 +47,8 @@ export interface AppControllerDeps {
   trainEngine?: TrainEngine;
   /** Where a paused evaluation is kept across reloads (localStorage in the app; absent: memory only). */
   evalStorage?: StorageLike | null;
+  /** Reads public/models/embedded.json (the page's fetch, bound in main.tsx); absent: no embedded default policy. */
+  readEmbeddedIndex?: () => Promise<unknown>;
 }
 
 export interface PickedFilesReader {
@@ -112,6 +115,14 @@ export function createAppController(deps: AppControllerDeps) {
     currentConfig: share.currentConfig,
     keys: () => keys.all(),
     storage: deps.evalStorage ?? null,
+    baseUrl: deps.baseUrl ?? new URL('..', dataRoot).href,
+  });
+
+  const embedded = createEmbeddedActions({
+    store,
+    ...(deps.readEmbeddedIndex === undefined ? {} : { readIndex: deps.readEmbeddedIndex }),
+    loadEmbedded: model.loadEmbedded,
+    startModelEpisode: model.startModelEpisode,
   });
 
   const train = createTrainActions({ engine: deps.trainEngine, store, dataRoot, baseUrl: deps.baseUrl ?? new URL('..', dataRoot).href, loadModel: model.loadModelRef });
@@ -127,6 +138,7 @@ export function createAppController(deps: AppControllerDeps) {
     ...model,
     ...train,
     ...evaluation,
+    ...embedded,
     /** Files from <input type="file"> (a folder with webkitdirectory, or loose files). */
     loadPickedFiles(files: ArrayLike<File>): Promise<unknown> {
       if (deps.pickedFiles === undefined || files.length === 0) return Promise.resolve(null);

@@ -5,10 +5,10 @@
  * trajectory; a live pool asks for confirmation before running.
  */
 import { describe, expect, it } from 'vitest';
-import { createOfflineCaller, offlineBankQuestions, offlinePoolModels, runEvaluation, type EngineEvalRequest, type OfflineBank, type ReferenceData } from '../../core';
+import { createByteTokenizer, createOfflineCaller, createScriptedPolicy, offlineBankQuestions, offlinePoolModels, runEvaluation, type EngineEvalRequest, type EvalDeps, type OfflineBank, type ReferenceData } from '../../core';
 import { createAppStore } from '../store/appStore';
 import { fakeEngine } from '../testing/fakeEngine';
-import { createEvalActions, EVAL_STORAGE_NAME, methodSpecs, type StorageLike } from './evalActions';
+import { createEvalActions, EVAL_STORAGE_NAME, methodSpecs, TEACHER_ALPHAS, teacherMethodId, type EvalActionsDeps, type StorageLike } from './evalActions';
 
 const SCORES: [number, number][] = [[1, 1], [0, 1], [0, 0], [1, 0], [0, 1], [1, 1]];
 
@@ -28,31 +28,46 @@ function memoryStorage(): StorageLike & { data: Map<string, string> } {
   return { data, getItem: (k) => data.get(k) ?? null, setItem: (k, v) => void data.set(k, v), removeItem: (k) => void data.delete(k) };
 }
 
-function setup() {
-  const store = createAppStore();
-  store.getState().setPool('offline', offlinePoolModels(bank));
-  store.getState().setQuestionList('offline', { status: 'ready', items: offlineBankQuestions(bank) });
-  const requests: EngineEvalRequest[] = [];
-  const engine = fakeEngine({
+/** A fake engine whose runEvaluation is core's on the synthetic bank; policy methods answer with a scripted policy. */
+function engineOf(requests: EngineEvalRequest[]) {
+  return fakeEngine({
     runEvaluation: (req, opts) => {
       requests.push(req);
       const scores = (id: string | undefined) => bank.questions.find((q) => q.id === id)?.scores;
-      return runEvaluation(req.spec, { caller: createOfflineCaller(bank), now: () => 0, ...opts, recordedScores: (q) => scores(q.id) }, req.resume);
+      const policyFor: EvalDeps['policyFor'] = async (_m, ctx) => ({
+        policy: createScriptedPolicy(['<search>small-1b: what is it?</search>', '<answer>thing</answer>']),
+        tokenizer: createByteTokenizer(),
+        template: 'compact',
+        prompt: ctx.question.text,
+      });
+      return runEvaluation(req.spec, { caller: createOfflineCaller(bank), now: () => 0, ...opts, recordedScores: (q) => scores(q.id), policyFor }, req.resume);
     },
     estimateEvaluation: async () => ({ needsConfirmation: true, total: { live: { calls: { expected: 6, max: 6 }, usd: { expected: 0.01, max: 0.02 } } }, episodes: 6 }) as never,
   });
-  const storage = memoryStorage();
-  const actions = createEvalActions({
-    engine,
+}
+
+function depsOf(store: ReturnType<typeof createAppStore>, requests: EngineEvalRequest[] = []): EvalActionsDeps {
+  return {
+    engine: engineOf(requests),
     store,
     dataRoot: 'mem',
     candidatesFor: () => ({ kind: 'offline' }),
     reference: async () => reference,
     currentConfig: () => ({}) as never,
     keys: () => ({}),
-    storage,
+    storage: null,
     schedule: (f) => f(),
-  });
+  };
+}
+
+function setup() {
+  const store = createAppStore();
+  store.getState().setPool('offline', offlinePoolModels(bank));
+  store.getState().setQuestionList('offline', { status: 'ready', items: offlineBankQuestions(bank) });
+  const requests: EngineEvalRequest[] = [];
+  const engine = engineOf(requests);
+  const storage = memoryStorage();
+  const actions = createEvalActions({ ...depsOf(store, requests), engine, storage });
   store.getState().setEvalSettings({ dataset: 'offline', limit: 6, methods: ['single:small-1b', 'cheapest', 'largest', 'cascade', 'oracle'] });
   return { store, actions, storage, requests };
 }
@@ -128,5 +143,51 @@ describe('evalActions', () => {
     const pool = offlinePoolModels(bank);
     expect(methodSpecs(['single:small-1b', 'single:gone', 'oracle', 'policy:loaded'], pool, null)).toEqual([{ kind: 'single', model: 'small-1b' }, { kind: 'oracle' }]);
     expect(methodSpecs(['oracle'], [{ ...pool[0]!, provider: 'openai' }], null)).toEqual([]);
+  });
+
+  it('maps the teacher cascade at α 0 and 0.8 and the listed embedded variants (unlisted ones are left out)', () => {
+    const pool = offlinePoolModels(bank);
+    const variants = [
+      { name: 'router-nano-a0', alpha: 0, summary: 'accuracy first' },
+      { name: 'router-nano-a08', alpha: 0.8, summary: 'cost first' },
+    ];
+    expect(methodSpecs(['teacher', 'teacher:0.8', 'teacher:2', 'policy:router-nano-a0', 'policy:router-nano-a08', 'policy:router-nano-zz'], pool, null, variants)).toEqual([
+      { kind: 'teacher', alpha: 0 },
+      { kind: 'teacher', alpha: 0.8 },
+      { kind: 'policy', id: 'router-nano-a0', label: 'router-nano-a0 (α 0)' },
+      { kind: 'policy', id: 'router-nano-a08', label: 'router-nano-a08 (α 0.8)' },
+    ]);
+    expect(methodSpecs(['policy:router-nano-a0'], pool, null)).toEqual([]);
+    expect(TEACHER_ALPHAS.map(teacherMethodId)).toEqual(['teacher', 'teacher:0.8']);
+  });
+
+  it('reads embedded.json under the base URL; a missing index says how to make one', async () => {
+    const { store } = setup();
+    expect(store.getState().evalEmbedded.status).toBe('idle');
+    const read: string[] = [];
+    const ok = createEvalActions({ ...depsOf(store), baseUrl: 'http://app.test/studio/?testApi=1', fetchJson: async (url) => (read.push(url), { format: 1, default: 'b', variants: [{ name: 'b', alpha: 0.8, summary: 'cost' }, { name: 'a', alpha: 0, summary: 'acc' }] }) });
+    await ok.loadEmbeddedVariants();
+    expect(read).toEqual(['http://app.test/studio/models/embedded.json']);
+    expect(store.getState().evalEmbedded).toEqual({ status: 'ready', variants: [{ name: 'a', alpha: 0, summary: 'acc' }, { name: 'b', alpha: 0.8, summary: 'cost' }] });
+    const other = setup();
+    const failing = createEvalActions({ ...depsOf(other.store), baseUrl: 'http://app.test/', fetchJson: async () => Promise.reject(new Error('HTTP 404')) });
+    await failing.loadEmbeddedVariants();
+    const e = other.store.getState().evalEmbedded;
+    expect(e.status === 'failed' && e.error).toMatch(/embedded\.json: HTTP 404.*train-default/);
+  });
+
+  it('runs embedded variants greedily, each its own model with no cost bias, and the teacher beside them', async () => {
+    const { store, requests } = setup();
+    const actions = createEvalActions({ ...depsOf(store, requests), baseUrl: 'http://app.test/' });
+    store.getState().setEvalEmbedded({ status: 'ready', variants: [{ name: 'router-nano-a0', alpha: 0, summary: '' }, { name: 'router-nano-a08', alpha: 0.8, summary: '' }] });
+    store.getState().setEvalSettings({ methods: ['teacher', 'policy:router-nano-a0', 'policy:router-nano-a08'], alpha: 0.5, limit: 2 });
+    const summary = await actions.startEvaluation();
+    expect(store.getState().evalError).toBeNull();
+    const req = requests[0]!;
+    expect(req.spec.methods).toEqual([{ kind: 'teacher', alpha: 0 }, { kind: 'policy', id: 'router-nano-a0', label: 'router-nano-a0 (α 0)' }, { kind: 'policy', id: 'router-nano-a08', label: 'router-nano-a08 (α 0.8)' }]);
+    for (const name of ['router-nano-a0', 'router-nano-a08']) {
+      expect(req.policies?.[name]).toEqual({ kind: 'onnx', model: { kind: 'embedded', name, baseUrl: 'http://app.test/' }, preferredDevice: store.getState().preferredDevice, sampling: { temperature: 0, topP: 1, topK: 0, seed: 42 } });
+    }
+    expect(summary?.methods.map((m) => m.method)).toEqual(['teacher', 'policy:router-nano-a0', 'policy:router-nano-a08']);
   });
 });

@@ -14,6 +14,8 @@
  */
 import {
   buildShareUrl,
+  EMBEDDED_INDEX_FILE,
+  parseEmbeddedIndex,
   OFFLINE_PROVIDER,
   rowsToCsv,
   splitQuestions,
@@ -23,6 +25,7 @@ import {
   EVAL_STATE_VERSION,
   type CandidateSpec,
   type Engine,
+  type EmbeddedIndex,
   type EngineEvalRequest,
   type EvalEvent,
   type EvalMethodSpec,
@@ -48,6 +51,20 @@ export const EVAL_STORAGE_NAME = 'router-r1-studio.eval';
 /** The policy method of the loaded model (one at a time: the engine keeps one model). */
 export const LOADED_POLICY_ID = 'loaded';
 
+/**
+ * The teacher cascade (core's `teacher` method, the embedded policies' warm-up teacher) at the α of
+ * each embedded variant: method ids `teacher` (α 0) and `teacher:0.8`, as the CLI names them.
+ */
+export const TEACHER_ALPHAS = [0, 0.8] as const;
+export const teacherMethodId = (alpha: number): string => (alpha === 0 ? 'teacher' : `teacher:${alpha}`);
+
+/**
+ * Embedded policies (public/models/<name>/, listed in embedded.json) run greedily: each variant's α is
+ * in its weights (it was trained at that α), so no sampling noise and no cost-aware bias on top — the
+ * CLI's `eval --policy public/models/<name>` decodes the same way (temperature 0, no bias).
+ */
+export const EMBEDDED_SAMPLING = { temperature: 0, topP: 1, topK: 0 } as const;
+
 /** λ of the cost-aware decoding bias per unit of α for the policy method (α = 0.5 → λ = 2). */
 export const ALPHA_BIAS_SCALE = 4;
 
@@ -71,6 +88,10 @@ export interface EvalActionsDeps {
   keys: () => Record<string, string>;
   /** localStorage in the app; null: nothing survives a reload. */
   storage: StorageLike | null;
+  /** The page's base URL: embedded policies live under `<base>models/` (default: the data root's parent). */
+  baseUrl?: string;
+  /** Reads embedded.json (default: fetch). */
+  fetchJson?: (url: string) => Promise<unknown>;
   /** Runs `flush` on the next frame (requestAnimationFrame in the app). */
   schedule?: (flush: () => void) => void;
 }
@@ -90,8 +111,11 @@ const message = (err: unknown): string => (err instanceof Error ? err.message : 
 const nextFrame = (flush: () => void): void => void (typeof requestAnimationFrame === 'function' ? requestAnimationFrame(() => flush()) : setTimeout(flush, 16));
 const episodeKey = (method: string, qi: number): string => `${method}|${qi}`;
 
-/** Method ids → specs; ids that do not fit this pool (a model removed, no model loaded) are left out. */
-export function methodSpecs(ids: readonly string[], pool: Trajectory['pool'], model: LoadedModelInfo | null): EvalMethodSpec[] {
+/**
+ * Method ids → specs; ids that do not fit this pool (a model removed, no model loaded, an embedded
+ * variant that is not listed) are left out. `embedded`: the variants of embedded.json.
+ */
+export function methodSpecs(ids: readonly string[], pool: Trajectory['pool'], model: LoadedModelInfo | null, embedded: EmbeddedIndex['variants'] = []): EvalMethodSpec[] {
   const out: EvalMethodSpec[] = [];
   for (const id of ids) {
     if (id.startsWith('single:')) {
@@ -99,6 +123,12 @@ export function methodSpecs(ids: readonly string[], pool: Trajectory['pool'], mo
       if (pool.some((m) => m.name === name)) out.push({ kind: 'single', model: name });
     } else if (id === `policy:${LOADED_POLICY_ID}`) {
       if (model !== null) out.push({ kind: 'policy', id: LOADED_POLICY_ID, label: model.name });
+    } else if (id.startsWith('policy:')) {
+      const variant = embedded.find((v) => `policy:${v.name}` === id);
+      if (variant !== undefined) out.push({ kind: 'policy', id: variant.name, label: `${variant.name} (α ${variant.alpha})` });
+    } else if (id === 'teacher' || id.startsWith('teacher:')) {
+      const alpha = id === 'teacher' ? 0 : Number(id.slice('teacher:'.length));
+      if (Number.isFinite(alpha) && alpha >= 0 && alpha <= 1) out.push({ kind: 'teacher', alpha });
     } else if (id === 'random' || id === 'cheapest' || id === 'largest' || id === 'cascade' || id === 'oracle') {
       const live = pool.some((m) => m.provider !== OFFLINE_PROVIDER);
       if (id !== 'oracle' || !live) out.push({ kind: id });
@@ -149,13 +179,15 @@ export function createEvalActions(deps: EvalActionsDeps) {
   async function buildSpec(settings: EvalSettings): Promise<EvalRunSpec> {
     const pool = s().models.map((m) => ({ ...m }));
     if (pool.length === 0) throw new EvalSetupError('The pool has no model; add at least one (or pick the offline pool) before evaluating.');
-    const methods = methodSpecs(settings.methods, pool, s().modelInfo);
+    const methods = methodSpecs(settings.methods, pool, s().modelInfo, embeddedVariants());
     if (methods.length === 0) throw new EvalSetupError('Pick at least one method that fits this pool.');
     const questions = (await questionsFor(settings.dataset)).slice(0, settings.limit);
     const ref = await deps.reference();
     if (ref === null) throw new EvalSetupError('The reference texts (candidate prompt) did not load from the data root; check the data root (?dataRoot=).');
     const model = s().modelInfo;
-    const hasPolicy = methods.some((m) => m.kind === 'policy');
+    // The loaded model's limits apply to the whole run (as before); embedded variants are fitted per
+    // episode into their own positions by core (runEvaluation's contextCapacity), as in the CLI.
+    const hasPolicy = methods.some((m) => m.kind === 'policy' && m.id === LOADED_POLICY_ID);
     const base = s().runConfig.settings;
     return {
       id: `eval-${settings.dataset}-s${settings.seed}`,
@@ -172,13 +204,68 @@ export function createEvalActions(deps: EvalActionsDeps) {
     };
   }
 
+  function embeddedVariants(): EmbeddedIndex['variants'] {
+    const e = s().evalEmbedded;
+    return e.status === 'ready' ? e.variants : [];
+  }
+
+  function baseUrl(): string {
+    if (deps.baseUrl !== undefined) return deps.baseUrl;
+    try {
+      return new URL('..', deps.dataRoot).href;
+    } catch {
+      return './';
+    }
+  }
+
+  /**
+   * The onnx policies of the spec's policy methods: the loaded model (the run's sampling, α as the
+   * cost-aware bias) and embedded variants by folder name (greedy, no bias: their α is trained in).
+   * Built from the spec alone, so a resumed run finds its variants before embedded.json is read.
+   */
   function policiesFor(spec: EvalRunSpec): EngineEvalRequest['policies'] {
+    const out: NonNullable<EngineEvalRequest['policies']> = {};
     const model = s().modelInfo;
-    if (model === null || !spec.methods.some((m) => m.kind === 'policy')) return undefined;
-    const { temperature, topP, topK } = s().runConfig.sampling;
-    const strength = spec.alpha * ALPHA_BIAS_SCALE;
-    const onnx: Extract<PolicySpec, { kind: 'onnx' }> = { kind: 'onnx', model: model.ref, preferredDevice: model.preferredDevice, sampling: { temperature, topP, topK, seed: spec.seed }, ...(strength > 0 ? { costBias: { strength } } : {}) };
-    return { [LOADED_POLICY_ID]: onnx };
+    for (const m of spec.methods) {
+      if (m.kind !== 'policy') continue;
+      if (m.id === LOADED_POLICY_ID) {
+        if (model === null) continue;
+        const { temperature, topP, topK } = s().runConfig.sampling;
+        const strength = spec.alpha * ALPHA_BIAS_SCALE;
+        out[m.id] = { kind: 'onnx', model: model.ref, preferredDevice: model.preferredDevice, sampling: { temperature, topP, topK, seed: spec.seed }, ...(strength > 0 ? { costBias: { strength } } : {}) };
+      } else {
+        const onnx: Extract<PolicySpec, { kind: 'onnx' }> = { kind: 'onnx', model: { kind: 'embedded', name: m.id, baseUrl: baseUrl() }, preferredDevice: s().preferredDevice, sampling: { ...EMBEDDED_SAMPLING, seed: spec.seed } };
+        out[m.id] = onnx;
+      }
+    }
+    return Object.keys(out).length === 0 ? undefined : out;
+  }
+
+  /** Reads embedded.json once (the view calls it when it opens); a missing index leaves the variants out with the reason. */
+  async function loadEmbeddedVariants(): Promise<void> {
+    const now = s().evalEmbedded.status;
+    if (now === 'loading' || now === 'ready') return;
+    s().setEvalEmbedded({ status: 'loading' });
+    const path = `models/${EMBEDDED_INDEX_FILE}`;
+    let url: string;
+    try {
+      url = new URL(path, baseUrl()).href;
+    } catch {
+      url = `${baseUrl().replace(/[^/]*$/, '')}${path}`; // a relative base (tests)
+    }
+    try {
+      const read =
+        deps.fetchJson ??
+        (async (u: string) => {
+          const r = await fetch(u);
+          if (!r.ok) throw new Error(`HTTP ${r.status}`);
+          return (await r.json()) as unknown;
+        });
+      const index = parseEmbeddedIndex(await read(url));
+      s().setEvalEmbedded({ status: 'ready', variants: [...index.variants].sort((a, b) => a.alpha - b.alpha) });
+    } catch (err) {
+      s().setEvalEmbedded({ status: 'failed', error: `The embedded policies are not listed (${url}: ${message(err)}); train them with \`npm run -s cli -- train-default\`.` });
+    }
   }
 
   function persist(value: SavedEval | null): void {
@@ -275,6 +362,7 @@ export function createEvalActions(deps: EvalActionsDeps) {
 
   return {
     openEvalEpisode,
+    loadEmbeddedVariants,
     async startEvaluation(): Promise<EvalSummary | null> {
       try {
         const spec = await buildSpec(s().evalSettings);

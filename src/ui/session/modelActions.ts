@@ -40,7 +40,8 @@ export interface ForkEdit extends TurnDraft {
   reply: string | null;
 }
 
-export const EMBEDDED_MODEL_NAME = 'tiny-router';
+/** What a load cut short by Cancel (or by a newer load) reports. */
+export const LOAD_CANCELLED = 'Loading was cancelled.';
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
@@ -62,6 +63,7 @@ export function createModelActions(deps: ModelActionsDeps) {
     loading?.abort();
     const controller = new AbortController();
     loading = controller;
+    s().policySelected(source);
     s().loadStarted();
     try {
       let info: LoadedModelInfo | null = null;
@@ -71,11 +73,13 @@ export function createModelActions(deps: ModelActionsDeps) {
         else if (e.type === 'model.loaded') info = e.info;
       }
       if (info === null) throw new Error('The model load ended without a model.');
+      if (loading !== controller) return null; // a newer load owns the store now
       s().modelLoaded(info);
       void refreshCache();
       return info;
     } catch (err) {
-      s().loadFailed(controller.signal.aborted ? 'Loading was cancelled.' : message(err));
+      // A load replaced by a newer one leaves the store to it; Cancel (no newer load) is reported.
+      if (loading === controller) s().loadFailed(controller.signal.aborted ? LOAD_CANCELLED : message(err));
       return null;
     } finally {
       if (loading === controller) loading = null;
@@ -83,8 +87,8 @@ export function createModelActions(deps: ModelActionsDeps) {
   }
 
   function sourceRef(): ModelRef {
-    const { modelSource, modelUrl } = s();
-    if (modelSource === 'embedded') return { kind: 'embedded', name: EMBEDDED_MODEL_NAME, baseUrl: deps.baseUrl };
+    const { modelSource, modelUrl, embeddedName } = s();
+    if (modelSource === 'embedded') return { kind: 'embedded', name: embeddedName, baseUrl: deps.baseUrl };
     return { kind: 'url', prefix: modelUrl.trim(), baseUrl: deps.baseUrl };
   }
 
@@ -116,6 +120,8 @@ export function createModelActions(deps: ModelActionsDeps) {
     loadSelectedModel: (): Promise<LoadedModelInfo | null> => load(sourceRef()),
     /** A ref the engine made (e.g. a training checkpoint's model folder). */
     loadModelRef: (ref: ModelRef): Promise<LoadedModelInfo | null> => load(ref),
+    /** The folder public/models/<name>/ (an embedded default variant, or the tiny test model). */
+    loadEmbedded: (name: string): Promise<LoadedModelInfo | null> => load({ kind: 'embedded', name, baseUrl: deps.baseUrl }),
     loadModelFiles: (files: PickedModelFile[], label?: string): Promise<LoadedModelInfo | null> => load({ kind: 'upload', files, ...(label === undefined ? {} : { label }) }),
     cancelModelLoad(): void {
       loading?.abort();

@@ -6,14 +6,17 @@
  * resume. Plain data only: the trajectories stay with the eval actions (src/ui/session/evalActions.ts).
  */
 import type { StateCreator } from 'zustand/vanilla';
-import type { EvalRow, EvalSummary, RunEstimate, RunningMetrics } from '../../core';
+import type { EmbeddedIndex, EvalRow, EvalSummary, RunEstimate, RunningMetrics } from '../../core';
 import type { AppState } from './appStore';
 
 /** 'offline-heldout': the offline pool's held-out split (the default); 'offline': the whole bank; else a QA set id. */
 export type EvalDatasetChoice = string;
 
 export interface EvalSettings {
-  /** Method ids (single:<model>, random, cheapest, largest, cascade, oracle, policy:<id>). */
+  /**
+   * Method ids, as core's methodId names them: single:<model>, random, cheapest, largest, cascade,
+   * oracle, teacher (α 0), teacher:<α>, policy:loaded (the loaded model), policy:<embedded variant>.
+   */
   methods: string[];
   dataset: EvalDatasetChoice;
   /** Questions from the start of the dataset (after the split). */
@@ -62,8 +65,12 @@ export const DEFAULT_EVAL_SETTINGS: EvalSettings = {
   seed: 42, // the CLI's default, so both give the same numbers
 };
 
+/** The embedded policies (public/models/embedded.json) offered as methods; 'failed' keeps why. */
+export type EvalEmbeddedVariants = { status: 'idle' | 'loading' } | { status: 'ready'; variants: EmbeddedIndex['variants'] } | { status: 'failed'; error: string };
+
 export interface EvalSlice {
   evalViewOpen: boolean;
+  evalEmbedded: EvalEmbeddedVariants;
   evalSettings: EvalSettings;
   evalStatus: EvalRunStatus;
   /** Why the run stopped or could not start (a provider failure, the spending cap, bad input). */
@@ -80,6 +87,7 @@ export interface EvalSlice {
   /** "Share": a link to the summary (the share link's evaluation kind), or why there is none. */
   evalShare: { url: string } | { error: string } | null;
   openEvalView(open: boolean): void;
+  setEvalEmbedded(embedded: EvalEmbeddedVariants): void;
   setEvalSettings(patch: Partial<EvalSettings>): void;
   toggleEvalMethod(method: string, on: boolean): void;
   evalEstimating(): void;
@@ -100,6 +108,7 @@ const sameSettings = (a: EvalSummary, b: EvalSummary): boolean => a.alpha === b.
 
 export const createEvalSlice: StateCreator<AppState, [], [], EvalSlice> = (set, get) => ({
   evalViewOpen: false,
+  evalEmbedded: { status: 'idle' },
   evalSettings: DEFAULT_EVAL_SETTINGS,
   evalStatus: 'idle',
   evalError: null,
@@ -113,6 +122,7 @@ export const createEvalSlice: StateCreator<AppState, [], [], EvalSlice> = (set, 
   evalResumable: null,
   evalShare: null,
   openEvalView: (evalViewOpen) => set({ evalViewOpen }),
+  setEvalEmbedded: (evalEmbedded) => set({ evalEmbedded }),
   setEvalSettings: (patch) => {
     const next = { ...get().evalSettings, ...patch };
     // Other questions: earlier runs are no longer comparable on one plot.

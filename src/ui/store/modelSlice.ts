@@ -1,12 +1,21 @@
 /**
- * The model policy as the UI knows it: where the next model comes from (embedded, a URL prefix, picked
- * files, a Router-R1 preset), the device preference, the load in progress (stage, file, bytes, percent),
- * the loaded model's plain-data info and device report, the browser's device probe, the model cache
- * listing with the quota, and generation settings. Written by model actions and engine load events only.
+ * The model policy as the UI knows it: where the next model comes from (an embedded folder, a URL
+ * prefix, picked files, a Router-R1 preset), the device preference, the load in progress (stage, file,
+ * bytes, percent), the loaded model's plain-data info and device report, the browser's device probe, the
+ * model cache listing with the quota, and generation settings. Also the embedded default policies
+ * (public/models/embedded.json): the index, which of its variants is the selected policy (the α control
+ * switches among them; any other model is never replaced), and why the default could not be opened.
+ * Written by model actions and engine load events only.
  */
 import type { StateCreator } from 'zustand/vanilla';
-import type { CachedModelFile, DeviceInfo, LoadedModelInfo, PreferredDevice, StorageQuotaInfo } from '../../core';
+import { TINY_ROUTER_NAME, type CachedModelFile, type DeviceInfo, type EmbeddedIndex, type LoadedModelInfo, type ModelLoadSource, type PreferredDevice, type StorageQuotaInfo } from '../../core';
 import type { AppState } from './appStore';
+
+export type EmbeddedIndexState =
+  | { status: 'idle' }
+  | { status: 'loading' }
+  | { status: 'ready'; index: EmbeddedIndex }
+  | { status: 'failed'; error: string };
 
 export type ModelSourceKind = 'embedded' | 'url' | 'files' | 'preset';
 
@@ -36,7 +45,19 @@ export interface ModelSlice {
   modelMaxNewTokens: number;
   /** λ of the cost-aware bias on model-name tokens (0 = off). */
   costBiasStrength: number;
+  /** The folder under public/models/ that the 'embedded' source loads. */
+  embeddedName: string;
+  embeddedIndex: EmbeddedIndexState;
+  /** The index variant that is the selected policy (its load started last); null: another model is. */
+  embeddedVariant: string | null;
+  /** Why the embedded default policy could not be opened on first load (the app fell back to "you are the router"). */
+  embeddedError: string | null;
   setModelSource(kind: ModelSourceKind): void;
+  setEmbeddedName(name: string): void;
+  setEmbeddedIndex(state: EmbeddedIndexState): void;
+  /** A load started: the selected policy is that source (an index variant, or not). */
+  policySelected(source: ModelLoadSource): void;
+  setEmbeddedError(error: string | null): void;
   setModelUrl(url: string): void;
   setModelPreset(id: string, url: string): void;
   setPreferredDevice(device: PreferredDevice): void;
@@ -60,9 +81,21 @@ export const createModelSlice: StateCreator<AppState, [], [], ModelSlice> = (set
   modelInfo: null,
   deviceInfo: null,
   modelCache: { status: 'idle', files: [], quota: null, error: null },
-  modelMaxNewTokens: 64, // enough for a think + route on small models; the reference's 1024 is for 3B policies
+  modelMaxNewTokens: 160, // a think + route of the embedded policies (their RL turns are 160 tokens); the reference's 1024 is for 3B policies
   costBiasStrength: 0,
+  embeddedName: TINY_ROUTER_NAME, // the embedded test model (random weights) until the index names the default
+  embeddedIndex: { status: 'idle' },
+  embeddedVariant: null,
+  embeddedError: null,
   setModelSource: (modelSource) => set({ modelSource }),
+  setEmbeddedName: (embeddedName) => set({ embeddedName }),
+  setEmbeddedIndex: (embeddedIndex) => set({ embeddedIndex }),
+  policySelected: (source) => {
+    const index = get().embeddedIndex;
+    const variant = source.kind === 'embedded' && index.status === 'ready' && index.index.variants.some((v) => v.name === source.name) ? source.name : null;
+    set({ embeddedVariant: variant });
+  },
+  setEmbeddedError: (embeddedError) => set({ embeddedError }),
   setModelUrl: (modelUrl) => set({ modelUrl }),
   setModelPreset: (modelPresetId, modelUrl) => set({ modelPresetId, modelUrl }),
   setPreferredDevice: (preferredDevice) => set({ preferredDevice }),
@@ -75,10 +108,33 @@ export const createModelSlice: StateCreator<AppState, [], [], ModelSlice> = (set
     const l = get().modelLoad;
     if (l.status === 'loading') set({ modelLoad: { ...l, file, loadedBytes, totalBytes } });
   },
-  modelLoaded: (modelInfo) => set({ modelLoad: { status: 'ready' }, modelInfo }),
+  modelLoaded: (modelInfo) => set({ modelLoad: { status: 'ready' }, modelInfo, embeddedError: null }),
   loadFailed: (error) => set({ modelLoad: { status: 'failed', error } }),
   setDeviceInfo: (deviceInfo) => set({ deviceInfo }),
   setModelCache: (patch) => set({ modelCache: { ...get().modelCache, ...patch } }),
   setModelMaxNewTokens: (n) => set({ modelMaxNewTokens: Math.max(1, Math.min(4096, Math.trunc(n) || 1)) }),
   setCostBiasStrength: (x) => set({ costBiasStrength: Math.max(0, Number.isFinite(x) ? x : 0) }),
 });
+
+/** The selected embedded variant for the UI: which one, the α it was trained for, and whether it runs yet. */
+export interface EmbeddedPolicyView {
+  name: string;
+  alpha: number;
+  summary: string;
+  status: 'loading' | 'running' | 'failed';
+}
+
+export function selectEmbeddedPolicy(s: Pick<ModelSlice, 'embeddedIndex' | 'embeddedVariant' | 'modelLoad' | 'modelInfo'>): EmbeddedPolicyView | null {
+  if (s.embeddedVariant === null || s.embeddedIndex.status !== 'ready') return null;
+  const v = s.embeddedIndex.index.variants.find((x) => x.name === s.embeddedVariant);
+  if (v === undefined) return null;
+  const ref = s.modelInfo?.ref;
+  const loaded = ref?.kind === 'embedded' && ref.name === v.name;
+  const status = s.modelLoad.status === 'loading' ? 'loading' : s.modelLoad.status === 'failed' || !loaded ? 'failed' : 'running';
+  return { name: v.name, alpha: v.alpha, summary: v.summary, status };
+}
+
+/** "router-nano-a08 (trained for α = 0.8)". */
+export function embeddedVariantLabel(v: { name: string; alpha: number }): string {
+  return `${v.name} (trained for α = ${v.alpha})`;
+}

@@ -1,9 +1,11 @@
 /**
- * Settings of the next evaluation run: methods (each pool model alone, the baselines, the loaded model
- * policy), dataset, question limit, seed, and the sliders (α, max calls, max spend per question). A
- * change applies to the next run. The paper's unseen models can be added to the pool here.
+ * Settings of the next evaluation run: methods (each pool model alone, the baselines, the teacher
+ * cascade at α 0 and 0.8, the embedded policies listed in embedded.json, the loaded model policy),
+ * dataset, question limit, seed, and the sliders (α, max calls, max spend per question). A change
+ * applies to the next run. The paper's unseen models can be added to the pool here.
  */
-import { QA_DATASETS } from '../../../core';
+import { QA_DATASETS, TEACHER_METHOD_LABEL } from '../../../core';
+import { TEACHER_ALPHAS, teacherMethodId } from '../../session/evalActions';
 import { useApp } from '../../store/useApp';
 import { EvalSliders } from './EvalSliders';
 import { EvalUnseenModels } from './EvalUnseenModels';
@@ -14,6 +16,14 @@ const BASELINES: { id: string; label: string; hint: string }[] = [
   { id: 'largest', label: 'largest', hint: 'the largest model' },
   { id: 'cascade', label: 'cascade', hint: 'cheapest first, escalate while the reply cannot help' },
   { id: 'oracle', label: 'oracle', hint: 'the cheapest model recorded as correct (offline pool only)' },
+  ...TEACHER_ALPHAS.map((alpha) => ({
+    id: teacherMethodId(alpha),
+    label: `${TEACHER_METHOD_LABEL} α ${alpha}`,
+    hint:
+      alpha < 0.5
+        ? 'the embedded policies\' teacher at α 0: cheapest first, escalate on "cannot help", confirm an answer with a larger model'
+        : `the embedded policies' teacher at α ${alpha}: cheapest first, escalate on "cannot help", stop at the first answer`,
+  })),
 ];
 
 export function EvalSettingsPanel() {
@@ -22,10 +32,12 @@ export function EvalSettingsPanel() {
   const toggle = useApp((s) => s.toggleEvalMethod);
   const models = useApp((s) => s.models);
   const modelName = useApp((s) => s.modelInfo?.name ?? null);
+  const embedded = useApp((s) => s.evalEmbedded);
   const offlineCount = useApp((s) => (s.questionLists['offline']?.status === 'ready' ? s.questionLists['offline'].items.length : null));
   const methods = [
     ...models.map((m) => ({ id: `single:${m.name}`, label: m.name, hint: `${m.name} alone (direct answer)` })),
     ...BASELINES,
+    ...(embedded.status === 'ready' ? embedded.variants.map((v) => ({ id: `policy:${v.name}`, label: `${v.name} (α ${v.alpha})`, hint: `embedded policy, greedy: ${v.summary}` })) : []),
     ...(modelName === null ? [] : [{ id: 'policy:loaded', label: `policy: ${modelName}`, hint: 'the loaded model policy' }]),
   ];
   const qa = QA_DATASETS.some((d) => d.id === settings.dataset);
@@ -40,6 +52,11 @@ export function EvalSettingsPanel() {
           </label>
         ))}
       </fieldset>
+      {embedded.status === 'failed' && (
+        <p className="muted small" data-testid="eval.embedded.note">
+          {embedded.error}
+        </p>
+      )}
       <div className="eval-fields">
         <label>
           Dataset{' '}

@@ -1,0 +1,95 @@
+/**
+ * MODEL_CARD.md of an embedded policy: what it is, what it was trained on, how it was trained, and how
+ * good it is on the held-out questions beside the baselines on the same questions and pool.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DefaultPolicyVariant } from '../../core/defaultPolicy/defaultModel';
+import type { DecoderConfig } from '../../core/onnx/decoderConfig';
+import type { PolicySummary } from './greedyEval';
+
+export interface CardFacts {
+  variant: DefaultPolicyVariant;
+  config: DecoderConfig;
+  parameters: number;
+  tokenizerSize: number;
+  seed: number;
+  trainingQuestions: number;
+  heldOutQuestions: number;
+  teacherTrajectories: number;
+  practiceTrajectories: number;
+  teacherEm: number;
+  sftUpdates: number;
+  rlSteps: number;
+  wallSeconds: number;
+  heldOut: PolicySummary;
+  afterWarmup: PolicySummary;
+  onnxBytes: number;
+  /** Baselines on the same held-out questions (method → summary), when computed. */
+  baselines?: { method: string; summary: PolicySummary }[];
+}
+
+const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+
+function row(name: string, s: PolicySummary): string {
+  return `| ${name} | ${s.em.toFixed(3)} | ${s.f1.toFixed(3)} | ${s.cost.toFixed(2)} | ${s.calls.toFixed(2)} | ${pct(s.format_valid)} |`;
+}
+
+function share(s: PolicySummary): string {
+  const e = Object.entries(s.routing_share);
+  return e.length === 0 ? 'no calls' : e.map(([m, x]) => `${m} ${pct(x)}`).join(', ');
+}
+
+export function modelCardText(f: CardFacts): string {
+  const v = f.variant;
+  const c = f.config;
+  const lines = [
+    `# ${v.name}: an embedded Router-R1 policy (α = ${v.alpha})`,
+    '',
+    `A small router policy trained by Router-R1 Studio's own pipeline, ${v.summary}. It writes the Router-R1 protocol`,
+    '(`<think>`, `<search>Model: query</search>`, `<answer>`) with the project\'s compact prompt, on the offline pool',
+    '(nine LLMs simulated from their recorded per-question scores; no keys). It is a research demo of multi-round routing,',
+    'not a question-answering model: every answer it gives is copied from a candidate\'s reply.',
+    '',
+    '## Model',
+    '',
+    `- Qwen2-family decoder: ${c.numLayers} layers, hidden ${c.hiddenSize}, ${c.numHeads} heads / ${c.numKvHeads} KV heads, MLP ${c.intermediateSize}, tied embeddings, RoPE (θ ${c.ropeTheta}).`,
+    `- ${f.parameters.toLocaleString('en')} parameters; shipped as \`onnx/model_q4.onnx\` (MatMulNBits, 4-bit, block 32): ${(f.onnxBytes / 2 ** 20).toFixed(2)} MiB.`,
+    `- Tokenizer: byte-level BPE trained by our own code (src/core/defaultPolicy/bpeTrainer.ts) on compact prompts and teacher trajectories of the training questions: ${f.tokenizerSize} tokens, protocol tags as single tokens.`,
+    '- Prompt: the compact template (src/core/protocol/prompt.ts) fed without a chat template.',
+    '',
+    '## Data',
+    '',
+    `- Offline bank: LLMRouter's recorded scores (NQ and TriviaQA, nine NVIDIA NIM models), read from the data root at run time.`,
+    `- Training: the ${f.trainingQuestions} training-split questions that are not held out. Held out: ${f.heldOutQuestions} questions (\`fnv1a32('heldout:'+id) % 5 == 0\`), never seen in any stage — not even as a wrong answer of the simulator.`,
+    '',
+    '## Training (`npm run -s cli -- train-default`)',
+    '',
+    `1. Supervised warm-up on ${f.teacherTrajectories} trajectories of the cost-aware teacher, plus ${f.practiceTrajectories} of the same teacher on copy-practice questions (training questions' words shuffled, re-paired with other training answers: src/core/defaultPolicy/augment.ts) (src/core/defaultPolicy/teacher.ts, ${v.teacher.order}, at most ${v.teacher.maxRoutes} calls, terse thoughts; teacher EM on the training questions ${f.teacherEm.toFixed(3)}): ${f.sftUpdates} AdamW updates, peak lr ${v.sft.lr}, cosine schedule, observation tokens masked.`,
+    `2. GRPO with the Router-R1 reward at α = ${v.alpha} on the training questions: ${f.rlSteps} steps × ${v.rl.questionsPerStep} questions × ${v.rl.groupSize} rollouts, lr ${v.rl.lr}, KL to the warm-up policy.`,
+    `- Seed ${f.seed}; wall time ${(f.wallSeconds / 60).toFixed(1)} min for this variant on a 2-core CPU (onnxruntime-node, our own training graphs).`,
+    '',
+    `## Held-out results (${f.heldOut.n} questions, greedy decoding, q4 weights, α = ${v.alpha})`,
+    '',
+    '| method | EM | F1 | mean cost (units) | calls/question | format-valid |',
+    '| --- | --- | --- | --- | --- | --- |',
+    row(`**${v.name}**`, f.heldOut),
+    row(`${v.name} after the warm-up only (first 48)`, f.afterWarmup),
+    ...(f.baselines ?? []).map((b) => row(b.method, b.summary)),
+    '',
+    `Routing share: ${share(f.heldOut)}.`,
+    '',
+    'Reproduce: `npm run -s cli -- eval --policy public/models/' + v.name + ' --pool offline --dataset llmrouter:all:heldout --out heldout.jsonl`.',
+    '',
+    '## Limits',
+    '',
+    '- It knows only the offline pool\'s nine model names and the compact template; with other pools or live providers it routes by name as best it can.',
+    '- Candidates are simulated: a reply is right exactly when the recorded score says so; wrong replies are confident answers of other questions or "cannot help".',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+export function writeModelCard(dir: string, f: CardFacts): void {
+  writeFileSync(join(dir, 'MODEL_CARD.md'), modelCardText(f));
+}

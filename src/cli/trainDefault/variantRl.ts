@@ -1,0 +1,93 @@
+/**
+ * The RL stage of train-default: GRPO (core trainLoop) from the warm-up weights at the variant's α,
+ * rollouts through the real environment with the offline pool on the TRAINING questions, the ONNX
+ * learner on onnxruntime-node, the rollout model rebuilt after every step. The reference policy of the
+ * KL term is the warm-up policy. Every step is a JSON line on stdout.
+ */
+import type { DefaultPolicyVariant } from '../../core/defaultPolicy/defaultModel';
+import { toQuestionRecord } from '../../core/defaultPolicy/corpus';
+import { DEFAULT_ENV_SETTINGS } from '../../core/env/trajectory';
+import type { OfflineBank, OfflineQuestion } from '../../core/offline/offlineBank';
+import { createOfflineCaller } from '../../core/offline/offlineCaller';
+import { offlinePoolModels } from '../../core/offline/offlinePool';
+import type { WeightTensor } from '../../core/onnx/weights';
+import { createLanguageModelPolicy } from '../../core/policy/languageModelPolicy';
+import { renderCompactPromptForPool } from '../../core/protocol/prompt';
+import { createEpisodeRollout } from '../../core/rl/episodeRollout';
+import { createTrainConfig } from '../../core/rl/trainConfig';
+import { runTrainLoop } from '../../core/rl/trainLoop';
+import { EXAMPLE_AGENT_TEMPLATE } from '../../core/run/exampleTrajectory';
+import { createOnnxLearner } from '../../core/train/onnxLearner';
+import { nodeTrainSessions } from '../../adapters/node/nodeTrainSession';
+import { createRolloutModel } from '../train/rolloutModel';
+import type { TrainModel } from '../train/trainSetup';
+
+/** Rollout turns stop here (a teacher turn is under 80 tokens); an overlong turn is a format error. */
+export const RL_MAX_NEW_TOKENS = 160;
+
+export interface VariantRlInput {
+  dir: string;
+  model: TrainModel;
+  weights: Map<string, WeightTensor>;
+  bank: OfflineBank;
+  training: readonly OfflineQuestion[];
+  variant: DefaultPolicyVariant;
+  seed: number;
+  now: () => number;
+  log: (s: string) => void;
+  line: (v: unknown) => void;
+}
+
+export async function runVariantRl(o: VariantRlInput): Promise<{ weights: Map<string, WeightTensor>; steps: number }> {
+  const { model, variant: v } = o;
+  const cfg = createTrainConfig({
+    runId: `train-default.${v.name}`,
+    seed: o.seed,
+    steps: v.rl.steps,
+    questionsPerStep: v.rl.questionsPerStep,
+    groupSize: v.rl.groupSize,
+    alpha: v.alpha,
+    minibatchSize: v.rl.questionsPerStep * v.rl.groupSize,
+    epochs: 1,
+    schedule: { kind: 'constant', lr: v.rl.lr, warmupSteps: 0 },
+    loss: { clipRatio: 0.2, klCoef: 0.02, entropyCoef: 0, valueCoef: 0.5, valueClip: 0.5 },
+    checkpointEvery: 0,
+    samplesPerStep: 0,
+  });
+  const learner = await createOnnxLearner({ config: model.config, weights: o.weights, trainable: { kind: 'full' }, open: nodeTrainSessions({ intraOpThreads: 2 }) });
+  const rolloutModel = await createRolloutModel(o.weights, { config: model.config, precision: 'fp32', eosTokenIds: model.eosTokenIds, intraOpThreads: 2 });
+  try {
+    const pool = offlinePoolModels(o.bank);
+    const rollout = createEpisodeRollout({
+      tokenizer: model.tokenizer,
+      caller: createOfflineCaller(o.bank),
+      framing: model.framing,
+      now: o.now,
+      policy: (rng) => createLanguageModelPolicy(rolloutModel.current(), model.tokenizer, { id: v.name, sampling: { temperature: 1, topP: 1, topK: 0, seed: o.seed }, rng, framing: model.framing, tokenizerVocabSize: model.folder.tokenizerVocabSize, now: o.now }),
+      request: (question, id) => ({
+        id,
+        question,
+        template: 'compact',
+        prompt: renderCompactPromptForPool(pool, question.text),
+        pool: pool.map((m) => ({ ...m })),
+        agentTemplate: EXAMPLE_AGENT_TEMPLATE,
+        settings: { ...DEFAULT_ENV_SETTINGS, maxNewTokens: RL_MAX_NEW_TOKENS },
+      }),
+    });
+    let steps = 0;
+    const result = await runTrainLoop(cfg, { learner, questions: o.training.map(toQuestionRecord), rollout, syncWeights: () => rolloutModel.sync(learner.currentWeights()), now: o.now }, (e) => {
+      if (e.type !== 'train.step') return;
+      const m = e.metrics;
+      steps = m.step;
+      o.line({ type: 'train-default.rl', name: v.name, step: m.step, reward: m.rewardMean, em: m.em, cost: m.costUnitsPerQuestion, formatErrorRate: m.formatErrorRate, calls: m.callsPerQuestion, kl: m.kl, entropy: m.entropy, skipped: m.skipped?.reason ?? null, ms: Math.round(m.timeMs.total) });
+      o.log(`${v.name}: RL step ${m.step}/${cfg.steps}: reward ${m.rewardMean.toFixed(3)}, EM ${m.em.toFixed(3)}, cost ${m.costUnitsPerQuestion.toFixed(2)}, format errors ${(m.formatErrorRate * 100).toFixed(0)}%, KL ${m.kl.toFixed(4)}, ${(m.timeMs.total / 1000).toFixed(1)} s${m.skipped === null ? '' : ` (skipped: ${m.skipped.reason})`}`);
+    });
+    if (result.status !== 'completed') throw new Error(`RL for ${v.name} stopped: ${result.status}`);
+    const out = new Map<string, WeightTensor>();
+    for (const [name, t] of learner.currentWeights()) out.set(name, { data: Float32Array.from(t.data), shape: [...t.shape] });
+    return { weights: out, steps };
+  } finally {
+    await rolloutModel.dispose();
+    await learner.dispose();
+  }
+}

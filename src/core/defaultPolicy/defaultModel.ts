@@ -1,0 +1,162 @@
+/**
+ * What the embedded default policies are (issue 6, DESIGN.md §6): the variants (one per α, like the
+ * paper's released pair), the teacher each one learns from, the model shape and its initial weights,
+ * and `embedded.json`, the index the app reads to find them. Pure: the training command
+ * (src/cli/trainDefault) runs it, the app reads the index.
+ *
+ * Shape: a Qwen2-family decoder small enough that its q4 folder stays well under 10 MB and that a
+ * 2-core CPU trains it in minutes; rotary positions, so max_position_embeddings is only the declared
+ * limit (8,192: the reference settings, rolling context 4,096 + 1,024 new tokens, fit).
+ */
+import { createRng, type Rng } from '../math/rng';
+import type { DecoderConfig } from '../onnx/decoderConfig';
+import { expectedWeightShapes, type WeightTensor } from '../onnx/weights';
+import type { TeacherPlan } from './teacher';
+
+/** How a variant's teacher orders the models it tries. */
+export type TeacherOrder = 'cheap-first' | 'trust-first';
+
+export interface DefaultPolicyVariant {
+  /** Folder name under public/models/. */
+  name: string;
+  /** The reward's cost weight it is trained for (DESIGN.md §2.4). */
+  alpha: number;
+  teacher: { order: TeacherOrder; maxRoutes: number };
+  /** Passes over the teacher's trajectories, the peak learning rate, and copy-practice copies of the training questions (augment.ts). */
+  sft: { epochs: number; lr: number; syntheticCopies: number };
+  /** GRPO after the warm-up. */
+  rl: { steps: number; questionsPerStep: number; groupSize: number; lr: number };
+  /** One line for the model card and the app. */
+  summary: string;
+}
+
+export const EMBEDDED_INDEX_FILE = 'embedded.json';
+export const EMBEDDED_INDEX_FORMAT = 1;
+
+/**
+ * α = 0: accuracy first — ask the most trusted models, confirm until two replies agree (≤ 3 calls).
+ * α = 0.8: cost first — cheapest first, stop at the first stated answer, escalate only on "cannot help".
+ */
+export const DEFAULT_POLICY_VARIANTS: readonly DefaultPolicyVariant[] = [
+  {
+    name: 'router-nano-a0',
+    alpha: 0,
+    teacher: { order: 'trust-first', maxRoutes: 3 },
+    sft: { epochs: 14, lr: 3e-3, syntheticCopies: 3 },
+    rl: { steps: 12, questionsPerStep: 8, groupSize: 4, lr: 2e-5 },
+    summary: 'accuracy first (α = 0): asks the strongest models and answers when two replies agree',
+  },
+  {
+    name: 'router-nano-a08',
+    alpha: 0.8,
+    teacher: { order: 'cheap-first', maxRoutes: 3 },
+    sft: { epochs: 8, lr: 3e-3, syntheticCopies: 3 },
+    rl: { steps: 12, questionsPerStep: 8, groupSize: 4, lr: 2e-5 },
+    summary: 'cost first (α = 0.8): cheapest model first, stops at the first answer',
+  },
+];
+
+export const DEFAULT_POLICY_SEED = 1;
+export const DEFAULT_BPE_VOCAB = 2048;
+
+/** The model's config.json (Qwen2 family). `vocabSize` is padded to a multiple of 16 by the caller. */
+export function defaultPolicyConfigJson(vocabSize: number, ids: { eos: number; pad: number }): Record<string, unknown> {
+  return {
+    architectures: ['Qwen2ForCausalLM'],
+    model_type: 'qwen2',
+    hidden_size: 128,
+    intermediate_size: 384,
+    num_hidden_layers: 4,
+    num_attention_heads: 4,
+    num_key_value_heads: 2,
+    vocab_size: vocabSize,
+    max_position_embeddings: 8192,
+    rms_norm_eps: 1e-6,
+    rope_theta: 10000,
+    hidden_act: 'silu',
+    tie_word_embeddings: true,
+    use_sliding_window: false,
+    bos_token_id: null,
+    eos_token_id: ids.eos,
+    pad_token_id: ids.pad,
+    torch_dtype: 'float32',
+  };
+}
+
+/** Parameter count of a decoder (tied embeddings counted once). */
+export function parameterCount(config: DecoderConfig): number {
+  let n = 0;
+  for (const shape of expectedWeightShapes(config).values()) n += shape.reduce((a, b) => a * b, 1);
+  return n;
+}
+
+/**
+ * Initial weights: normal(0, 0.02) for embeddings and linear layers, the residual outputs (o_proj,
+ * down_proj) scaled by 1/√(2·layers) as in GPT-2, zero biases, unit norms. Seeded (Box–Muller).
+ */
+export function initialDecoderWeights(config: DecoderConfig, seed: number): Map<string, WeightTensor> {
+  const rng = createRng(seed).fork('default-policy.init');
+  const out = new Map<string, WeightTensor>();
+  const std = 0.02;
+  const residual = std / Math.sqrt(2 * config.numLayers);
+  for (const [name, shape] of expectedWeightShapes(config)) {
+    const count = shape.reduce((a, b) => a * b, 1);
+    const data = new Float32Array(count);
+    if (name.endsWith('norm.weight')) data.fill(1);
+    else if (!name.endsWith('.bias')) fillNormal(data, /o_proj|down_proj/.test(name) ? residual : std, rng.fork(name));
+    out.set(name, { data, shape });
+  }
+  return out;
+}
+
+function fillNormal(a: Float32Array, std: number, rng: Rng): void {
+  for (let i = 0; i < a.length; i += 2) {
+    const u = 1 - rng.nextFloat();
+    const v = rng.nextFloat();
+    const r = Math.sqrt(-2 * Math.log(u)) * std;
+    a[i] = r * Math.cos(2 * Math.PI * v);
+    if (i + 1 < a.length) a[i + 1] = r * Math.sin(2 * Math.PI * v);
+  }
+}
+
+/** The teacher plan of a variant: cheapest first (the plan as built), or most trusted first. */
+export function variantPlan(plan: TeacherPlan, order: TeacherOrder): TeacherPlan {
+  if (order === 'cheap-first') return plan;
+  const trust = (n: string): number => plan.trust[n] ?? 0;
+  return { ...plan, cheapFirst: [...plan.cheapFirst].sort((a, b) => trust(b) - trust(a) || plan.cheapFirst.indexOf(a) - plan.cheapFirst.indexOf(b)) };
+}
+
+/** public/models/embedded.json: the shipped variants, in α order; the app's α control picks among them. */
+export interface EmbeddedIndex {
+  format: typeof EMBEDDED_INDEX_FORMAT;
+  /** The folder the app opens by default. */
+  default: string;
+  variants: { name: string; alpha: number; summary: string }[];
+}
+
+export class EmbeddedIndexError extends Error {
+  override name = 'EmbeddedIndexError';
+}
+
+export function embeddedIndex(variants: readonly DefaultPolicyVariant[] = DEFAULT_POLICY_VARIANTS): EmbeddedIndex {
+  const sorted = [...variants].sort((a, b) => a.alpha - b.alpha);
+  return { format: EMBEDDED_INDEX_FORMAT, default: (sorted[0] as DefaultPolicyVariant).name, variants: sorted.map((v) => ({ name: v.name, alpha: v.alpha, summary: v.summary })) };
+}
+
+export function parseEmbeddedIndex(json: unknown): EmbeddedIndex {
+  const r = json as Partial<EmbeddedIndex> | null;
+  if (typeof r !== 'object' || r === null || r.format !== EMBEDDED_INDEX_FORMAT) throw new EmbeddedIndexError(`${EMBEDDED_INDEX_FILE}: "format" must be ${EMBEDDED_INDEX_FORMAT}.`);
+  if (!Array.isArray(r.variants) || r.variants.length === 0) throw new EmbeddedIndexError(`${EMBEDDED_INDEX_FILE}: "variants" must list at least one model folder.`);
+  for (const v of r.variants) {
+    if (typeof v?.name !== 'string' || !/^[a-z0-9][a-z0-9._-]*$/.test(v.name) || typeof v.alpha !== 'number' || !(v.alpha >= 0 && v.alpha <= 1)) {
+      throw new EmbeddedIndexError(`${EMBEDDED_INDEX_FILE}: each variant needs a folder "name" (lowercase letters, digits, . _ -) and an "alpha" in [0, 1].`);
+    }
+  }
+  if (typeof r.default !== 'string' || !r.variants.some((v) => v.name === r.default)) throw new EmbeddedIndexError(`${EMBEDDED_INDEX_FILE}: "default" must name one of the variants.`);
+  return r as EmbeddedIndex;
+}
+
+/** The variant whose α is nearest to `alpha` (ties: the lower α). */
+export function variantForAlpha(index: EmbeddedIndex, alpha: number): EmbeddedIndex['variants'][number] {
+  return [...index.variants].sort((a, b) => Math.abs(a.alpha - alpha) - Math.abs(b.alpha - alpha) || a.alpha - b.alpha)[0] as EmbeddedIndex['variants'][number];
+}
