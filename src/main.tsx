@@ -16,7 +16,7 @@ import { createAppController } from './ui/session/appController';
 import { ControllerContext } from './ui/session/controllerContext';
 import { createAppStore } from './ui/store/appStore';
 import { AppStoreContext } from './ui/store/useApp';
-import { EMBEDDED_INDEX_FILE, shareCodeFromHash } from './core';
+import { DEMO_GALLERY_FILE, EMBEDDED_INDEX_FILE, shareCodeFromHash } from './core';
 import { installTestApi, shouldInstallTestApi } from './ui/testApi';
 import { EngineClient } from './worker/engineClient';
 
@@ -46,6 +46,13 @@ const controller = createAppController({
     if (!res.ok) throw new Error(`HTTP ${res.status} for ${url}`);
     // A static server may answer a missing file with the app's index.html.
     return res.json().catch(() => Promise.reject(new Error(`${url} is not JSON (is the file there?)`)));
+  },
+  // A static file: the gallery is there on first load, before any model is downloaded.
+  readDemoGallery: async () => {
+    const res = await fetch(new URL(DEMO_GALLERY_FILE, document.baseURI).href);
+    // A static server may answer a missing file with the app's index.html.
+    if (!res.ok || (res.headers.get('content-type') ?? '').includes('text/html')) throw new Error(`${DEMO_GALLERY_FILE} is not there${res.ok ? '' : ` (HTTP ${res.status})`}.`);
+    return res.text();
   },
 });
 if (shouldInstallTestApi(import.meta.env.MODE, window.location.search)) installTestApi(store, window);

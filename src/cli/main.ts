@@ -4,6 +4,7 @@
 import { createFsDataRoot, defaultDataRootDir } from '../adapters/node/fsDataRoot';
 import { nodeFetch } from '../adapters/node/modelFs';
 import { runConformance } from './conformance/run';
+import { MAKE_DEMOS_USAGE, runMakeDemos } from './demos/makeDemos';
 import { EVAL_USAGE, runEvalCommand, withBooleanEvalFlags } from './eval/evalCommand';
 import { CONVERT_USAGE, runConvertCommand } from './convert/convertCommand';
 import { writeTinyModels } from './convert/makeTinyModels';
@@ -22,6 +23,7 @@ Commands:
   ${EVAL_USAGE}
   ${TRAIN_USAGE}
   make-tiny-models [--out DIR]    rewrite public/models/tiny-router/ (seeded; golden.json included)
+  ${MAKE_DEMOS_USAGE}
   help                            this text
 `;
 
@@ -45,7 +47,7 @@ export function parseFlags(argv: readonly string[]): { positional: string[]; fla
 }
 
 async function main(argv: readonly string[]): Promise<number> {
-  const booleans = argv[0] === 'train-default' ? argv.map((a) => (a === '--skip-rl' || a === '--resume' ? `${a}=true` : a)) : argv;
+  const booleans = argv[0] === 'train-default' ? argv.map((a) => (a === '--skip-rl' || a === '--resume' || a === '--cards-only' ? `${a}=true` : a)) : argv;
   const { positional, flags } = parseFlags(argv[0] === 'eval' ? withBooleanEvalFlags(argv) : booleans);
   const command = positional[0] ?? 'help';
   switch (command) {
@@ -95,6 +97,8 @@ async function main(argv: readonly string[]): Promise<number> {
         process.off('SIGINT', onSigint);
       }
     }
+    case 'make-demos':
+      return runMakeDemos(flags, { stdout: process.stdout, stderr: process.stderr, env: process.env });
     case 'make-tiny-models': {
       for (const f of await writeTinyModels(flags.get('out'))) process.stdout.write(`${f.path}\t${f.bytes}\n`);
       return 0;

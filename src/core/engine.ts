@@ -107,6 +107,8 @@ export interface LoadedModelInfo {
   /** The prompt template the policy was trained with (router.json; a family default without one). */
   template: TemplateId;
   templateFrom: 'router.json' | 'default';
+  /** router.json decoding.protocol_grammar: the tag grammar processor runs while the policy writes. */
+  protocolGrammar?: boolean;
   onnx: { path: string; variant: string };
   files: { path: string; bytes: number }[];
   /** Weights plus the KV cache at the model's context length: a rough lower bound of the memory it needs. */

@@ -61,6 +61,8 @@ export { deepEqual, type Field, type Table, type TableOf, type WireMode } from '
 export * from './share/shareLink';
 export * from './share/bundle';
 export * from './share/secrets';
+// The demo gallery (issue 8): recorded trajectories of the embedded policies, shown on first load.
+export { parseDemoGallery, serializeDemoGallery, DEMO_GALLERY_FILE, DEMO_GALLERY_FORMAT, DEMO_GALLERY_VERSION, DEMO_CATEGORIES, DemoGalleryError, type DemoGallery, type DemoEntry, type DemoRun, type DemoCategory, type DemoGalleryParseResult } from './demo/demoGallery';
 // Policy runtime (issue 4, generation): seeded rng, logits math, processors, sampler, stopping, decode loop.
 export { createRng, restoreRng, RngSeedError, type Rng, type RngSnapshot } from './math/rng';
 export { logSoftmax, softmax, argmax, topK, logSumExp, NonFiniteLogitsError } from './math/logits';
@@ -83,7 +85,7 @@ export { openCheckpoint, CheckpointError, type OpenedCheckpoint } from './model/
 export { convertCheckpoint, runConversion, convertedOnnxPath, CONVERTER_NAME, type ConvertEvent, type ConvertOptions, type ConvertResult } from './model/convert';
 export { encodeModelWithExternalData, needsExternalData, type EncodedModel, type ExternalDataOptions } from './model/externalData';
 export { ROUTER_R1_PRESETS, findPreset, presetForUrl, presetUrlPrefix, presetRouterJson, hfResolveUrl, type RouterR1Preset } from './model/presets';
-export { parseRouterJson, serializeRouterJson, RouterJsonError, ROUTER_JSON_FILE, type RouterJson } from './model/routerJson';
+export { parseRouterJson, serializeRouterJson, usesProtocolGrammar, RouterJsonError, ROUTER_JSON_FILE, type RouterJson } from './model/routerJson';
 export { TINY_ROUTER_NAME } from './model/tinyRouter';
 // Model policies in the engine (issue 4 item 6): the runtime port, the kept model, forks, streamed tokens.
 export { createPolicyModels, modelKey, NoPolicyRuntimeError, type LoadedPolicyModel, type PolicyRuntime, type PolicyModels, type PolicyOptions } from './run/policyModels';

@@ -22,8 +22,8 @@ export interface CardFacts {
   sftUpdates: number;
   rlSteps: number;
   wallSeconds: number;
-  heldOut: PolicySummary;
-  afterWarmup: PolicySummary;
+  /** Filled by the card stage (eval --policy on the shipped folder). */
+  heldOut: PolicySummary | null;
   onnxBytes: number;
   /** Baselines on the same held-out questions (method → summary), when computed. */
   baselines?: { method: string; summary: PolicySummary }[];
@@ -40,8 +40,28 @@ function share(s: PolicySummary): string {
   return e.length === 0 ? 'no calls' : e.map(([m, x]) => `${m} ${pct(x)}`).join(', ');
 }
 
+/** The issue's quality bars against the best single model (by EM) on the same questions. */
+function bars(f: CardFacts): string[] {
+  const singles = (f.baselines ?? []).filter((b) => b.method.startsWith('single:'));
+  if (singles.length === 0) return [];
+  const best = [...singles].sort((a, b) => b.summary.em - a.summary.em || a.summary.cost - b.summary.cost)[0] as { method: string; summary: PolicySummary };
+  const h = f.heldOut;
+  if (h === null) return [];
+  const ok = (x: boolean): string => (x ? 'met' : 'NOT met');
+  const out = [
+    `Against the best single model (${best.method.slice(7)}: EM ${best.summary.em.toFixed(3)}, cost ${best.summary.cost.toFixed(2)}):`,
+    `- format-valid ${pct(h.format_valid)} (bar ≥ 98%: ${ok(h.format_valid >= 0.98)});`,
+    `- EM ${h.em.toFixed(3)} = ${pct(h.em / best.summary.em)} of the best single model's; cost ${h.cost.toFixed(2)} = ${pct(h.cost / best.summary.cost)} of its cost;`,
+  ];
+  if (f.variant.alpha === 0) out.push(`- α = 0 bar (EM ≥ the best single model's): ${ok(h.em >= best.summary.em)}.`);
+  else out.push(`- high-α bar (cost ≤ 35% and EM ≥ 90% of the best single model's): ${ok(h.cost <= 0.35 * best.summary.cost && h.em >= 0.9 * best.summary.em)}.`);
+  return out;
+}
+
 export function modelCardText(f: CardFacts): string {
   const v = f.variant;
+  if (f.heldOut === null) throw new Error('modelCardText: the held-out summary is not measured yet.');
+  const held = f.heldOut;
   const c = f.config;
   const lines = [
     `# ${v.name}: an embedded Router-R1 policy (α = ${v.alpha})`,
@@ -57,6 +77,7 @@ export function modelCardText(f: CardFacts): string {
     `- ${f.parameters.toLocaleString('en')} parameters; shipped as \`onnx/model_q4.onnx\` (MatMulNBits, 4-bit, block 32): ${(f.onnxBytes / 2 ** 20).toFixed(2)} MiB.`,
     `- Tokenizer: byte-level BPE trained by our own code (src/core/defaultPolicy/bpeTrainer.ts) on compact prompts and teacher trajectories of the training questions: ${f.tokenizerSize} tokens, protocol tags as single tokens.`,
     '- Prompt: the compact template (src/core/protocol/prompt.ts) fed without a chat template.',
+    '- Decoding: greedy (generation_config.json `do_sample: false`), with the protocol grammar processor (router.json `decoding.protocol_grammar`, src/core/policy/protocolGrammar.ts): a tag the format cannot have next is never written; words are never constrained.',
     '',
     '## Data',
     '',
@@ -69,15 +90,16 @@ export function modelCardText(f: CardFacts): string {
     `2. GRPO with the Router-R1 reward at α = ${v.alpha} on the training questions: ${f.rlSteps} steps × ${v.rl.questionsPerStep} questions × ${v.rl.groupSize} rollouts, lr ${v.rl.lr}, KL to the warm-up policy.`,
     `- Seed ${f.seed}; wall time ${(f.wallSeconds / 60).toFixed(1)} min for this variant on a 2-core CPU (onnxruntime-node, our own training graphs).`,
     '',
-    `## Held-out results (${f.heldOut.n} questions, greedy decoding, q4 weights, α = ${v.alpha})`,
+    `## Held-out results (${held.n} questions, greedy decoding, q4 weights, reward α = ${v.alpha}; measured with \`eval --policy\`)`,
     '',
     '| method | EM | F1 | mean cost (units) | calls/question | format-valid |',
     '| --- | --- | --- | --- | --- | --- |',
-    row(`**${v.name}**`, f.heldOut),
-    row(`${v.name} after the warm-up only (first 48)`, f.afterWarmup),
+    row(`**${v.name}**`, held),
     ...(f.baselines ?? []).map((b) => row(b.method, b.summary)),
     '',
-    `Routing share: ${share(f.heldOut)}.`,
+    `Routing share: ${share(held)}.`,
+    '',
+    ...bars(f),
     '',
     'Reproduce: `npm run -s cli -- eval --policy public/models/' + v.name + ' --pool offline --dataset llmrouter:all:heldout --out heldout.jsonl`.',
     '',

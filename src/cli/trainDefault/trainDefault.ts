@@ -40,12 +40,14 @@ import { createOnnxLearner } from '../../core/train/onnxLearner';
 import { nodeTrainSessions } from '../../adapters/node/nodeTrainSession';
 import { readSafetensorsFile } from '../train/fsCheckpointStore';
 import { loadTrainModel, type TrainModel } from '../train/trainSetup';
-import { evaluateFolderGreedy, type PolicySummary } from './greedyEval';
+import type { PolicySummary } from './greedyEval';
 import { runVariantRl } from './variantRl';
 import { writeModelCard, type CardFacts } from './modelCard';
+import { cardBaselines, CARD_DATASET, evalSummary } from './cardEval';
+import type { DataRoot } from '../../core/data/dataRoot';
 
-export const TRAIN_DEFAULT_USAGE = `train-default [--seed N] [--data-root DIR] [--out DIR] [--work DIR] [--only NAME] [--skip-rl]
-        [--sft-epochs N] [--rl-steps N]  (shorter runs for trying changes; the shipped folders use the defaults)
+export const TRAIN_DEFAULT_USAGE = `train-default [--seed N] [--data-root DIR] [--out DIR] [--work DIR] [--only NAME] [--skip-rl] [--cards-only]
+        [--sft-epochs N] [--rl-steps N] [--copy-updates N]  (shorter runs for trying changes; the shipped folders use the defaults)
                                   re-create the embedded policies (public/models/router-nano-*) from scratch`;
 
 export interface TrainDefaultIo {
@@ -85,11 +87,17 @@ export async function runTrainDefault(flags: ReadonlyMap<string, string>, io: Tr
 
   // 1. data
   const dataRoot = flags.get('data-root') ?? defaultDataRootDir(io.env);
-  const bank = await loadOfflineBank(createFsDataRoot(dataRoot));
+  const root = createFsDataRoot(dataRoot);
+  const bank = await loadOfflineBank(root);
   const training = trainingBankQuestions(bank);
   const heldOut = bank.questions.filter((q) => q.split === 'train' && isHeldOutQuestion(q.id));
   const plan = bankTeacherPlan(bank, training);
   log(`data: ${training.length} training questions, ${heldOut.length} held out (never trained on), data root ${dataRoot}`);
+
+  if (flags.get('cards-only') === 'true') {
+    await writeCards(variants, work, out, root, bank.models.map((m) => m.name), io.now, log);
+    return 0;
+  }
 
   // 2. tokenizer (shared by every variant)
   const teacherOf = (v: DefaultPolicyVariant) => ({ alpha: v.alpha, plan: variantPlan(plan, v.teacher.order), maxRoutes: v.teacher.maxRoutes, terse: true, seed });
@@ -102,7 +110,28 @@ export async function runTrainDefault(flags: ReadonlyMap<string, string>, io: Tr
   const config = parseDecoderConfig(configJson);
   log(`model: Qwen2, ${config.numLayers} layers, hidden ${config.hiddenSize}, ${parameterCount(config).toLocaleString('en')} parameters`);
 
-  const base = initialDecoderWeights(config, seed);
+  const copyFile = join(work, 'copy-pretrain.safetensors');
+  const copyFile1 = join(work, 'copy-pretrain-1.safetensors');
+  const tokenIds = copyAlphabet(bpe);
+  const save = (file: string, w: Map<string, WeightTensor>): void => void writeFileSync(file, writeSafetensors([...w].map(([name, t]) => ({ name, shape: t.shape, data: t.data })), { format: 'router-r1-default-copy' }));
+  const resume = flags.get('resume') === 'true';
+  let base: Map<string, WeightTensor>;
+  if (existsSync(copyFile) && resume) {
+    base = readWeights(copyFile, config);
+    log(`copy pre-training: weights from ${copyFile}`);
+  } else {
+    // phase 1: short contexts, where the induction head forms; phase 2: router-length contexts, so it works there too
+    let short: Map<string, WeightTensor>;
+    if (existsSync(copyFile1) && resume) {
+      short = readWeights(copyFile1, config);
+      log(`copy pre-training: phase 1 weights from ${copyFile1}`);
+    } else {
+      short = await copyPretrain(config, initialDecoderWeights(config, seed), tokenIds, seed, { ...COPY_PHASES[0], updates: Number(flags.get('copy-updates') ?? COPY_PHASES[0].updates) }, log);
+      save(copyFile1, short);
+    }
+    base = await copyPretrain(config, short, tokenIds, seed + 1, COPY_PHASES[1], log);
+    save(copyFile, base);
+  }
   const sftWeights = new Map<string, Map<string, WeightTensor>>();
   const index = embeddedIndex(DEFAULT_POLICY_VARIANTS);
   for (const v of variants) {
@@ -114,25 +143,27 @@ export async function runTrainDefault(flags: ReadonlyMap<string, string>, io: Tr
 
     // 3. warm-up on the teacher's trajectories
     const teacher = await runTeacherEpisodes(bank, training, { ...teacherOf(v), tokenizer: model.tokenizer });
-    const synthetic = syntheticTrainingBank(bank, v.sft.syntheticCopies, seed);
+    const synthetic = syntheticTrainingBank(bank, v.sft.syntheticCopies, seed + 1000 * DEFAULT_POLICY_VARIANTS.indexOf(DEFAULT_POLICY_VARIANTS.find((x) => x.name === v.name) as DefaultPolicyVariant));
     const practice = await runTeacherEpisodes(synthetic, synthetic.questions, { ...teacherOf(v), tokenizer: model.tokenizer, caller: createOfflineCaller(synthetic) });
     const sequences = [...teacher, ...practice].map((t) => trajectorySequence(t, model.tokenizer, model.framing));
     const teacherEm = mean(teacher.map((t) => t.reward?.em ?? 0));
     log(`${v.name}: ${teacher.length} teacher trajectories (EM ${teacherEm.toFixed(3)} on training questions) + ${practice.length} on shuffled training questions (copy practice), ${sum(sequences.map((s) => s.tokenIds.length)).toLocaleString('en')} tokens, ${sum(sequences.map((s) => sum(s.policyMask))).toLocaleString('en')} policy tokens`);
-    const from = v.name === variants[0]?.name ? base : (sftWeights.get(variants[0]?.name ?? '') ?? base);
+    // later variants start from the first variant's warm-up (it already copies and knows the protocol)
+    const first = DEFAULT_POLICY_VARIANTS[0] as DefaultPolicyVariant;
+    const firstSft = join(work, `${first.name}.sft.safetensors`);
+    const from = v.name === first.name ? base : (sftWeights.get(first.name) ?? (existsSync(firstSft) ? readWeights(firstSft, config) : undefined));
+    if (from === undefined) throw new Error(`${v.name} starts from ${first.name}'s warm-up: train ${first.name} first (same --work).`);
     const sftFile = join(work, `${v.name}.sft.safetensors`);
     let warm: Map<string, WeightTensor>;
     if (existsSync(sftFile) && flags.get('resume') === 'true') {
       warm = readWeights(sftFile, config);
       log(`${v.name}: warm-up weights from ${sftFile}`);
     } else {
-      warm = await supervised(config, from, sequences, v, seed, log);
+      warm = await supervised(config, from, sequences, tokenIds, v, seed, log);
       writeFileSync(sftFile, writeSafetensors([...warm].map(([name, t]) => ({ name, shape: t.shape, data: t.data })), { format: 'router-r1-default-sft', variant: v.name }));
     }
     sftWeights.set(v.name, warm);
     writeFolder(dir, v, { configJson, tokenizerJson: bpe.json, config, weights: warm, seed });
-    const sftHeld = await evaluateFolderGreedy(dir, bank, heldOut.slice(0, 48), { alpha: v.alpha, now: io.now });
-    log(`${v.name}: after warm-up, 48 held-out questions: ${fmt(sftHeld)}`);
 
     // 4. RL
     let final = warm;
@@ -145,8 +176,6 @@ export async function runTrainDefault(flags: ReadonlyMap<string, string>, io: Tr
     }
 
     // 5–6. held-out metrics, card, copy into <out>
-    const held = await evaluateFolderGreedy(dir, bank, heldOut, { alpha: v.alpha, now: io.now });
-    log(`${v.name}: held-out (${heldOut.length}): ${fmt(held)}`);
     const facts: CardFacts = {
       variant: v,
       config,
@@ -161,19 +190,43 @@ export async function runTrainDefault(flags: ReadonlyMap<string, string>, io: Tr
       sftUpdates: Math.ceil(sequences.length / SFT_BATCH) * v.sft.epochs,
       rlSteps,
       wallSeconds: (io.now() - t0) / 1000,
-      heldOut: held,
-      afterWarmup: sftHeld,
+      heldOut: null,
       onnxBytes: readFileSync(join(dir, 'onnx/model_q4.onnx')).byteLength,
     };
-    writeModelCard(dir, facts);
+    writeFileSync(join(dir, 'train-facts.json'), JSON.stringify(facts, null, 2) + '\n');
     rmSync(join(out, v.name), { recursive: true, force: true });
     mkdirSync(out, { recursive: true });
-    cpSync(dir, join(out, v.name), { recursive: true });
-    line({ type: 'train-default.variant', name: v.name, alpha: v.alpha, heldOut: held, afterWarmup: sftHeld, wallSeconds: facts.wallSeconds, dir: join(out, v.name) });
+    cpSync(dir, join(out, v.name), { recursive: true, filter: (src) => !src.endsWith('train-facts.json') });
+    line({ type: 'train-default.variant', name: v.name, alpha: v.alpha, wallSeconds: facts.wallSeconds, dir: join(out, v.name) });
   }
   writeFileSync(join(out, EMBEDDED_INDEX_FILE), JSON.stringify(index, null, 2) + '\n');
+  await writeCards(variants, work, out, root, bank.models.map((m) => m.name), io.now, log);
   log(`done: ${variants.map((v) => join(out, v.name)).join(', ')} and ${join(out, EMBEDDED_INDEX_FILE)}`);
   return 0;
+}
+
+/**
+ * The model cards: each variant's held-out numbers and the baselines', measured with `eval --policy`
+ * (cardEval.ts) on the folders in `out`, plus the training facts the run recorded in `work`.
+ */
+async function writeCards(variants: readonly DefaultPolicyVariant[], work: string, out: string, root: DataRoot, models: readonly string[], now: () => number, log: (s: string) => void): Promise<void> {
+  const baselineCache = new Map<string, PolicySummary>();
+  for (const v of variants) {
+    const factsFile = join(work, v.name, 'train-facts.json');
+    if (!existsSync(factsFile)) throw new Error(`${factsFile} is missing: run train-default without --cards-only first (same --work).`);
+    const facts = JSON.parse(readFileSync(factsFile, 'utf8')) as CardFacts;
+    facts.heldOut = await evalSummary(join(out, v.name), v.alpha, root, now);
+    log(`${v.name}: eval --policy on ${CARD_DATASET}: ${fmt(facts.heldOut)}`);
+    facts.baselines = [];
+    for (const b of cardBaselines(models)) {
+      const key = `${b}@${v.alpha}`;
+      const summary = baselineCache.get(key) ?? (await evalSummary(b, v.alpha, root, now));
+      baselineCache.set(key, summary);
+      facts.baselines.push({ method: b, summary });
+    }
+    writeModelCard(join(out, v.name), facts);
+    writeModelCard(join(work, v.name), facts);
+  }
 }
 
 function fmt(s: PolicySummary): string {
@@ -213,14 +266,117 @@ function writeFolder(dir: string, v: DefaultPolicyVariant, f: FolderFiles): void
       prompt_template: 'compact',
       pool: 'offline',
       alpha: v.alpha,
+      decoding: { protocol_grammar: true },
       provenance: { source: 'router-r1-studio train-default', producer: `router-r1-studio train-default (seed ${f.seed})`, license: 'Apache-2.0', notes: v.summary },
     }),
   );
   writeFileSync(join(dir, 'onnx/model_q4.onnx'), buildDecoderModel(f.config, f.weights, { precision: 'q4' }));
 }
 
+/** Tokens per copy-task sequence. */
+const COPY_LENGTH = 128;
+/** During the warm-up, one update in this many carries a copy-task batch too. */
+const COPY_EVERY = 3;
+
+/** Every ordinary token id (bytes and merges; no added token): the copy task's alphabet, so any text can be copied. */
+export function copyAlphabet(bpe: ReturnType<typeof trainByteLevelBpe>): number[] {
+  const added = new Set(bpe.addedTokens.map((t) => t.id));
+  return Array.from({ length: bpe.size }, (_, id) => id).filter((id) => !added.has(id));
+}
+
+/**
+ * Copy pre-training: sequences of random token strings, each written twice ("x₁…xₙ \n x₁…xₙ"), loss on
+ * the second copies only. Only attention that finds the earlier occurrence of the current token and
+ * copies its successor (an induction head) lowers that loss, and the router needs exactly that to copy
+ * the question into <search> and a stated answer into <answer>. Without this stage the warm-up learns
+ * the protocol and the routing decisions in a few hundred updates but not copying.
+ */
+interface CopyPhase {
+  updates: number;
+  length: number;
+  batch: number;
+  lr: number;
+}
+
+/** Phase 1 forms the induction head on 128-token strings; phase 2 makes it work across router-length contexts. */
+const COPY_PHASES: readonly [CopyPhase, CopyPhase] = [
+  { updates: 3000, length: 128, batch: 28, lr: 3e-3 },
+  { updates: 300, length: 640, batch: 6, lr: 1e-3 },
+];
+
+async function copyPretrain(config: DecoderConfig, start: Map<string, WeightTensor>, alphabet: readonly number[], seed: number, phase: CopyPhase, log: (s: string) => void): Promise<Map<string, WeightTensor>> {
+  const updates = phase.updates;
+  const learner = await createOnnxLearner({ config, weights: start, trainable: { kind: 'full' }, open: nodeTrainSessions({ intraOpThreads: THREADS }) });
+  try {
+    const params = learner.params();
+    const optimizer = createAdamWState(params);
+    const schedule: LrSchedule = { kind: 'cosine', lr: phase.lr, warmupSteps: Math.min(100, updates / 10), totalSteps: updates, minLr: phase.lr / 3 };
+    const rng = createRng(seed).fork('copy-pretrain');
+    let lossAvg = NaN;
+    const t0 = performance.now();
+    for (let update = 0; update < updates; update++) {
+      const inputs = buildTrainInputs(copyBatch(alphabet, phase.batch, rng, phase.length));
+      const out = await learner.crossEntropyLossAndGrads(inputs, tokenWeights(inputs.lossMask, inputs.batchSize, inputs.seqLen, 'token-mean'));
+      if (Number.isFinite(out.loss) && firstNonFinite(out.grads) === undefined) {
+        clipGradNorm(out.grads, 1);
+        adamWStep(params, out.grads, optimizer, { beta1: 0.9, beta2: 0.98, eps: 1e-8, weightDecay: 0.01, lr: learningRate(schedule, update) });
+        lossAvg = Number.isNaN(lossAvg) ? out.loss : 0.95 * lossAvg + 0.05 * out.loss;
+      }
+      if ((update + 1) % 100 === 0) log(`copy pre-training (length ${phase.length}) ${update + 1}/${updates}: loss ${lossAvg.toFixed(3)} (chance ${Math.log(alphabet.length).toFixed(2)}), ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    }
+    log(`copy pre-training: copy loss in 512-token contexts ${(await copyProbe(learner, alphabet, seed, 512)).toFixed(3)} (chance ${Math.log(alphabet.length).toFixed(2)})`);
+    const outW = new Map<string, WeightTensor>();
+    for (const [name, t] of learner.currentWeights()) outW.set(name, { data: Float32Array.from(t.data), shape: [...t.shape] });
+    return outW;
+  } finally {
+    await learner.dispose();
+  }
+}
+
+/**
+ * A batch of the copy task: noise over `alphabet` into which spans are written twice, the second copy
+ * after a random gap (and the next span after more noise); the loss is on each second copy after its
+ * first token. The offsets are random and nothing marks a copy, so only an induction head (find the
+ * earlier occurrence of the current token, predict what followed it) lowers the loss — a separator or
+ * a fixed layout lets a model learn a positional shortcut that fails in real contexts.
+ */
+export function copyBatch(alphabet: readonly number[], size: number, rng: { nextUint32(): number }, length = COPY_LENGTH): RolloutSequence[] {
+  const pick = (): number => alphabet[rng.nextUint32() % alphabet.length] as number;
+  const batch: RolloutSequence[] = [];
+  for (let b = 0; b < size; b++) {
+    const tokenIds: number[] = [];
+    const policyMask: number[] = [];
+    const noise = (k: number): void => {
+      for (let i = 0; i < k; i++) {
+        tokenIds.push(pick());
+        policyMask.push(0);
+      }
+    };
+    while (tokenIds.length < length) {
+      noise(rng.nextUint32() % 8);
+      const span = Array.from({ length: 3 + (rng.nextUint32() % 14) }, pick);
+      tokenIds.push(...span);
+      policyMask.push(...span.map(() => 0));
+      noise(rng.nextUint32() % 24);
+      tokenIds.push(...span);
+      policyMask.push(0, ...span.slice(1).map(() => 1));
+    }
+    batch.push({ tokenIds: tokenIds.slice(0, length), policyMask: policyMask.slice(0, length) });
+  }
+  return batch;
+}
+
+/** Mean copy loss with `prefix` noise tokens before the task (a check that copying works anywhere in a long context). */
+export async function copyProbe(learner: { crossEntropyLossAndGrads: OnnxLearnerLike['crossEntropyLossAndGrads'] }, alphabet: readonly number[], seed: number, length: number): Promise<number> {
+  const inputs = buildTrainInputs(copyBatch(alphabet, 8, createRng(seed).fork('copy-probe'), length));
+  const out = await learner.crossEntropyLossAndGrads(inputs, tokenWeights(inputs.lossMask, inputs.batchSize, inputs.seqLen, 'token-mean'));
+  return out.loss;
+}
+
+type OnnxLearnerLike = Awaited<ReturnType<typeof createOnnxLearner>>;
+
 /** Token cross-entropy on the teacher's turns: length-bucketed minibatches, AdamW, warm-up + cosine. */
-async function supervised(config: DecoderConfig, start: Map<string, WeightTensor>, sequences: readonly RolloutSequence[], v: DefaultPolicyVariant, seed: number, log: (s: string) => void): Promise<Map<string, WeightTensor>> {
+async function supervised(config: DecoderConfig, start: Map<string, WeightTensor>, sequences: readonly RolloutSequence[], alphabet: readonly number[], v: DefaultPolicyVariant, seed: number, log: (s: string) => void): Promise<Map<string, WeightTensor>> {
   const learner = await createOnnxLearner({ config, weights: start, trainable: { kind: 'full' }, open: nodeTrainSessions({ intraOpThreads: THREADS }) });
   try {
     const params = learner.params();
@@ -235,7 +391,9 @@ async function supervised(config: DecoderConfig, start: Map<string, WeightTensor
     const t0 = performance.now();
     for (let epoch = 0; epoch < v.sft.epochs; epoch++) {
       for (const batch of lengthBuckets(sequences, SFT_BATCH, rng.fork(`epoch.${epoch}`))) {
-        const inputs = buildTrainInputs(batch);
+        // every COPY_EVERY-th update also trains the copy task (keeps the induction heads of copyPretrain)
+        const withCopy = update % COPY_EVERY === 0 ? [...batch, ...copyBatch(alphabet, 4, rng, 512)] : batch;
+        const inputs = buildTrainInputs(withCopy);
         const w = tokenWeights(inputs.lossMask, inputs.batchSize, inputs.seqLen, 'token-mean');
         const out = await learner.crossEntropyLossAndGrads(inputs, w);
         const bad = !Number.isFinite(out.loss) ? 'loss' : firstNonFinite(out.grads);

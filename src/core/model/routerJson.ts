@@ -19,6 +19,8 @@ export interface RouterJson {
   pool: string;
   /** The cost weight of the reward it was trained with (DESIGN.md §2.4); null when unknown. */
   alpha: number | null;
+  /** Decoding options the folder was measured with. `protocol_grammar`: the tag grammar processor (policy/protocolGrammar.ts). */
+  decoding?: { protocol_grammar?: boolean };
   provenance: {
     /** A Hugging Face repo id, a URL or "random" for test models. */
     source: string;
@@ -50,7 +52,16 @@ export function parseRouterJson(json: unknown): RouterJson {
   if (typeof p !== 'object' || p === null || typeof p.source !== 'string' || typeof p.producer !== 'string') {
     throw new RouterJsonError('router.json: "provenance" must be an object with "source" and "producer" strings.');
   }
+  const d = r.decoding as Record<string, unknown> | undefined;
+  if (d !== undefined && (typeof d !== 'object' || d === null || (d.protocol_grammar !== undefined && typeof d.protocol_grammar !== 'boolean'))) {
+    throw new RouterJsonError('router.json: "decoding" must be an object whose "protocol_grammar" is true or false.');
+  }
   return json as RouterJson;
+}
+
+/** Whether a folder asks for the protocol grammar processor while it writes. */
+export function usesProtocolGrammar(r: RouterJson | null): boolean {
+  return r?.decoding?.protocol_grammar === true;
 }
 
 /** Pretty JSON with a trailing newline (stable bytes for committed folders). */

@@ -1,7 +1,7 @@
 /**
  * The app shell: header; the setup (mode, question, Start) and, while you are the router, the turn
  * composer; then the trajectory viewer (question, prompt, step controls, round timeline) beside the
- * reward breakdown, the pool editor and sharing. A banner says what an opened link did. Renders from
+ * reward breakdown, the demo gallery, the pool editor and sharing. A banner says what an opened link did. Renders from
  * the store only.
  */
 import { lazy, Suspense, useEffect, useRef } from 'react';
@@ -11,6 +11,7 @@ import { useApp } from '../store/useApp';
 import { AppHeader } from './AppHeader';
 import { BranchCompare } from './BranchCompare';
 import { CachePanel } from './CachePanel';
+import { DemoGallery } from './DemoGallery';
 import { EvaluationTable } from './EvaluationTable';
 import { LinkBanner } from './LinkBanner';
 import { LoadState } from './LoadState';
@@ -74,6 +75,7 @@ export function App() {
           </div>
           <aside className="layout-side" aria-label="Reward and pool">
             {hasTrajectory && <RewardPanel />}
+            {controller !== null && <DemoGallery />}
             {controller !== null ? <PoolEditor /> : <PoolPanel />}
             <SharePanel />
             {modelMode && controller !== null && <CachePanel />}

@@ -27,6 +27,11 @@ export function AppHeader() {
           Shared trajectory — opened from a link; policy: {policy.kind} {policy.id}
         </p>
       )}
+      {source === 'demo' && policy !== null && (
+        <p className="source-badge source-shared" data-testid="header.source">
+          Demo — recorded by {policy.id} on the offline pool; replayed here, no model needed
+        </p>
+      )}
       {source === 'imported' && policy !== null && (
         <p className="source-badge" data-testid="header.source">
           Recorded trajectory — policy: {policy.kind} {policy.id}

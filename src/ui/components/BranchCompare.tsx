@@ -1,6 +1,7 @@
 /**
  * Two branches side by side after a fork: the original episode and the fork (live while it runs) —
- * their rounds, answers, costs and rewards. The rounds before the fork are the same in both.
+ * their rounds, answers, costs and rewards. The rounds before the fork are the same in both. The demo
+ * gallery's α comparison uses the same view: one question run by two variants (no fork round).
  */
 import type { Trajectory } from '../../core';
 import { useApp } from '../store/useApp';
@@ -42,6 +43,19 @@ function Branch({ t, label, testId, forkRound }: { t: Trajectory; label: string;
 export function BranchCompare() {
   const fork = useApp((s) => s.fork);
   const current = useApp((s) => s.trajectory);
+  const demo = useApp((s) => s.demoComparison);
+  if (demo !== null && current !== null && current.id === demo.left.trajectory.id) {
+    const label = (r: typeof demo.left, where: string) => `${r.variant} · α ${r.alpha} (${where})`;
+    return (
+      <section className="panel branches" aria-label="α comparison" data-testid="demos.compare">
+        <h2 className="panel-title">α comparison · the same question, two policies</h2>
+        <div className="branch-grid">
+          <Branch t={demo.left.trajectory} label={label(demo.left, 'in the timeline')} testId="demos.compare.left" forkRound={-1} />
+          <Branch t={demo.right.trajectory} label={label(demo.right, 'recorded')} testId="demos.compare.right" forkRound={-1} />
+        </div>
+      </section>
+    );
+  }
   if (fork === null || current === null || current.id !== fork.episodeId) return null;
   return (
     <section className="panel branches" aria-label="Branches" data-testid="branches">

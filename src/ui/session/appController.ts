@@ -23,6 +23,7 @@ import { runEpisodeIntoStore } from '../store/bindEngine';
 import type { PoolPresetId } from '../store/poolSlice';
 import type { KeyVault } from './keyVault';
 import { createModelActions } from './modelActions';
+import { createDemoActions } from './demoActions';
 import { createEmbeddedActions } from './embeddedActions';
 import { createEvalActions, type StorageLike } from './evalActions';
 import { createShareActions } from './shareActions';
@@ -49,6 +50,8 @@ export interface AppControllerDeps {
   evalStorage?: StorageLike | null;
   /** Reads public/models/embedded.json (the page's fetch, bound in main.tsx); absent: no embedded default policy. */
   readEmbeddedIndex?: () => Promise<unknown>;
+  /** Reads public/demos/gallery.json as text (the page's fetch, bound in main.tsx); absent: no demo gallery. */
+  readDemoGallery?: () => Promise<string>;
 }
 
 export interface PickedFilesReader {
@@ -125,6 +128,12 @@ export function createAppController(deps: AppControllerDeps) {
     startModelEpisode: model.startModelEpisode,
   });
 
+  const demos = createDemoActions({
+    store,
+    ...(deps.readDemoGallery === undefined ? {} : { readGallery: deps.readDemoGallery }),
+    openTrajectory: share.openRecordedTrajectory,
+  });
+
   const train = createTrainActions({ engine: deps.trainEngine, store, dataRoot, baseUrl: deps.baseUrl ?? new URL('..', dataRoot).href, loadModel: model.loadModelRef });
 
   const folderLabel = (files: readonly { file: { readonly size: number } }[]): string => {
@@ -139,6 +148,7 @@ export function createAppController(deps: AppControllerDeps) {
     ...train,
     ...evaluation,
     ...embedded,
+    ...demos,
     /** Files from <input type="file"> (a folder with webkitdirectory, or loose files). */
     loadPickedFiles(files: ArrayLike<File>): Promise<unknown> {
       if (deps.pickedFiles === undefined || files.length === 0) return Promise.resolve(null);
@@ -178,7 +188,7 @@ export function createAppController(deps: AppControllerDeps) {
         },
         (err: unknown) => s().setReferenceData({ status: 'failed', error: message(err) }),
       );
-      await Promise.all([offline, ref]);
+      await Promise.all([offline, ref, demos.loadDemoGallery()]);
     },
 
     async selectDataset(dataset: string): Promise<void> {

@@ -17,6 +17,7 @@ import {
   type PoolModelRecord,
   type ShareConfig,
   type ShareState,
+  type Trajectory,
 } from '../../core';
 import type { AppStore } from '../store/appStore';
 import type { KeyVault } from './keyVault';
@@ -53,8 +54,8 @@ export function createShareActions(deps: ShareActionsDeps) {
     };
   }
 
-  /** The shared state, as the setup and the viewer. */
-  function apply(state: ShareState, opened: string): void {
+  /** The shared state, as the setup and the viewer. `source` 'demo': a recorded demo, not a link. */
+  function apply(state: ShareState, opened: string, source: 'shared' | 'demo' = 'shared'): void {
     deps.stopEpisode();
     const { pool, question, ...run } = state.config;
     s().setRunConfig(run);
@@ -67,9 +68,9 @@ export function createShareActions(deps: ShareActionsDeps) {
     const kind = shareKind(state);
     if (state.trajectory !== undefined) {
       s().setMode('replay');
-      s().loadTrajectory(state.trajectory, 'shared');
+      s().loadTrajectory(state.trajectory, source);
       s().episodeEnded(null);
-      notes.push(`Opened a shared trajectory from ${opened}: step through it with → or Next. Nothing was run.`);
+      notes.push(`Opened a ${source === 'demo' ? 'recorded' : 'shared'} trajectory from ${opened}: step through it with → or Next. Nothing was run.`);
     } else {
       s().setMode('human');
       notes.push(`Opened a shared setup from ${opened}: the question, pool and settings are filled in; press Start episode to run it.`);
@@ -93,6 +94,11 @@ export function createShareActions(deps: ShareActionsDeps) {
       if (!r.ok) return s().linkFailed(`${r.error.message} The app is unchanged.`);
       if (opts.ask === true && hasUserWork()) return s().setPendingLink(r.state);
       apply(r.state, 'a link');
+    },
+
+    /** A recorded trajectory the app ships (the demo gallery), opened as a shared trajectory link is. */
+    openRecordedTrajectory(t: Trajectory, opened: string): void {
+      apply({ config: { ...configOfTrajectory(t, currentConfig()), dataRoot: null }, trajectory: t }, opened, 'demo');
     },
 
     acceptPendingLink(): void {

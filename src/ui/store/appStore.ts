@@ -4,6 +4,7 @@
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { createCursorSlice, type CursorSlice } from './cursorSlice';
+import { createDemoSlice, type DemoSlice } from './demoSlice';
 import { createEpisodeSlice, type EpisodeSlice } from './episodeSlice';
 import { createPoolSlice, type PoolSlice } from './poolSlice';
 import { createSetupSlice, type SetupSlice } from './setupSlice';
@@ -15,7 +16,7 @@ import { createStreamSlice, type StreamSlice } from './streamSlice';
 import { createEvalSlice, type EvalSlice } from './evalSlice';
 import { createTrainSlice, type TrainSlice } from './trainSlice';
 
-export type AppState = TrajectorySlice & CursorSlice & UiSlice & EpisodeSlice & SetupSlice & PoolSlice & ShareSlice & ModelSlice & StreamSlice & EvalSlice & TrainSlice;
+export type AppState = TrajectorySlice & CursorSlice & UiSlice & EpisodeSlice & SetupSlice & PoolSlice & ShareSlice & ModelSlice & StreamSlice & EvalSlice & TrainSlice & DemoSlice;
 export type AppStore = StoreApi<AppState>;
 
 export function createAppStore(): AppStore {
@@ -31,5 +32,6 @@ export function createAppStore(): AppStore {
     ...createStreamSlice(...a),
     ...createEvalSlice(...a),
     ...createTrainSlice(...a),
+    ...createDemoSlice(...a),
   }));
 }

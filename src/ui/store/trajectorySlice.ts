@@ -7,8 +7,8 @@ import type { Trajectory } from '../../core';
 import type { AppState } from './appStore';
 import { selectTotalSteps } from './steps';
 
-/** 'example': the project-built, scripted example (no model). 'imported': a recorded file. 'live': an episode played here. 'shared': opened from a share link. */
-export type TrajectorySource = 'example' | 'imported' | 'live' | 'shared';
+/** 'example': the project-built, scripted example (no model). 'imported': a recorded file. 'live': an episode played here. 'shared': opened from a share link. 'demo': from the demo gallery. */
+export type TrajectorySource = 'example' | 'imported' | 'live' | 'shared' | 'demo';
 
 export type LoadStatus = 'idle' | 'loading' | 'ready' | 'failed';
 

@@ -1,0 +1,45 @@
+/**
+ * The model card's held-out table, measured with the eval command itself (`eval --policy … --pool offline
+ * --dataset llmrouter:all:heldout`), in-process: the policy folder (greedy) and every baseline on the same
+ * questions, pool and reward α. So `npm run -s cli -- eval --policy public/models/<name> …` reproduces the
+ * card's numbers exactly.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DataRoot } from '../../core/data/dataRoot';
+import { runPolicyEvalCommand } from '../eval/policyEval';
+import type { PolicySummary } from './greedyEval';
+
+export const CARD_DATASET = 'llmrouter:all:heldout';
+
+/** The baselines of the card, in table order. */
+export function cardBaselines(models: readonly string[]): string[] {
+  return [...models.map((m) => `single:${m}`), 'random', 'cheapest', 'largest', 'cascade', 'teacher', 'teacher:0.8', 'oracle'];
+}
+
+export class CardEvalError extends Error {
+  override name = 'CardEvalError';
+}
+
+/** One `eval --policy` run; returns its JSON summary line. */
+export async function evalSummary(policy: string, alpha: number, root: DataRoot, now: () => number): Promise<PolicySummary> {
+  const dir = mkdtempSync(join(tmpdir(), 'card-eval-'));
+  try {
+    let stdout = '';
+    let stderr = '';
+    const flags = new Map([
+      ['policy', policy],
+      ['pool', 'offline'],
+      ['dataset', CARD_DATASET],
+      ['alpha', String(alpha)],
+      ['out', join(dir, 'records.jsonl')],
+    ]);
+    const r = await runPolicyEvalCommand(flags, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, root, env: {}, now });
+    if (r.code !== 0) throw new CardEvalError(`eval --policy ${policy} exited ${r.code}: ${stderr.trim().split('\n')[0] ?? ''}`);
+    const s = JSON.parse(stdout.trim().split('\n').pop() as string) as PolicySummary;
+    return { n: s.n, em: s.em, f1: s.f1, cost: s.cost, calls: s.calls, format_valid: s.format_valid, routing_share: s.routing_share };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import type { Tokenizer } from './ports';
+import { createProtocolGrammar } from './protocolGrammar';
+
+const TAGS = ['<think>', '</think>', '<search>', '</search>', '<answer>', '</answer>', '<information>', '</information>'];
+
+/** Tags are ids 0–7, any other character is 100 + its code (a test tokenizer). */
+const tokenizer: Tokenizer = {
+  encode(text) {
+    const out: number[] = [];
+    for (let i = 0; i < text.length; ) {
+      const tag = TAGS.findIndex((t) => text.startsWith(t, i));
+      if (tag >= 0) {
+        out.push(tag);
+        i += (TAGS[tag] as string).length;
+      } else out.push(100 + text.charCodeAt(i++));
+    }
+    return out;
+  },
+  decode: (ids) => ids.map((id) => (id < 8 ? TAGS[id] : String.fromCharCode(id - 100))).join(''),
+};
+
+/** The tags still allowed after `text` (logits start at 0; removed ones become −∞). */
+function allowedAfter(text: string): string[] {
+  const logits = new Float32Array(300);
+  createProtocolGrammar(tokenizer)(logits, { generatedIds: tokenizer.encode(text), generatedText: text, step: 0 });
+  expect(logits.slice(8).every((x) => x === 0)).toBe(true); // words are never touched
+  return TAGS.filter((_, id) => logits[id] === 0);
+}
+
+describe('protocol grammar processor', () => {
+  it('starts a turn with <think> only', () => {
+    expect(allowedAfter('')).toEqual(['<think>']);
+  });
+  it('inside a block allows only its closing tag', () => {
+    expect(allowedAfter('<think>ask gemma')).toEqual(['</think>']);
+    expect(allowedAfter('<think>x</think>\n<search>gemma: who wrote "Dune"?')).toEqual(['</search>']);
+    expect(allowedAfter('<think>x</think>\n<answer>Frank')).toEqual(['</answer>']);
+  });
+  it('after a think block allows a route, an answer or another thought, never <information>', () => {
+    expect(allowedAfter('<think>x</think>\n')).toEqual(['<think>', '<search>', '<answer>']);
+  });
+  it('is a no-op on tokenizers without single-token tags', () => {
+    const spelled: Tokenizer = { encode: (t) => [...t].map((c) => 100 + c.charCodeAt(0)), decode: (ids) => ids.map((i) => String.fromCharCode(i - 100)).join('') };
+    const logits = new Float32Array(300);
+    createProtocolGrammar(spelled)(logits, { generatedIds: [], generatedText: '<think>x', step: 0 });
+    expect(logits.every((x) => x === 0)).toBe(true);
+  });
+});
