@@ -24,7 +24,7 @@ const tokenizer: Tokenizer = {
 function allowedAfter(text: string): string[] {
   const logits = new Float32Array(300);
   createProtocolGrammar(tokenizer)(logits, { generatedIds: tokenizer.encode(text), generatedText: text, step: 0 });
-  expect(logits.slice(8).every((x) => x === 0)).toBe(true); // words are never touched
+  expect(logits.slice(8).every((x) => x === 0)).toBe(true); // no repeat in these texts: words untouched
   return TAGS.filter((_, id) => logits[id] === 0);
 }
 
@@ -39,6 +39,22 @@ describe('protocol grammar processor', () => {
   });
   it('after a think block allows a route, an answer or another thought, never <information>', () => {
     expect(allowedAfter('<think>x</think>\n')).toEqual(['<think>', '<search>', '<answer>']);
+  });
+  it('inside <search> and <answer> removes a token that would repeat a trigram of the block (a copy loop)', () => {
+    const g = createProtocolGrammar(tokenizer);
+    const run = (text: string): Float32Array => {
+      const logits = new Float32Array(300);
+      g(logits, { generatedIds: tokenizer.encode(text), generatedText: text, step: 0 });
+      return logits;
+    };
+    // "abcab" → writing "c" would repeat "abc"
+    const l = run('<think>x</think><search>m: abcab');
+    expect(l[100 + 'c'.charCodeAt(0)]).toBe(-Infinity);
+    expect(l[100 + 'd'.charCodeAt(0)]).toBe(0);
+    expect(run('<think>x</think><answer>abcab')[100 + 'c'.charCodeAt(0)]).toBe(-Infinity);
+    // the think block and text before the search are not guarded
+    expect(run('<think>abcab')[100 + 'c'.charCodeAt(0)]).toBe(0);
+    expect(run('<think>abc</think><search>ab')[100 + 'c'.charCodeAt(0)]).toBe(0);
   });
   it('is a no-op on tokenizers without single-token tags', () => {
     const spelled: Tokenizer = { encode: (t) => [...t].map((c) => 100 + c.charCodeAt(0)), decode: (ids) => ids.map((i) => String.fromCharCode(i - 100)).join('') };

@@ -9,8 +9,12 @@
  *   outside every block                             → <think>, and after a think block also <search> / <answer>
  *   <information>, </information>                   → never (the environment writes them)
  *
- * A turn starts outside every block (the environment appends observations between turns). When every
- * tag is allowed the processor is a no-op; it never removes a non-tag token.
+ * A turn starts outside every block (the environment appends observations between turns).
+ *
+ * Loop guard: inside a <search> or <answer> block, a token that would repeat a trigram already written
+ * in that block is removed (transformers' no_repeat_ngram_size, limited to the block). A small policy
+ * copies a question by induction; where the question repeats a word it can jump back and copy the same
+ * stretch forever. Names and questions rarely repeat a trigram, so a correct copy is not affected.
  */
 import type { LogitsProcessor } from './logitsProcessors';
 import type { Tokenizer } from './ports';
@@ -18,6 +22,8 @@ import type { Tokenizer } from './ports';
 const OPEN = ['think', 'search', 'answer'] as const;
 const ALL_TAGS = ['think', 'search', 'answer', 'information'] as const;
 const TAG_RE = /<(\/?)(think|search|answer|information)>/g;
+/** The loop guard's n-gram size. */
+export const LOOP_GUARD_N = 3;
 
 /** Token id of `text` when the tokenizer encodes it as exactly one token. */
 function singleToken(tokenizer: Tokenizer, text: string): number | undefined {
@@ -46,5 +52,22 @@ export function createProtocolGrammar(tokenizer: Tokenizer): LogitsProcessor {
     }
     const allowed = new Set<string>(open !== null ? [`</${open}>`] : thought ? OPEN.map((t) => `<${t}>`) : ['<think>']);
     for (const [tag, id] of ids) if (!allowed.has(tag) && id < logits.length) logits[id] = -Infinity;
+    if (open === 'search' || open === 'answer') {
+      const openId = ids.get(`<${open}>`);
+      const start = openId === undefined ? -1 : ctx.generatedIds.lastIndexOf(openId);
+      if (start >= 0) banRepeats(logits, ctx.generatedIds.slice(start + 1), LOOP_GUARD_N);
+    }
   };
+}
+
+/** Removes every token that would complete an n-gram already present in `block`. */
+function banRepeats(logits: Float32Array, block: readonly number[], n: number): void {
+  if (block.length < n) return;
+  const prefix = block.slice(block.length - (n - 1));
+  for (let i = 0; i + n <= block.length; i++) {
+    let same = true;
+    for (let k = 0; k < n - 1 && same; k++) same = block[i + k] === prefix[k];
+    const next = block[i + n - 1] as number;
+    if (same && next < logits.length) logits[next] = -Infinity;
+  }
 }
