@@ -38,6 +38,12 @@ export class AppPage {
    */
   async open(): Promise<void> {
     await this.openDefault();
+    // Let the embedded default finish loading first: a model that lands while a turn is being typed
+    // re-renders the setup (known issue: the composer draft can be lost then).
+    await expect.poll(async () => {
+      const s = (await this.state()) as { model?: { name?: string } | null; embedded?: { error?: string | null } };
+      return (s.model?.name ?? null) !== null || (s.embedded?.error ?? null) !== null;
+    }, { timeout: 60_000 }).toBe(true);
     await this.byId('mode.human').check();
   }
 

@@ -65,9 +65,7 @@ export function createEmbeddedActions(deps: EmbeddedActionsDeps) {
       const variant = index.variants.find((v) => v.name === index.default) ?? variantForAlpha(index, 0);
       // The α control starts at the default's α, so the reward, the bias and the running variant agree.
       applyAlpha(variant.alpha);
-      // Greedy decoding, as the folders' generation_config.json says (do_sample: false) and as their model
-      // cards are measured; the sampling controls can still change it.
-      s().setRunConfig({ ...s().runConfig, sampling: { ...s().runConfig.sampling, temperature: 0 } });
+
       s().setEmbeddedName(variant.name);
       const info = await deps.loadEmbedded(variant.name);
       const load = s().modelLoad;
