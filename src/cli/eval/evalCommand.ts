@@ -16,11 +16,10 @@ import type { EvalEvent, EvalState, EvalSummary } from '../../core/eval/evalType
 import { toEvaluationSummary } from '../../core/eval/evalRows';
 import { rowsToCsv, trajectoriesToJsonl } from '../../core/eval/exportResults';
 import { PAPER_AVERAGE_EM, PAPER_CALLS_PER_QUESTION, PAPER_COST_STUDY_NQ, PAPER_SOURCE } from '../../core/eval/paperResults';
-import { runEvaluation, type EvalDeps } from '../../core/eval/runEvaluation';
+import { runEvaluation } from '../../core/eval/runEvaluation';
 import type { FetchLike } from '../../core/providers/fetchPort';
-import { buildEvalSetup, EvalUsageError, EVAL_USAGE } from './evalSetup';
+import { buildEvalSetup, evalDepsOf, EvalUsageError, EVAL_USAGE } from './evalSetup';
 import { formatSummaryTable } from './evalTable';
-import { createNodePolicyHost } from './nodePolicyHost';
 import { runPolicyEvalCommand } from './policyEval';
 
 export interface EvalCommandIo {
@@ -69,17 +68,7 @@ export async function runEvalCommand(flags: ReadonlyMap<string, string>, io: Eva
   const statePath = join(out, 'state.json');
   const resume = flags.get('resume') === 'true' ? (JSON.parse(await readFile(statePath, 'utf8')) as EvalState) : undefined;
   if (resume === undefined) await writeFile(join(out, 'results.jsonl'), '');
-  const host = setup.onnxFolders.size > 0 ? createNodePolicyHost({ root: io.root, sampling: spec.sampling ?? { temperature: 1, topP: 1, topK: 0, seed: spec.seed }, now: io.now }) : undefined;
-  const deps: EvalDeps = {
-    caller: setup.caller,
-    now: io.now,
-    sizesB: setup.sizesB,
-    ...(setup.teacherTrust === undefined ? {} : { teacherTrust: setup.teacherTrust }),
-    ...(setup.recordedScores === undefined ? {} : { recordedScores: setup.recordedScores }),
-    ...(host === undefined ? {} : { policyFor: (m, ctx) => host.portsFor(setup.onnxFolders.get(m.id) ?? m.id, ctx) }),
-    ...(io.signal === undefined ? {} : { signal: io.signal }),
-    ...(io.pauseSignal === undefined ? {} : { pauseSignal: io.pauseSignal }),
-  };
+  const { deps, host } = evalDepsOf(setup, io, 1);
   let finished: (EvalEvent & { type: 'eval.finished' }) | undefined;
   let pending: string[] = [];
   let lastReport = 0;

@@ -24,6 +24,8 @@ import { PROVIDER_PRESETS, type ProviderConfig } from '../../core/providers/prov
 import { createMemoryResponseCache } from '../../core/providers/responseCache';
 import { createSpendingCap } from '../../core/providers/spendingCap';
 import { DEFAULT_SAMPLING } from '../../core/share/shareState';
+import type { EvalDeps } from '../../core/eval/runEvaluation';
+import { createNodePolicyHost, type NodePolicyHost } from './nodePolicyHost';
 
 export const EVAL_USAGE = `eval --policy P --pool offline --dataset llmrouter:<task>:<split> [--data-root DIR] [--limit N]
         [--alpha A] [--seed S] [--temperature T] --out FILE
@@ -248,3 +250,24 @@ export function parseMethods(text: string, pool: readonly PoolModelRecord[], liv
 }
 
 /** The recorded scores of a question: by bank id, else of the bank question its text matches (as the offline caller matches). */
+
+/**
+ * The evaluation's ports from its setup: the pool's caller, recorded scores and teacher trust, the onnx:
+ * policies on a node host (sampling from the spec, else `defaultTemperature`), Ctrl-C's signals.
+ * The caller disposes `host`.
+ */
+export function evalDepsOf(setup: EvalSetup, io: { root: DataRoot; now: () => number; signal?: AbortSignal; pauseSignal?: AbortSignal }, defaultTemperature: number): { deps: EvalDeps; host: NodePolicyHost | undefined } {
+  const { spec } = setup;
+  const host = setup.onnxFolders.size > 0 ? createNodePolicyHost({ root: io.root, sampling: spec.sampling ?? { temperature: defaultTemperature, topP: 1, topK: 0, seed: spec.seed }, now: io.now }) : undefined;
+  const deps: EvalDeps = {
+    caller: setup.caller,
+    now: io.now,
+    sizesB: setup.sizesB,
+    ...(setup.teacherTrust === undefined ? {} : { teacherTrust: setup.teacherTrust }),
+    ...(setup.recordedScores === undefined ? {} : { recordedScores: setup.recordedScores }),
+    ...(host === undefined ? {} : { policyFor: (m, ctx) => host.portsFor(setup.onnxFolders.get(m.id) ?? m.id, ctx) }),
+    ...(io.signal === undefined ? {} : { signal: io.signal }),
+    ...(io.pauseSignal === undefined ? {} : { pauseSignal: io.pauseSignal }),
+  };
+  return { deps, host };
+}

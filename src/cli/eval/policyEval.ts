@@ -17,12 +17,11 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { EvalMethodError } from '../../core/eval/baselines';
 import type { EvalEvent, EvalRow, MethodSummary } from '../../core/eval/evalTypes';
-import { runEvaluation, type EvalDeps } from '../../core/eval/runEvaluation';
+import { runEvaluation } from '../../core/eval/runEvaluation';
 import type { Trajectory } from '../../core/env/trajectory';
 import { parseRouterJson, ROUTER_JSON_FILE, RouterJsonError } from '../../core/model/routerJson';
 import type { EvalCommandIo, EvalCommandResult } from './evalCommand';
-import { buildEvalSetup, EvalUsageError, EVAL_USAGE, parseLlmRouterDataset } from './evalSetup';
-import { createNodePolicyHost } from './nodePolicyHost';
+import { buildEvalSetup, evalDepsOf, EvalUsageError, EVAL_USAGE, parseLlmRouterDataset } from './evalSetup';
 
 /** What `--policy` accepts besides a model folder. */
 const BASELINE_NAME = /^(single:.+|random|cheapest|largest|cascade|oracle|teacher|teacher:.*)$/;
@@ -30,14 +29,20 @@ const BASELINE_NAME = /^(single:.+|random|cheapest|largest|cascade|oracle|teache
 /** Flags of the `--method` interface that mean something else (or nothing) here. */
 const NOT_WITH_POLICY = ['method', 'split', 'provider', 'base-url', 'resume', 'spending-cap', 'yes'] as const;
 
-export interface PolicyEvalSummary {
+/** The issue's summary fields of one policy on one split. */
+export interface PolicySummary {
+  n: number;
   em: number;
   f1: number;
+  /** Mean reference cost units per question. */
   cost: number;
+  /** Mean valid routes per question. */
   calls: number;
   format_valid: number;
   routing_share: Record<string, number>;
-  n: number;
+}
+
+export interface PolicyEvalSummary extends PolicySummary {
   policy: string;
   dataset: string;
   alpha: number;
@@ -110,17 +115,7 @@ export async function runPolicyEvalCommand(flags: ReadonlyMap<string, string>, i
   if (temperature !== undefined) spec.sampling = { temperature, topP: 1, topK: 0, seed: spec.seed };
   for (const n of setup.notes) io.stderr.write(`note: ${n}\n`);
 
-  const host = setup.onnxFolders.size > 0 ? createNodePolicyHost({ root: io.root, sampling: spec.sampling ?? { temperature: 0, topP: 1, topK: 0, seed: spec.seed }, now: io.now }) : undefined;
-  const deps: EvalDeps = {
-    caller: setup.caller,
-    now: io.now,
-    sizesB: setup.sizesB,
-    ...(setup.teacherTrust === undefined ? {} : { teacherTrust: setup.teacherTrust }),
-    ...(setup.recordedScores === undefined ? {} : { recordedScores: setup.recordedScores }),
-    ...(host === undefined ? {} : { policyFor: (m, ctx) => host.portsFor(setup.onnxFolders.get(m.id) ?? m.id, ctx) }),
-    ...(io.signal === undefined ? {} : { signal: io.signal }),
-    ...(io.pauseSignal === undefined ? {} : { pauseSignal: io.pauseSignal }),
-  };
+  const { deps, host } = evalDepsOf(setup, io, 0);
   const records: PolicyEvalRecord[] = [];
   let finished: (EvalEvent & { type: 'eval.finished' }) | undefined;
   let firstFailure: string | undefined;

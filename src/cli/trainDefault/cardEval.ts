@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DataRoot } from '../../core/data/dataRoot';
 import { runPolicyEvalCommand } from '../eval/policyEval';
-import type { PolicySummary } from './greedyEval';
+import type { PolicySummary } from '../eval/policyEval';
 
 export const CARD_DATASET = 'llmrouter:all:heldout';
 

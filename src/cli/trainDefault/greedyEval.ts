@@ -19,20 +19,8 @@ import { createCostWindow } from '../../core/reward/costReward';
 import { EXAMPLE_AGENT_TEMPLATE } from '../../core/run/exampleTrajectory';
 import { runEpisodeToEnd } from '../../core/run/runEpisode';
 import { createNodeLanguageModel } from '../../adapters/node/nodeLanguageModel';
+import type { PolicySummary } from '../eval/policyEval';
 import { loadTrainModel } from '../train/trainSetup';
-
-/** The eval command's JSON summary fields (issue 6). */
-export interface PolicySummary {
-  n: number;
-  em: number;
-  f1: number;
-  /** Mean reference cost units per question. */
-  cost: number;
-  /** Mean valid routes per question. */
-  calls: number;
-  format_valid: number;
-  routing_share: Record<string, number>;
-}
 
 export interface GreedyEvalOptions {
   alpha: number;

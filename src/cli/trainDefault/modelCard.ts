@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DefaultPolicyVariant } from '../../core/defaultPolicy/defaultModel';
 import type { DecoderConfig } from '../../core/onnx/decoderConfig';
-import type { PolicySummary } from './greedyEval';
+import type { PolicySummary } from '../eval/policyEval';
 
 export interface CardFacts {
   variant: DefaultPolicyVariant;

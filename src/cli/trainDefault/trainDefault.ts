@@ -16,15 +16,15 @@
  * nothing under public/ changes until a variant is finished. Progress on stderr; JSON lines on stdout.
  */
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { createFsDataRoot, defaultDataRootDir } from '../../adapters/node/fsDataRoot';
-import { bankTeacherPlan, buildTokenizerCorpusFor, runTeacherEpisodes, trainingBankQuestions } from '../../core/defaultPolicy/corpus';
+import { bankTeacherPlan, buildTokenizerCorpusFor, runTeacherEpisodes, shuffled, trainingBankQuestions } from '../../core/defaultPolicy/corpus';
 import { DEFAULT_BPE_VOCAB, DEFAULT_POLICY_SEED, DEFAULT_POLICY_VARIANTS, defaultPolicyConfigJson, embeddedIndex, EMBEDDED_INDEX_FILE, initialDecoderWeights, parameterCount, variantPlan, type DefaultPolicyVariant } from '../../core/defaultPolicy/defaultModel';
 import { bpeTokenizerConfig, trainByteLevelBpe } from '../../core/defaultPolicy/bpeTrainer';
 import { syntheticTrainingBank } from '../../core/defaultPolicy/augment';
 import { isHeldOutQuestion } from '../../core/eval/heldOut';
 import { createOfflineCaller } from '../../core/offline/offlineCaller';
-import { createRng } from '../../core/math/rng';
+import { createRng, type Rng } from '../../core/math/rng';
 import { writeSafetensors } from '../../core/model/safetensors';
 import { ROUTER_JSON_FORMAT, serializeRouterJson } from '../../core/model/routerJson';
 import { loadOfflineBank, type OfflineBank } from '../../core/offline/offlineBank';
@@ -36,11 +36,10 @@ import { trajectorySequence } from '../../core/rl/episodeRollout';
 import { cloneParams, copyParamsInto, firstNonFinite } from '../../core/rl/paramMap';
 import { learningRate, type LrSchedule } from '../../core/rl/schedule';
 import { buildTrainInputs, tokenWeights, type RolloutSequence } from '../../core/rl/trainBatch';
-import { createOnnxLearner } from '../../core/train/onnxLearner';
+import { createOnnxLearner, ownedWeights, type OnnxLearner } from '../../core/train/onnxLearner';
 import { nodeTrainSessions } from '../../adapters/node/nodeTrainSession';
-import { readSafetensorsFile } from '../train/fsCheckpointStore';
-import { loadTrainModel, type TrainModel } from '../train/trainSetup';
-import type { PolicySummary } from './greedyEval';
+import { loadInitialWeights, loadTrainModel } from '../train/trainSetup';
+import type { PolicySummary } from '../eval/policyEval';
 import { runVariantRl } from './variantRl';
 import { writeModelCard, type CardFacts } from './modelCard';
 import { cardBaselines, CARD_DATASET, evalSummary } from './cardEval';
@@ -113,7 +112,7 @@ export async function runTrainDefault(flags: ReadonlyMap<string, string>, io: Tr
   const copyFile = join(work, 'copy-pretrain.safetensors');
   const copyFile1 = join(work, 'copy-pretrain-1.safetensors');
   const tokenIds = copyAlphabet(bpe);
-  const save = (file: string, w: Map<string, WeightTensor>): void => void writeFileSync(file, writeSafetensors([...w].map(([name, t]) => ({ name, shape: t.shape, data: t.data })), { format: 'router-r1-default-copy' }));
+  const save = (file: string, w: Map<string, WeightTensor>): void => saveWeights(file, w, { format: 'router-r1-default-copy' });
   const resume = flags.get('resume') === 'true';
   let base: Map<string, WeightTensor>;
   if (existsSync(copyFile) && resume) {
@@ -160,7 +159,7 @@ export async function runTrainDefault(flags: ReadonlyMap<string, string>, io: Tr
       log(`${v.name}: warm-up weights from ${sftFile}`);
     } else {
       warm = await supervised(config, from, sequences, tokenIds, v, seed, log);
-      writeFileSync(sftFile, writeSafetensors([...warm].map(([name, t]) => ({ name, shape: t.shape, data: t.data })), { format: 'router-r1-default-sft', variant: v.name }));
+      saveWeights(sftFile, warm, { format: 'router-r1-default-sft', variant: v.name });
     }
     sftWeights.set(v.name, warm);
     writeFolder(dir, v, { configJson, tokenizerJson: bpe.json, config, weights: warm, seed });
@@ -236,11 +235,13 @@ function fmt(s: PolicySummary): string {
 const sum = (a: readonly number[]): number => a.reduce((x, y) => x + y, 0);
 const mean = (a: readonly number[]): number => (a.length === 0 ? 0 : sum(a) / a.length);
 
+/** HF-named weights written by an earlier stage (checked against the config like a `model.init` file). */
 function readWeights(file: string, config: DecoderConfig): Map<string, WeightTensor> {
-  const flat = readSafetensorsFile(file);
-  const out = new Map<string, WeightTensor>();
-  for (const [name, t] of initialDecoderWeights(config, 0)) out.set(name, { data: flat.get(name) as Float32Array, shape: t.shape });
-  return out;
+  return loadInitialWeights(dirname(file), config, { kind: 'safetensors', path: file });
+}
+
+function saveWeights(file: string, w: Map<string, WeightTensor>, meta: Record<string, string>): void {
+  writeFileSync(file, writeSafetensors([...w].map(([name, t]) => ({ name, shape: t.shape, data: t.data })), meta));
 }
 
 interface FolderFiles {
@@ -279,7 +280,7 @@ const COPY_LENGTH = 128;
 const COPY_EVERY = 3;
 
 /** Every ordinary token id (bytes and merges; no added token): the copy task's alphabet, so any text can be copied. */
-export function copyAlphabet(bpe: ReturnType<typeof trainByteLevelBpe>): number[] {
+function copyAlphabet(bpe: ReturnType<typeof trainByteLevelBpe>): number[] {
   const added = new Set(bpe.addedTokens.map((t) => t.id));
   return Array.from({ length: bpe.size }, (_, id) => id).filter((id) => !added.has(id));
 }
@@ -325,9 +326,7 @@ async function copyPretrain(config: DecoderConfig, start: Map<string, WeightTens
       if ((update + 1) % 100 === 0) log(`copy pre-training (length ${phase.length}) ${update + 1}/${updates}: loss ${lossAvg.toFixed(3)} (chance ${Math.log(alphabet.length).toFixed(2)}), ${((performance.now() - t0) / 1000).toFixed(0)} s`);
     }
     log(`copy pre-training: copy loss in 512-token contexts ${(await copyProbe(learner, alphabet, seed, 512)).toFixed(3)} (chance ${Math.log(alphabet.length).toFixed(2)})`);
-    const outW = new Map<string, WeightTensor>();
-    for (const [name, t] of learner.currentWeights()) outW.set(name, { data: Float32Array.from(t.data), shape: [...t.shape] });
-    return outW;
+    return ownedWeights(learner);
   } finally {
     await learner.dispose();
   }
@@ -367,13 +366,11 @@ export function copyBatch(alphabet: readonly number[], size: number, rng: { next
 }
 
 /** Mean copy loss with `prefix` noise tokens before the task (a check that copying works anywhere in a long context). */
-export async function copyProbe(learner: { crossEntropyLossAndGrads: OnnxLearnerLike['crossEntropyLossAndGrads'] }, alphabet: readonly number[], seed: number, length: number): Promise<number> {
+async function copyProbe(learner: Pick<OnnxLearner, 'crossEntropyLossAndGrads'>, alphabet: readonly number[], seed: number, length: number): Promise<number> {
   const inputs = buildTrainInputs(copyBatch(alphabet, 8, createRng(seed).fork('copy-probe'), length));
   const out = await learner.crossEntropyLossAndGrads(inputs, tokenWeights(inputs.lossMask, inputs.batchSize, inputs.seqLen, 'token-mean'));
   return out.loss;
 }
-
-type OnnxLearnerLike = Awaited<ReturnType<typeof createOnnxLearner>>;
 
 /** Token cross-entropy on the teacher's turns: length-bucketed minibatches, AdamW, warm-up + cosine. */
 async function supervised(config: DecoderConfig, start: Map<string, WeightTensor>, sequences: readonly RolloutSequence[], alphabet: readonly number[], v: DefaultPolicyVariant, seed: number, log: (s: string) => void): Promise<Map<string, WeightTensor>> {
@@ -412,33 +409,22 @@ async function supervised(config: DecoderConfig, start: Map<string, WeightTensor
         }
       }
     }
-    const outW = new Map<string, WeightTensor>();
-    for (const [name, t] of learner.currentWeights()) outW.set(name, { data: Float32Array.from(t.data), shape: [...t.shape] });
-    return outW;
+    return ownedWeights(learner);
   } finally {
     await learner.dispose();
   }
 }
 
 /** Shuffled minibatches of similar lengths (less padding): shuffle, sort runs of 8 batches by length, cut, shuffle the batches. */
-function lengthBuckets(seqs: readonly RolloutSequence[], size: number, rng: { nextUint32(): number }): RolloutSequence[][] {
-  const idx = seqs.map((_, i) => i);
-  shuffleInPlace(idx, rng);
+function lengthBuckets(seqs: readonly RolloutSequence[], size: number, rng: Rng): RolloutSequence[][] {
+  const idx = shuffled(seqs.map((_, i) => i), rng);
   const batches: RolloutSequence[][] = [];
   const run = size * 8;
   for (let s = 0; s < idx.length; s += run) {
     const chunk = idx.slice(s, s + run).sort((a, b) => (seqs[a] as RolloutSequence).tokenIds.length - (seqs[b] as RolloutSequence).tokenIds.length);
     for (let k = 0; k < chunk.length; k += size) batches.push(chunk.slice(k, k + size).map((i) => seqs[i] as RolloutSequence));
   }
-  shuffleInPlace(batches, rng);
-  return batches;
+  return shuffled(batches, rng);
 }
 
-function shuffleInPlace<T>(a: T[], rng: { nextUint32(): number }): void {
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = rng.nextUint32() % (i + 1);
-    [a[i], a[j]] = [a[j] as T, a[i] as T];
-  }
-}
 
-export type { TrainModel, OfflineBank };

@@ -17,7 +17,7 @@ import { createEpisodeRollout } from '../../core/rl/episodeRollout';
 import { createTrainConfig } from '../../core/rl/trainConfig';
 import { runTrainLoop } from '../../core/rl/trainLoop';
 import { EXAMPLE_AGENT_TEMPLATE } from '../../core/run/exampleTrajectory';
-import { createOnnxLearner } from '../../core/train/onnxLearner';
+import { createOnnxLearner, ownedWeights } from '../../core/train/onnxLearner';
 import { nodeTrainSessions } from '../../adapters/node/nodeTrainSession';
 import { createRolloutModel } from '../train/rolloutModel';
 import type { TrainModel } from '../train/trainSetup';
@@ -83,9 +83,7 @@ export async function runVariantRl(o: VariantRlInput): Promise<{ weights: Map<st
       o.log(`${v.name}: RL step ${m.step}/${cfg.steps}: reward ${m.rewardMean.toFixed(3)}, EM ${m.em.toFixed(3)}, cost ${m.costUnitsPerQuestion.toFixed(2)}, format errors ${(m.formatErrorRate * 100).toFixed(0)}%, KL ${m.kl.toFixed(4)}, ${(m.timeMs.total / 1000).toFixed(1)} s${m.skipped === null ? '' : ` (skipped: ${m.skipped.reason})`}`);
     });
     if (result.status !== 'completed') throw new Error(`RL for ${v.name} stopped: ${result.status}`);
-    const out = new Map<string, WeightTensor>();
-    for (const [name, t] of learner.currentWeights()) out.set(name, { data: Float32Array.from(t.data), shape: [...t.shape] });
-    return { weights: out, steps };
+    return { weights: ownedWeights(learner), steps };
   } finally {
     await rolloutModel.dispose();
     await learner.dispose();

@@ -11,9 +11,9 @@
  */
 import { isHeldOutQuestion } from '../eval/heldOut';
 import { fnv1a32 } from '../math/hash';
-import { createRng, type Rng } from '../math/rng';
+import { createRng } from '../math/rng';
 import type { OfflineBank, OfflineQuestion } from '../offline/offlineBank';
-import { trainingBankQuestions } from './corpus';
+import { shuffled, trainingBankQuestions } from './corpus';
 
 export function syntheticTrainingBank(bank: OfflineBank, copies: number, seed: number): OfflineBank {
   const training = trainingBankQuestions(bank);
@@ -24,7 +24,7 @@ export function syntheticTrainingBank(bank: OfflineBank, copies: number, seed: n
     for (const [i, q] of training.entries()) {
       const words = q.question.replace(/\?+\s*$/, '').split(/\s+/).filter((w) => w !== '');
       let text = '';
-      for (let attempt = 0; attempt < 4 && (text === '' || seen.has(text.toLowerCase())); attempt++) text = shuffle(words, rng).join(' ');
+      for (let attempt = 0; attempt < 4 && (text === '' || seen.has(text.toLowerCase())); attempt++) text = shuffled(words, rng).join(' ');
       if (seen.has(text.toLowerCase())) continue;
       seen.add(text.toLowerCase());
       const other = training[(i + 1 + (rng.nextUint32() % (training.length - 1))) % training.length] as OfflineQuestion;
@@ -40,13 +40,4 @@ function syntheticId(copy: number, base: string): string {
     const id = `syn-${copy}-${fnv1a32(`${base}.${salt}`).toString(16)}`;
     if (!isHeldOutQuestion(id)) return id;
   }
-}
-
-function shuffle<T>(items: readonly T[], rng: Rng): T[] {
-  const a = [...items];
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = rng.nextUint32() % (i + 1);
-    [a[i], a[j]] = [a[j] as T, a[i] as T];
-  }
-  return a;
 }

@@ -203,3 +203,10 @@ export async function createOnnxLearner(o: OnnxLearnerOptions): Promise<OnnxLear
     },
   };
 }
+
+/** Every decoder weight under the learner's current params as owned copies (`currentWeights` aliases live arrays). */
+export function ownedWeights(learner: Pick<OnnxLearner, 'currentWeights'>): Map<string, WeightTensor> {
+  const out = new Map<string, WeightTensor>();
+  for (const [name, t] of learner.currentWeights()) out.set(name, { data: Float32Array.from(t.data), shape: [...t.shape] });
+  return out;
+}
