@@ -109,6 +109,10 @@ export interface LoadedModelInfo {
   templateFrom: 'router.json' | 'default';
   /** router.json decoding.protocol_grammar: the tag grammar processor runs while the policy writes. */
   protocolGrammar?: boolean;
+  /** router.json decoding.extractive_spans: sub-queries and answers are copied from the question and the replies. */
+  extractiveSpans?: boolean;
+  /** router.json decoding.max_think_tokens. */
+  maxThinkTokens?: number;
   onnx: { path: string; variant: string };
   files: { path: string; bytes: number }[];
   /** Weights plus the KV cache at the model's context length: a rough lower bound of the memory it needs. */

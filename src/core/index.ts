@@ -85,7 +85,7 @@ export { openCheckpoint, CheckpointError, type OpenedCheckpoint } from './model/
 export { convertCheckpoint, runConversion, convertedOnnxPath, CONVERTER_NAME, type ConvertEvent, type ConvertOptions, type ConvertResult } from './model/convert';
 export { encodeModelWithExternalData, needsExternalData, type EncodedModel, type ExternalDataOptions } from './model/externalData';
 export { ROUTER_R1_PRESETS, findPreset, presetForUrl, presetUrlPrefix, presetRouterJson, hfResolveUrl, type RouterR1Preset } from './model/presets';
-export { parseRouterJson, serializeRouterJson, usesProtocolGrammar, RouterJsonError, ROUTER_JSON_FILE, type RouterJson } from './model/routerJson';
+export { parseRouterJson, serializeRouterJson, usesProtocolGrammar, folderDecodingOf, RouterJsonError, ROUTER_JSON_FILE, type RouterJson } from './model/routerJson';
 export { TINY_ROUTER_NAME } from './model/tinyRouter';
 // Model policies in the engine (issue 4 item 6): the runtime port, the kept model, forks, streamed tokens.
 export { createPolicyModels, modelKey, NoPolicyRuntimeError, type LoadedPolicyModel, type PolicyRuntime, type PolicyModels, type PolicyOptions } from './run/policyModels';

@@ -8,7 +8,7 @@
  * Not for: generation (core's decode loop, driven by the engine) or UI state.
  */
 import type { LoadedModelInfo, ModelLoadEvent, ModelLoadRequest, ModelRef, PickedModelFile, PolicyDeviceReport, TemplateId } from '../core/index';
-import { loadModelFolder, NO_CHAT_FRAMING, usesProtocolGrammar, type ChatFraming, type LoadedModelFolder, type ModelSource } from '../core/index';
+import { loadModelFolder, NO_CHAT_FRAMING, folderDecodingOf, type ChatFraming, type LoadedModelFolder, type ModelSource } from '../core/index';
 import type { LoadedPolicyModel, PolicyRuntime } from '../core/run/policyModels';
 import { createBrowserUrlModelSource, createEmbeddedModelSource } from '../adapters/models/browserModelSources';
 import { createFileModelSource, type PickedFile } from '../adapters/models/fileModelSource';
@@ -143,7 +143,7 @@ function modelInfo(ref: ModelRef, folder: LoadedModelFolder, template: TemplateI
     name,
     template,
     templateFrom: folder.router === null ? 'default' : 'router.json',
-    protocolGrammar: usesProtocolGrammar(folder.router),
+    ...decodingInfo(folder.router),
     onnx: { path: folder.onnx.path, variant: folder.onnx.variant },
     files,
     estimatedMemoryBytes: weights + kvBytes,
@@ -152,4 +152,10 @@ function modelInfo(ref: ModelRef, folder: LoadedModelFolder, template: TemplateI
     preferredDevice: req.preferredDevice,
     device: { ...device },
   };
+}
+
+/** router.json `decoding` as LoadedModelInfo fields (absent ones left out). */
+function decodingInfo(router: Parameters<typeof folderDecodingOf>[0]): Pick<LoadedModelInfo, 'protocolGrammar' | 'extractiveSpans' | 'maxThinkTokens'> {
+  const d = folderDecodingOf(router);
+  return { protocolGrammar: d.protocolGrammar, extractiveSpans: d.extractiveSpans, ...(d.maxThinkTokens === undefined ? {} : { maxThinkTokens: d.maxThinkTokens }) };
 }

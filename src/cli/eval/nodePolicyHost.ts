@@ -5,8 +5,8 @@
  * or a reference template read from the data root. The same weights without RL are a "prompt-only
  * router": point a second onnx: method at the base model's folder.
  */
-import { usesProtocolGrammar } from '../../core/model/routerJson';
-import { createProtocolGrammar } from '../../core/policy/protocolGrammar';
+import { folderDecodingOf } from '../../core/model/routerJson';
+import { folderDecodingProcessors, type FolderDecoding } from '../../core/policy/folderDecoding';
 import { createModelSourceFor } from '../../adapters/node/modelFs';
 import { createNodeLanguageModel, type NodeLanguageModel } from '../../adapters/node/nodeLanguageModel';
 import { createHfTokenizer, type HfTokenizer } from '../../adapters/tokenizers/hfTokenizer';
@@ -26,8 +26,8 @@ interface LoadedNodePolicy {
   framing: ChatFraming;
   template: TemplateId;
   referenceTemplate: string | null;
-  /** router.json decoding.protocol_grammar. */
-  grammar: boolean;
+  /** router.json `decoding`: the processors the folder was measured with. */
+  decoding: FolderDecoding;
   /** config.json's max_position_embeddings less the chat framing's tokens (runEvaluation fits the episode limits into it). */
   contextCapacity: number;
 }
@@ -50,9 +50,9 @@ export function createNodePolicyHost(o: { root: DataRoot; sampling: SamplingConf
   return {
     async portsFor(folder, ctx) {
       const m = await load(folder);
-      const grammar = m.grammar ? [createProtocolGrammar(m.tokenizer)] : [];
+      const decoding = folderDecodingProcessors(m.tokenizer, m.decoding, ctx.pool.map((p) => p.name));
       const policy = createLanguageModelPolicy(m.model, m.tokenizer, {
-        processors: grammar,
+        processors: decoding,
         id: m.name,
         sampling: { ...o.sampling, seed: ctx.seed },
         framing: m.framing,
@@ -81,7 +81,7 @@ async function loadPolicy(folder: string, root: DataRoot): Promise<LoadedNodePol
   const model = await createNodeLanguageModel(f.onnx.bytes, { eosTokenIds: eosIds(f, tokenizer), vocabSize: f.config.vocabSize });
   const name = f.location.replace(/\/+$/, '').split('/').pop() || f.location;
   const contextCapacity = f.config.maxPositionEmbeddings - framing.prefixIds.length - framing.suffixIds.length;
-  return { name, model, tokenizer, framing, template, referenceTemplate, contextCapacity, grammar: usesProtocolGrammar(f.router) };
+  return { name, model, tokenizer, framing, template, referenceTemplate, contextCapacity, decoding: folderDecodingOf(f.router) };
 }
 
 /** generation_config.json's eos_token_id (one or several), else config.json's, else the tokenizer's. */

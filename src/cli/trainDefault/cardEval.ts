@@ -4,7 +4,7 @@
  * questions, pool and reward α. So `npm run -s cli -- eval --policy public/models/<name> …` reproduces the
  * card's numbers exactly.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DataRoot } from '../../core/data/dataRoot';
@@ -39,6 +39,26 @@ export async function evalSummary(policy: string, alpha: number, root: DataRoot,
     if (r.code !== 0) throw new CardEvalError(`eval --policy ${policy} exited ${r.code}: ${stderr.trim().split('\n')[0] ?? ''}`);
     const s = JSON.parse(stdout.trim().split('\n').pop() as string) as PolicySummary;
     return { n: s.n, em: s.em, f1: s.f1, cost: s.cost, calls: s.calls, format_valid: s.format_valid, routing_share: s.routing_share };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The decoding ablations of the card: router.json `decoding` replaced, the weights unchanged. */
+export const CARD_ABLATIONS: readonly { label: string; decoding: Record<string, unknown> }[] = [
+  { label: 'grammar only (no extractive spans, no thought cap)', decoding: { protocol_grammar: true } },
+  { label: 'none (plain greedy)', decoding: {} },
+];
+
+/** `eval --policy` on a copy of `folder` whose router.json decoding is `decoding`. */
+export async function ablationSummary(folder: string, decoding: Record<string, unknown>, alpha: number, root: DataRoot, now: () => number): Promise<PolicySummary> {
+  const dir = mkdtempSync(join(tmpdir(), 'card-ablation-'));
+  try {
+    const copy = join(dir, folder.replace(/\/+$/, '').split('/').pop() ?? 'policy');
+    cpSync(folder, copy, { recursive: true });
+    const router = JSON.parse(readFileSync(join(copy, 'router.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(copy, 'router.json'), JSON.stringify({ ...router, decoding }, null, 2) + '\n');
+    return await evalSummary(copy, alpha, root, now);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

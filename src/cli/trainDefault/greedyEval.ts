@@ -3,8 +3,8 @@
  * offline pool, the reference environment settings), summarised with the evaluation core's row
  * functions: what train-default reports during training and writes into the model card.
  */
-import { usesProtocolGrammar } from '../../core/model/routerJson';
-import { createProtocolGrammar } from '../../core/policy/protocolGrammar';
+import { folderDecodingOf } from '../../core/model/routerJson';
+import { folderDecodingProcessors } from '../../core/policy/folderDecoding';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toQuestionRecord } from '../../core/defaultPolicy/corpus';
@@ -37,8 +37,9 @@ export async function evaluateFolderGreedy(dir: string, bank: OfflineBank, quest
     const caller = createOfflineCaller(bank);
     const costWindow = createCostWindow();
     const rows = [];
+    const decoding = folderDecodingProcessors(m.tokenizer, folderDecodingOf(m.folder.router), pool.map((p) => p.name));
     for (const [i, q] of questions.entries()) {
-      const policy = createLanguageModelPolicy(lm, m.tokenizer, { processors: usesProtocolGrammar(m.folder.router) ? [createProtocolGrammar(m.tokenizer)] : [], id: dir, sampling: { temperature: 0, topP: 1, topK: 0, seed: 0 }, framing: m.framing, tokenizerVocabSize: m.folder.tokenizerVocabSize, now: o.now });
+      const policy = createLanguageModelPolicy(lm, m.tokenizer, { processors: decoding, id: dir, sampling: { temperature: 0, topP: 1, topK: 0, seed: 0 }, framing: m.framing, tokenizerVocabSize: m.folder.tokenizerVocabSize, now: o.now });
       const t = await runEpisodeToEnd(
         { id: `greedy.${q.id}`, question: toQuestionRecord(q), template: 'compact', prompt: renderCompactPromptForPool(pool, q.question), pool: pool.map((p) => ({ ...p })), agentTemplate: EXAMPLE_AGENT_TEMPLATE, settings: { ...DEFAULT_ENV_SETTINGS }, alpha: o.alpha },
         { policy, caller, tokenizer: m.tokenizer, costWindow, now: o.now },

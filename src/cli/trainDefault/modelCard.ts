@@ -27,6 +27,8 @@ export interface CardFacts {
   onnxBytes: number;
   /** Baselines on the same held-out questions (method → summary), when computed. */
   baselines?: { method: string; summary: PolicySummary }[];
+  /** The same weights with fewer decoding processors (what each adds), when computed. */
+  ablations?: { label: string; summary: PolicySummary }[];
 }
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
@@ -77,7 +79,7 @@ export function modelCardText(f: CardFacts): string {
     `- ${f.parameters.toLocaleString('en')} parameters; shipped as \`onnx/model_q4.onnx\` (MatMulNBits, 4-bit, block 32): ${(f.onnxBytes / 2 ** 20).toFixed(2)} MiB.`,
     `- Tokenizer: byte-level BPE trained by our own code (src/core/defaultPolicy/bpeTrainer.ts) on compact prompts and teacher trajectories of the training questions: ${f.tokenizerSize} tokens, protocol tags as single tokens.`,
     '- Prompt: the compact template (src/core/protocol/prompt.ts) fed without a chat template.',
-    '- Decoding: greedy (generation_config.json `do_sample: false`), with the protocol grammar processor (router.json `decoding.protocol_grammar`, src/core/policy/protocolGrammar.ts): a tag the format cannot have next is never written; words are never constrained.',
+    '- Decoding: greedy (generation_config.json `do_sample: false`), with the processors router.json `decoding` names: the protocol grammar (src/core/policy/protocolGrammar.ts: a tag the format cannot have next is never written, nothing but one white-space token between blocks, no repeated trigram in a route or an answer, thoughts closed after `max_think_tokens`) and extractive spans (src/core/policy/extractiveSpans.ts: a sub-query is whole words of the question, an answer whole words of one reply or "unknown"). The model still chooses every model name, every decision, where each span starts and where it ends.',
     '',
     '## Data',
     '',
@@ -101,6 +103,17 @@ export function modelCardText(f: CardFacts): string {
     '',
     ...bars(f),
     '',
+    ...(f.ablations === undefined || f.ablations.length === 0
+      ? []
+      : [
+          'What decoding adds (same weights, same questions; the shipped router.json decoding in the first row):',
+          '',
+          '| decoding | EM | F1 | mean cost (units) | calls/question | format-valid |',
+          '| --- | --- | --- | --- | --- | --- |',
+          row('grammar + extractive spans + thought cap (shipped)', held),
+          ...f.ablations.map((a) => row(a.label, a.summary)),
+          '',
+        ]),
     'Reproduce: `npm run -s cli -- eval --policy public/models/' + v.name + ' --pool offline --dataset llmrouter:all:heldout --out heldout.jsonl`.',
     '',
     '## Limits',

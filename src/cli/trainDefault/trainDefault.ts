@@ -19,7 +19,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } fr
 import { dirname, join, resolve } from 'node:path';
 import { createFsDataRoot, defaultDataRootDir } from '../../adapters/node/fsDataRoot';
 import { bankTeacherPlan, buildTokenizerCorpusFor, runTeacherEpisodes, shuffled, trainingBankQuestions } from '../../core/defaultPolicy/corpus';
-import { DEFAULT_BPE_VOCAB, DEFAULT_POLICY_SEED, DEFAULT_POLICY_VARIANTS, defaultPolicyConfigJson, embeddedIndex, EMBEDDED_INDEX_FILE, initialDecoderWeights, parameterCount, variantPlan, type DefaultPolicyVariant } from '../../core/defaultPolicy/defaultModel';
+import { DEFAULT_BPE_VOCAB, DEFAULT_POLICY_SEED, DEFAULT_POLICY_VARIANTS, defaultPolicyConfigJson, EMBEDDED_DECODING, embeddedIndex, EMBEDDED_INDEX_FILE, initialDecoderWeights, parameterCount, variantPlan, type DefaultPolicyVariant } from '../../core/defaultPolicy/defaultModel';
 import { bpeTokenizerConfig, trainByteLevelBpe } from '../../core/defaultPolicy/bpeTrainer';
 import { syntheticTrainingBank } from '../../core/defaultPolicy/augment';
 import { isHeldOutQuestion } from '../../core/eval/heldOut';
@@ -42,7 +42,7 @@ import { loadInitialWeights, loadTrainModel } from '../train/trainSetup';
 import type { PolicySummary } from '../eval/policyEval';
 import { runVariantRl } from './variantRl';
 import { writeModelCard, type CardFacts } from './modelCard';
-import { cardBaselines, CARD_DATASET, evalSummary } from './cardEval';
+import { ablationSummary, cardBaselines, CARD_ABLATIONS, CARD_DATASET, evalSummary } from './cardEval';
 import type { DataRoot } from '../../core/data/dataRoot';
 
 export const TRAIN_DEFAULT_USAGE = `train-default [--seed N] [--data-root DIR] [--out DIR] [--work DIR] [--only NAME] [--skip-rl] [--cards-only]
@@ -216,6 +216,12 @@ async function writeCards(variants: readonly DefaultPolicyVariant[], work: strin
     const facts = JSON.parse(readFileSync(factsFile, 'utf8')) as CardFacts;
     facts.heldOut = await evalSummary(join(out, v.name), v.alpha, root, now);
     log(`${v.name}: eval --policy on ${CARD_DATASET}: ${fmt(facts.heldOut)}`);
+    facts.ablations = [];
+    for (const a of CARD_ABLATIONS) {
+      const summary = await ablationSummary(join(out, v.name), a.decoding, v.alpha, root, now);
+      log(`${v.name}: decoding ${a.label}: ${fmt(summary)}`);
+      facts.ablations.push({ label: a.label, summary });
+    }
     facts.baselines = [];
     for (const b of cardBaselines(models)) {
       const key = `${b}@${v.alpha}`;
@@ -267,7 +273,7 @@ function writeFolder(dir: string, v: DefaultPolicyVariant, f: FolderFiles): void
       prompt_template: 'compact',
       pool: 'offline',
       alpha: v.alpha,
-      decoding: { protocol_grammar: true },
+      decoding: EMBEDDED_DECODING,
       provenance: { source: 'router-r1-studio train-default', producer: `router-r1-studio train-default (seed ${f.seed})`, license: 'Apache-2.0', notes: v.summary },
     }),
   );

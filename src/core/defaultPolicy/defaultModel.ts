@@ -12,6 +12,14 @@ import { createRng, type Rng } from '../math/rng';
 import type { DecoderConfig } from '../onnx/decoderConfig';
 import { expectedWeightShapes, type WeightTensor } from '../onnx/weights';
 import type { TeacherPlan } from './teacher';
+import type { RouterJson } from '../model/routerJson';
+
+/**
+ * How the embedded policies decode (router.json `decoding`): the tag grammar, thoughts of at most 48
+ * tokens (the teacher's longest is about 30), and extractive spans — the teacher always routes the
+ * question itself and answers with words of a reply, so that is what these policies write.
+ */
+export const EMBEDDED_DECODING: NonNullable<RouterJson['decoding']> = { protocol_grammar: true, extractive_spans: true, max_think_tokens: 48 };
 
 /** How a variant's teacher orders the models it tries. */
 export type TeacherOrder = 'cheap-first' | 'trust-first';

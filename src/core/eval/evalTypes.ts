@@ -33,7 +33,17 @@ export type EvalMethodSpec =
   | { kind: 'cascade' }
   | { kind: 'oracle' }
   | { kind: 'teacher'; alpha: number }
-  | { kind: 'policy'; id: string; label?: string };
+  | {
+      kind: 'policy';
+      id: string;
+      label?: string;
+      /**
+       * The model folder the host runs for this id when the id alone does not name it: the app's
+       * "embedded policy (by α)" method (id `embedded`) records the variant it resolved for the run's α,
+       * so a resumed run loads the same one (and the spec fingerprint changes with it).
+       */
+      variant?: string;
+    };
 
 export type EvalMethodKind = EvalMethodSpec['kind'];
 

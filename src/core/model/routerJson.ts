@@ -19,8 +19,12 @@ export interface RouterJson {
   pool: string;
   /** The cost weight of the reward it was trained with (DESIGN.md §2.4); null when unknown. */
   alpha: number | null;
-  /** Decoding options the folder was measured with. `protocol_grammar`: the tag grammar processor (policy/protocolGrammar.ts). */
-  decoding?: { protocol_grammar?: boolean };
+  /**
+   * Decoding options the folder was measured with. `protocol_grammar`: the tag grammar processor
+   * (policy/protocolGrammar.ts); `extractive_spans`: sub-queries and answers copied from the question
+   * and the replies (policy/extractiveSpans.ts); `max_think_tokens`: the grammar closes longer thoughts.
+   */
+  decoding?: { protocol_grammar?: boolean; extractive_spans?: boolean; max_think_tokens?: number };
   provenance: {
     /** A Hugging Face repo id, a URL or "random" for test models. */
     source: string;
@@ -53,8 +57,12 @@ export function parseRouterJson(json: unknown): RouterJson {
     throw new RouterJsonError('router.json: "provenance" must be an object with "source" and "producer" strings.');
   }
   const d = r.decoding as Record<string, unknown> | undefined;
-  if (d !== undefined && (typeof d !== 'object' || d === null || (d.protocol_grammar !== undefined && typeof d.protocol_grammar !== 'boolean'))) {
-    throw new RouterJsonError('router.json: "decoding" must be an object whose "protocol_grammar" is true or false.');
+  const flag = (v: unknown): boolean => v === undefined || typeof v === 'boolean';
+  if (d !== undefined && (typeof d !== 'object' || d === null || !flag(d.protocol_grammar) || !flag(d.extractive_spans))) {
+    throw new RouterJsonError('router.json: "decoding" must be an object whose "protocol_grammar" and "extractive_spans" are true or false.');
+  }
+  if (d?.max_think_tokens !== undefined && !(Number.isInteger(d.max_think_tokens) && (d.max_think_tokens as number) > 0)) {
+    throw new RouterJsonError('router.json: "decoding.max_think_tokens" must be a positive integer.');
   }
   return json as RouterJson;
 }
@@ -62,6 +70,17 @@ export function parseRouterJson(json: unknown): RouterJson {
 /** Whether a folder asks for the protocol grammar processor while it writes. */
 export function usesProtocolGrammar(r: RouterJson | null): boolean {
   return r?.decoding?.protocol_grammar === true;
+}
+
+/** The decoding processors a folder asks for (policy/folderDecoding.ts). */
+export function folderDecodingOf(r: RouterJson | null): { protocolGrammar: boolean; extractiveSpans: boolean; maxThinkTokens?: number } {
+  const max = r?.decoding?.max_think_tokens;
+  return { protocolGrammar: usesProtocolGrammar(r), extractiveSpans: usesExtractiveSpans(r), ...(max === undefined ? {} : { maxThinkTokens: max }) };
+}
+
+/** Whether a folder asks for extractive spans (sub-queries and answers copied from their sources) while it writes. */
+export function usesExtractiveSpans(r: RouterJson | null): boolean {
+  return r?.decoding?.extractive_spans === true;
 }
 
 /** Pretty JSON with a trailing newline (stable bytes for committed folders). */

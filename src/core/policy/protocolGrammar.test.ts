@@ -24,8 +24,14 @@ const tokenizer: Tokenizer = {
 function allowedAfter(text: string): string[] {
   const logits = new Float32Array(300);
   createProtocolGrammar(tokenizer)(logits, { generatedIds: tokenizer.encode(text), generatedText: text, step: 0 });
-  expect(logits.slice(8).every((x) => x === 0)).toBe(true); // no repeat in these texts: words untouched
   return TAGS.filter((_, id) => logits[id] === 0);
+}
+
+/** Whether the character `c` may come next after `text`. */
+function charAllowed(text: string, c: string, o: { maxThinkTokens?: number } = {}): boolean {
+  const logits = new Float32Array(300);
+  createProtocolGrammar(tokenizer, o)(logits, { generatedIds: tokenizer.encode(text), generatedText: text, step: 0 });
+  return logits[100 + c.charCodeAt(0)] === 0;
 }
 
 describe('protocol grammar processor', () => {
@@ -52,9 +58,32 @@ describe('protocol grammar processor', () => {
     expect(l[100 + 'c'.charCodeAt(0)]).toBe(-Infinity);
     expect(l[100 + 'd'.charCodeAt(0)]).toBe(0);
     expect(run('<think>x</think><answer>abcab')[100 + 'c'.charCodeAt(0)]).toBe(-Infinity);
-    // the think block and text before the search are not guarded
-    expect(run('<think>abcab')[100 + 'c'.charCodeAt(0)]).toBe(0);
+    // text before the search is not guarded
     expect(run('<think>abc</think><search>ab')[100 + 'c'.charCodeAt(0)]).toBe(0);
+  });
+  it('inside a block leaves words alone; outside every block allows one white-space token and no word', () => {
+    expect(charAllowed('<think>ask gem', 'm')).toBe(true);
+    expect(charAllowed('<think>x</think>\n<search>gemma: who', ' ')).toBe(true);
+    expect(charAllowed('', 'W')).toBe(false); // a turn that starts with a word continues the prompt
+    expect(charAllowed('', '\n')).toBe(true);
+    expect(charAllowed('\n', '\n')).toBe(false);
+    expect(charAllowed('<think>x</think>', '\n')).toBe(true);
+    expect(charAllowed('<think>x</think>\n', '\n')).toBe(false);
+    expect(charAllowed('<think>x</think>\n', 'a')).toBe(false);
+  });
+  it('never closes an empty thought', () => {
+    expect(allowedAfter('<think>')).toEqual([]);
+    expect(allowedAfter('<think> \n')).toEqual([]);
+    expect(allowedAfter('<think>x')).toEqual(['</think>']);
+  });
+  it('guards thoughts against 4-gram loops and closes them after maxThinkTokens', () => {
+    expect(charAllowed('<think>abcdabc', 'd')).toBe(false);
+    expect(charAllowed('<think>abcab', 'c')).toBe(true); // a trigram may repeat in a thought
+    expect(charAllowed('<think>abcdefgh', 'i', { maxThinkTokens: 8 })).toBe(false);
+    expect(charAllowed('<think>abcdefg', 'h', { maxThinkTokens: 8 })).toBe(true);
+    const logits = new Float32Array(300);
+    createProtocolGrammar(tokenizer, { maxThinkTokens: 8 })(logits, { generatedIds: tokenizer.encode('<think>abcdefgh'), generatedText: '<think>abcdefgh', step: 0 });
+    expect(TAGS.filter((_, id) => logits[id] === 0)).toEqual(['</think>']);
   });
   it('is a no-op on tokenizers without single-token tags', () => {
     const spelled: Tokenizer = { encode: (t) => [...t].map((c) => 100 + c.charCodeAt(0)), decode: (ids) => ids.map((i) => String.fromCharCode(i - 100)).join('') };

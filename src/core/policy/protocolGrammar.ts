@@ -9,12 +9,17 @@
  *   outside every block                             → <think>, and after a think block also <search> / <answer>
  *   <information>, </information>                   → never (the environment writes them)
  *
- * A turn starts outside every block (the environment appends observations between turns).
+ * A turn starts outside every block (the environment appends observations between turns). Outside every
+ * block only one white-space token may be written before the next allowed tag: the format gives words
+ * there no place, and a small policy that starts a turn with a word is continuing its prompt.
  *
  * Loop guard: inside a <search> or <answer> block, a token that would repeat a trigram already written
- * in that block is removed (transformers' no_repeat_ngram_size, limited to the block). A small policy
- * copies a question by induction; where the question repeats a word it can jump back and copy the same
- * stretch forever. Names and questions rarely repeat a trigram, so a correct copy is not affected.
+ * in that block is removed (transformers' no_repeat_ngram_size, limited to the block); inside <think>
+ * the same with 4-grams. A small policy copies a question by induction; where the question repeats a
+ * word it can jump back and copy the same stretch forever. Names and questions rarely repeat a trigram
+ * (and a short thought a 4-gram), so a correct copy is not affected. A folder whose thoughts are short
+ * may also cap them (`maxThinkTokens`): past the cap only </think> can be written. A thought is never
+ * closed empty (the format's rule).
  */
 import type { LogitsProcessor } from './logitsProcessors';
 import type { Tokenizer } from './ports';
@@ -24,6 +29,20 @@ const ALL_TAGS = ['think', 'search', 'answer', 'information'] as const;
 const TAG_RE = /<(\/?)(think|search|answer|information)>/g;
 /** The loop guard's n-gram size. */
 export const LOOP_GUARD_N = 3;
+/** The loop guard's n-gram size inside <think> (a thought may name two models with common pieces). */
+export const THINK_LOOP_GUARD_N = 4;
+
+const TEXTS = new WeakMap<Tokenizer, string[]>();
+
+/** Each id's decoded text, for ids below `size` (decoded once per tokenizer). */
+export function tokenTexts(tokenizer: Tokenizer, size: number): string[] {
+  let texts = TEXTS.get(tokenizer);
+  if (texts === undefined || texts.length < size) {
+    texts = Array.from({ length: size }, (_, id) => tokenizer.decode([id]));
+    TEXTS.set(tokenizer, texts);
+  }
+  return texts;
+}
 
 /** Token id of `text` when the tokenizer encodes it as exactly one token. */
 function singleToken(tokenizer: Tokenizer, text: string): number | undefined {
@@ -31,7 +50,14 @@ function singleToken(tokenizer: Tokenizer, text: string): number | undefined {
   return ids.length === 1 ? ids[0] : undefined;
 }
 
-export function createProtocolGrammar(tokenizer: Tokenizer): LogitsProcessor {
+export interface ProtocolGrammarOptions {
+  /** A thought longer than this many tokens is closed (router.json `decoding.max_think_tokens`); none by default. */
+  maxThinkTokens?: number;
+  /** The n-gram loop guard inside <search> and <answer> (default on; extractive spans cannot loop, so they turn it off). */
+  spanLoopGuard?: boolean;
+}
+
+export function createProtocolGrammar(tokenizer: Tokenizer, o: ProtocolGrammarOptions = {}): LogitsProcessor {
   const ids = new Map<string, number>();
   for (const t of ALL_TAGS) {
     for (const tag of [`<${t}>`, `</${t}>`]) {
@@ -52,10 +78,25 @@ export function createProtocolGrammar(tokenizer: Tokenizer): LogitsProcessor {
     }
     const allowed = new Set<string>(open !== null ? [`</${open}>`] : thought ? OPEN.map((t) => `<${t}>`) : ['<think>']);
     for (const [tag, id] of ids) if (!allowed.has(tag) && id < logits.length) logits[id] = -Infinity;
-    if (open === 'search' || open === 'answer') {
+    if (ids.size === 0) return; // a tokenizer without single-token tags: nothing here is reliable
+    if (open !== null) {
       const openId = ids.get(`<${open}>`);
       const start = openId === undefined ? -1 : ctx.generatedIds.lastIndexOf(openId);
-      if (start >= 0) banRepeats(logits, ctx.generatedIds.slice(start + 1), LOOP_GUARD_N);
+      if (start >= 0 && (open === 'think' || o.spanLoopGuard !== false)) banRepeats(logits, ctx.generatedIds.slice(start + 1), open === 'think' ? THINK_LOOP_GUARD_N : LOOP_GUARD_N);
+      const closeId = ids.get('</think>');
+      if (open === 'think' && start >= 0 && closeId !== undefined) {
+        // An empty thought breaks the format; a long one is closed.
+        if (ctx.generatedText.slice(ctx.generatedText.lastIndexOf('<think>') + '<think>'.length).trim() === '') logits[closeId] = -Infinity;
+        else if (o.maxThinkTokens !== undefined && ctx.generatedIds.length - start - 1 >= o.maxThinkTokens) {
+          for (let id = 0; id < logits.length; id++) if (id !== closeId) logits[id] = -Infinity;
+        }
+      }
+    } else {
+      const texts = tokenTexts(tokenizer, logits.length);
+      const tagIds = new Set(ids.values());
+      const g = ctx.generatedIds;
+      const spaced = g.length > 0 && !tagIds.has(g[g.length - 1] as number);
+      for (let id = 0; id < logits.length; id++) if (!tagIds.has(id) && (spaced || !/^\s+$/.test(texts[id] as string))) logits[id] = -Infinity;
     }
   };
 }

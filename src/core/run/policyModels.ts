@@ -12,7 +12,7 @@
 import type { CachedModelFile, DeviceInfo, LoadedModelInfo, ModelLoadEvent, ModelLoadRequest, ModelRef, PolicySpec, PreferredDevice, StorageQuotaInfo } from '../engine';
 import type { PoolModelRecord } from '../env/trajectory';
 import { createCostBias } from '../policy/costBias';
-import { createProtocolGrammar } from '../policy/protocolGrammar';
+import { folderDecodingProcessors } from '../policy/folderDecoding';
 import type { LanguageModel } from '../policy/languageModel';
 import { createLanguageModelPolicy, type TokenEvent } from '../policy/languageModelPolicy';
 import type { GenerateRequest, Policy, Tokenizer } from '../policy/ports';
@@ -115,15 +115,15 @@ export function createPolicyModels(runtime: PolicyRuntime | undefined): PolicyMo
       const loaded = await serialLoad({ source: spec.model, preferredDevice: spec.preferredDevice }, { ...(o.signal === undefined ? {} : { signal: o.signal }), onEvent: () => undefined });
       const strength = spec.costBias?.strength ?? 0;
       const bias = strength > 0 ? createCostBias({ pool: o.pool, tokenizer: loaded.tokenizer, strength }) : null;
-      const grammar = loaded.info.protocolGrammar === true ? createProtocolGrammar(loaded.tokenizer) : null;
+      const decoding = folderDecodingProcessors(loaded.tokenizer, { protocolGrammar: loaded.info.protocolGrammar === true, extractiveSpans: loaded.info.extractiveSpans === true, ...(loaded.info.maxThinkTokens === undefined ? {} : { maxThinkTokens: loaded.info.maxThinkTokens }) }, o.pool.map((p) => p.name));
       const inner = createLanguageModelPolicy(loaded.model, loaded.tokenizer, {
         id: loaded.info.name,
         sampling: spec.sampling,
         framing: loaded.framing,
         tokenizerVocabSize: loaded.tokenizer.vocabSize,
         now: o.now,
-        // The grammar (when the folder asks for it) always; the bias only while a route can be written.
-        processors: (req) => [...(grammar === null ? [] : [grammar]), ...(bias !== null && req.routingEnabled ? [bias.processor] : [])],
+        // The folder's decoding processors always; the bias only while a route can be written.
+        processors: (req) => [...decoding(req), ...(bias !== null && req.routingEnabled ? [bias.processor] : [])],
         onToken: o.onToken,
       });
       const policy: Policy = {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { createByteTokenizer, createOfflineCaller, createScriptedPolicy, offlineBankQuestions, offlinePoolModels, runEvaluation, type EngineEvalRequest, type EvalDeps, type OfflineBank, type ReferenceData } from '../../core';
 import { createAppStore } from '../store/appStore';
 import { fakeEngine } from '../testing/fakeEngine';
-import { createEvalActions, EVAL_STORAGE_NAME, methodSpecs, TEACHER_ALPHAS, teacherMethodId, type EvalActionsDeps, type StorageLike } from './evalActions';
+import { createEvalActions, EMBEDDED_BY_ALPHA_ID, embeddedVariantForAlpha, EVAL_STORAGE_NAME, KEPT_EVAL_RUNS, methodSpecs, TEACHER_ALPHAS, teacherMethodId, type EvalActionsDeps, type StorageLike } from './evalActions';
 
 const SCORES: [number, number][] = [[1, 1], [0, 1], [0, 0], [1, 0], [0, 1], [1, 1]];
 
@@ -189,5 +189,118 @@ describe('evalActions', () => {
       expect(req.policies?.[name]).toEqual({ kind: 'onnx', model: { kind: 'embedded', name, baseUrl: 'http://app.test/' }, preferredDevice: store.getState().preferredDevice, sampling: { temperature: 0, topP: 1, topK: 0, seed: 42 } });
     }
     expect(summary?.methods.map((m) => m.method)).toEqual(['teacher', 'policy:router-nano-a0', 'policy:router-nano-a08']);
+  });
+
+  describe('the embedded policy by α (policy:embedded)', () => {
+    const variants = [
+      { name: 'router-nano-a0', alpha: 0, summary: 'accuracy first' },
+      { name: 'router-nano-a08', alpha: 0.8, summary: 'cost first' },
+    ];
+
+    it('resolves to router-nano-a0 below α 0.45 and router-nano-a08 from there; nothing without listed variants', () => {
+      const pool = offlinePoolModels(bank);
+      const at = (alpha: number) => methodSpecs([`policy:${EMBEDDED_BY_ALPHA_ID}`], pool, null, variants, alpha);
+      for (const alpha of [0, 0.2, 0.4]) expect(at(alpha)).toEqual([{ kind: 'policy', id: 'embedded', label: `embedded policy at α ${alpha}: router-nano-a0`, variant: 'router-nano-a0' }]);
+      for (const alpha of [0.45, 0.5, 0.8, 1]) expect(at(alpha)).toEqual([{ kind: 'policy', id: 'embedded', label: `embedded policy at α ${alpha}: router-nano-a08`, variant: 'router-nano-a08' }]);
+      expect(methodSpecs(['policy:embedded'], pool, null, [], 0.8)).toEqual([]);
+      expect(embeddedVariantForAlpha([], 0)).toBeNull();
+      // The order of embedded.json does not matter.
+      expect(embeddedVariantForAlpha([...variants].reverse(), 0.3)?.name).toBe('router-nano-a0');
+    });
+
+    it('moving α switches the variant and sets the cost-aware bias λ = 4α; one method id, one history point per α', async () => {
+      const { store, requests } = setup();
+      const actions = createEvalActions({ ...depsOf(store, requests), baseUrl: 'http://app.test/' });
+      store.getState().setEvalEmbedded({ status: 'ready', variants });
+      store.getState().setEvalSettings({ methods: ['cheapest', 'policy:embedded'], alpha: 0, limit: 2 });
+      const first = await actions.startEvaluation();
+      store.getState().setEvalSettings({ alpha: 0.8 });
+      const second = await actions.startEvaluation();
+      expect(store.getState().evalError).toBeNull();
+      const [a0, a08] = requests;
+      expect(a0?.spec.methods[1]).toEqual({ kind: 'policy', id: 'embedded', label: 'embedded policy at α 0: router-nano-a0', variant: 'router-nano-a0' });
+      expect(a0?.policies?.['embedded']).toEqual({ kind: 'onnx', model: { kind: 'embedded', name: 'router-nano-a0', baseUrl: 'http://app.test/' }, preferredDevice: store.getState().preferredDevice, sampling: { temperature: 0, topP: 1, topK: 0, seed: 42 } });
+      expect(a08?.spec.methods[1]).toMatchObject({ id: 'embedded', variant: 'router-nano-a08' });
+      expect(a08?.policies?.['embedded']).toEqual({ kind: 'onnx', model: { kind: 'embedded', name: 'router-nano-a08', baseUrl: 'http://app.test/' }, preferredDevice: store.getState().preferredDevice, sampling: { temperature: 0, topP: 1, topK: 0, seed: 42 }, costBias: { strength: 3.2 } });
+      for (const summary of [first, second]) expect(summary?.methods.map((m) => m.method)).toEqual(['cheapest', 'policy:embedded']);
+      expect(store.getState().evalHistory.map((h) => h.alpha)).toEqual([0, 0.8]);
+    });
+
+    it("a point of an earlier run (α 0) opens that run's episode, not the latest run's (α 0.8)", async () => {
+      const { store, requests } = setup();
+      const actions = createEvalActions({ ...depsOf(store, requests), baseUrl: 'http://app.test/' });
+      store.getState().setEvalEmbedded({ status: 'ready', variants });
+      store.getState().setEvalSettings({ methods: ['cheapest', 'policy:embedded'], alpha: 0, limit: 2 });
+      const first = await actions.startEvaluation();
+      store.getState().setEvalSettings({ alpha: 0.8 });
+      const second = await actions.startEvaluation();
+      const [h0, h08] = store.getState().evalHistory;
+      expect(h0).toBe(first);
+      expect(h08).toBe(second);
+      expect(store.getState().evalKeptRuns).toEqual([first, second]);
+
+      expect(actions.openEvalMethod('policy:embedded', h0)).toBe(true);
+      const opened = store.getState().trajectory;
+      expect(opened?.reward?.alpha).toBe(0);
+      expect(opened?.question.id).toBe(store.getState().evalRows.find((r) => r.questionIndex === 0)?.id);
+      expect(store.getState().evalSelectedMethod).toBe('policy:embedded');
+      // The episodes listed are the α 0 run's; a listed episode opens that run's trajectory too.
+      expect(store.getState().evalSelectedRun?.summary).toBe(first);
+      expect(store.getState().evalSelectedRun?.rows.filter((r) => r.method === 'policy:embedded')).toHaveLength(2);
+      expect(actions.openEvalEpisode('policy:embedded', 1, h0)).toBe(true);
+      expect(store.getState().trajectory?.reward?.alpha).toBe(0);
+      expect(store.getState().trajectory?.question.id).toBe(store.getState().evalRows.find((r) => r.questionIndex === 1)?.id);
+
+      // The latest run's point (and a table row, no run given) open the α 0.8 episode.
+      expect(actions.openEvalMethod('policy:embedded', h08)).toBe(true);
+      expect(store.getState().trajectory?.reward?.alpha).toBe(0.8);
+      expect(store.getState().evalSelectedRun).toBeNull();
+      expect(actions.openEvalMethod('cheapest')).toBe(true);
+      expect(store.getState().trajectory?.reward?.alpha).toBe(0.8);
+    });
+
+    it(`keeps the episodes of the last ${KEPT_EVAL_RUNS} runs only; an older run's point opens nothing (no other run's episode)`, async () => {
+      const { store, requests } = setup();
+      const actions = createEvalActions({ ...depsOf(store, requests), baseUrl: 'http://app.test/' });
+      store.getState().setEvalEmbedded({ status: 'ready', variants });
+      store.getState().setEvalSettings({ methods: ['policy:embedded'], limit: 1 });
+      const alphas = [0, 0.2, 0.4, 0.6, 0.8];
+      for (const alpha of alphas) {
+        store.getState().setEvalSettings({ alpha });
+        await actions.startEvaluation();
+      }
+      const history = store.getState().evalHistory;
+      expect(history.map((h) => h.alpha)).toEqual(alphas);
+      expect(store.getState().evalKeptRuns).toEqual(history.slice(-KEPT_EVAL_RUNS));
+      const before = store.getState().trajectory;
+      expect(actions.openEvalMethod('policy:embedded', history[0])).toBe(false);
+      expect(store.getState().trajectory).toBe(before);
+      expect(actions.openEvalEpisode('policy:embedded', 0, history[0])).toBe(false);
+      expect(store.getState().trajectory).toBe(before);
+      expect(actions.openEvalMethod('policy:embedded', history[1])).toBe(true);
+      expect(store.getState().trajectory?.reward?.alpha).toBe(0.2);
+      // A rerun at the same α replaces its point and its episodes.
+      store.getState().setEvalSettings({ alpha: 0.2 });
+      const rerun = await actions.startEvaluation();
+      expect(store.getState().evalHistory.map((h) => h.alpha)).toEqual([0, 0.4, 0.6, 0.8, 0.2]);
+      expect(store.getState().evalKeptRuns).toEqual([history[2], history[3], history[4], rerun]);
+      expect(actions.openEvalMethod('policy:embedded', history[1])).toBe(false);
+    });
+
+    it('the sweep runs it over α ∈ {0, 0.5, 0.9}, switching the variant, when no model is loaded', async () => {
+      const { store, requests } = setup();
+      const actions = createEvalActions({ ...depsOf(store, requests), baseUrl: 'http://app.test/' });
+      store.getState().setEvalEmbedded({ status: 'ready', variants });
+      store.getState().setEvalSettings({ methods: ['cascade', 'policy:embedded'], limit: 2 });
+      await actions.sweep();
+      const sweep = store.getState().evalSweep;
+      expect(sweep).toMatchObject({ parameter: 'alpha', method: 'policy:embedded', status: 'done' });
+      expect(sweep?.points.map((p) => p.value)).toEqual([0, 0.5, 0.9]);
+      expect(requests.map((r) => { const p = r.policies?.['embedded']; return p?.kind === 'onnx' && p.model.kind === 'embedded' ? [p.model.name, p.costBias?.strength ?? 0] : null; })).toEqual([
+        ['router-nano-a0', 0],
+        ['router-nano-a08', 2],
+        ['router-nano-a08', 3.6],
+      ]);
+    });
   });
 });

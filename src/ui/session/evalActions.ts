@@ -11,6 +11,11 @@
  * downloaded and loaded again as a file ("state file"). A tab closed mid-run resumes from its last
  * pause: the state only exists between episodes. Trajectories of episodes run before a reload are not
  * kept (their rows are), so JSONL export and "open in the timeline" cover this page's episodes.
+ *
+ * Runs and their episodes: the Pareto plot keeps points of earlier runs (one per α and limits), so each
+ * run's trajectories are kept with that run (found by its summary, the object the store holds) for the
+ * last KEPT_EVAL_RUNS runs on the plot; a point of an earlier run opens that run's episodes, and a point
+ * whose run is no longer kept says so (store: evalKeptRuns) instead of opening another run's episode.
  */
 import {
   buildShareUrl,
@@ -22,6 +27,7 @@ import {
   toEvaluationSummary,
   trajectoriesToJsonl,
   isQaDatasetId,
+  variantForAlpha,
   EVAL_STATE_VERSION,
   type CandidateSpec,
   type Engine,
@@ -68,6 +74,26 @@ export const EMBEDDED_SAMPLING = { temperature: 0, topP: 1, topK: 0 } as const;
 /** λ of the cost-aware decoding bias per unit of α for the policy method (α = 0.5 → λ = 2). */
 export const ALPHA_BIAS_SCALE = 4;
 
+/**
+ * "Embedded policy (by α)", method id `policy:embedded`: the embedded variant trained for the α nearest
+ * the run's (variantForAlpha: router-nano-a0 below α 0.45, router-nano-a08 from there), greedy, with the
+ * cost-aware decoding bias λ = 4α on top — what the α control does to the embedded policy in the Model
+ * policy mode. One method id across α, so runs at different α (and the α sweep) compare on one plot.
+ */
+export const EMBEDDED_BY_ALPHA_ID = 'embedded';
+
+/** The embedded variant `policy:embedded` runs at α (null when no variant is listed). */
+export function embeddedVariantForAlpha(variants: EmbeddedIndex['variants'], alpha: number): EmbeddedIndex['variants'][number] | null {
+  if (variants.length === 0) return null;
+  return variantForAlpha({ format: 1, default: variants[0]?.name ?? '', variants: [...variants] }, alpha);
+}
+
+/** The cost-aware bias strength at α (λ = 4α, rounded as the α control shows it). */
+export const alphaBiasStrength = (alpha: number): number => Math.round(alpha * ALPHA_BIAS_SCALE * 1e6) / 1e6;
+
+/** How many runs keep their trajectories (the current one included), so memory stays bounded. */
+export const KEPT_EVAL_RUNS = 4;
+
 export const SWEEP_ALPHAS = [0, 0.5, 0.9] as const;
 export const SWEEP_MAX_CALLS = [1, 2, 3] as const;
 
@@ -111,11 +137,21 @@ const message = (err: unknown): string => (err instanceof Error ? err.message : 
 const nextFrame = (flush: () => void): void => void (typeof requestAnimationFrame === 'function' ? requestAnimationFrame(() => flush()) : setTimeout(flush, 16));
 const episodeKey = (method: string, qi: number): string => `${method}|${qi}`;
 
+/** One run's episodes: its rows and trajectories as they arrive, and its summary once it has one. */
+interface RunEpisodes {
+  summary: EvalSummary | null;
+  rows: EvalRow[];
+  trajectories: Map<string, Trajectory>;
+}
+
+const emptyRun = (): RunEpisodes => ({ summary: null, rows: [], trajectories: new Map() });
+
 /**
  * Method ids → specs; ids that do not fit this pool (a model removed, no model loaded, an embedded
- * variant that is not listed) are left out. `embedded`: the variants of embedded.json.
+ * variant that is not listed) are left out. `embedded`: the variants of embedded.json; `alpha`: the
+ * run's α, which picks the variant of `policy:embedded`.
  */
-export function methodSpecs(ids: readonly string[], pool: Trajectory['pool'], model: LoadedModelInfo | null, embedded: EmbeddedIndex['variants'] = []): EvalMethodSpec[] {
+export function methodSpecs(ids: readonly string[], pool: Trajectory['pool'], model: LoadedModelInfo | null, embedded: EmbeddedIndex['variants'] = [], alpha = 0): EvalMethodSpec[] {
   const out: EvalMethodSpec[] = [];
   for (const id of ids) {
     if (id.startsWith('single:')) {
@@ -123,6 +159,9 @@ export function methodSpecs(ids: readonly string[], pool: Trajectory['pool'], mo
       if (pool.some((m) => m.name === name)) out.push({ kind: 'single', model: name });
     } else if (id === `policy:${LOADED_POLICY_ID}`) {
       if (model !== null) out.push({ kind: 'policy', id: LOADED_POLICY_ID, label: model.name });
+    } else if (id === `policy:${EMBEDDED_BY_ALPHA_ID}`) {
+      const variant = embeddedVariantForAlpha(embedded, alpha);
+      if (variant !== null) out.push({ kind: 'policy', id: EMBEDDED_BY_ALPHA_ID, label: `embedded policy at α ${alpha}: ${variant.name}`, variant: variant.name });
     } else if (id.startsWith('policy:')) {
       const variant = embedded.find((v) => `policy:${v.name}` === id);
       if (variant !== undefined) out.push({ kind: 'policy', id: variant.name, label: `${variant.name} (α ${variant.alpha})` });
@@ -156,8 +195,12 @@ export function createEvalActions(deps: EvalActionsDeps) {
   const { engine, store } = deps;
   const s = store.getState;
   const schedule = deps.schedule ?? nextFrame;
-  const trajectories = new Map<string, Trajectory>();
+  /** The run in progress or last run (a paused run resumes into it), and earlier runs still on the plot, oldest first. */
+  let current = emptyRun();
+  let earlier: RunEpisodes[] = [];
   let saved: SavedEval | null = null;
+  /** The run `saved` continues (its episodes so far); null for a run saved before a reload or loaded from a file. */
+  let savedRun: RunEpisodes | null = null;
   let running: { pause: AbortController; cancel: AbortController } | null = null;
   let confirm: ((ok: boolean) => void) | null = null;
 
@@ -179,7 +222,7 @@ export function createEvalActions(deps: EvalActionsDeps) {
   async function buildSpec(settings: EvalSettings): Promise<EvalRunSpec> {
     const pool = s().models.map((m) => ({ ...m }));
     if (pool.length === 0) throw new EvalSetupError('The pool has no model; add at least one (or pick the offline pool) before evaluating.');
-    const methods = methodSpecs(settings.methods, pool, s().modelInfo, embeddedVariants());
+    const methods = methodSpecs(settings.methods, pool, s().modelInfo, embeddedVariants(), settings.alpha);
     if (methods.length === 0) throw new EvalSetupError('Pick at least one method that fits this pool.');
     const questions = (await questionsFor(settings.dataset)).slice(0, settings.limit);
     const ref = await deps.reference();
@@ -220,7 +263,8 @@ export function createEvalActions(deps: EvalActionsDeps) {
 
   /**
    * The onnx policies of the spec's policy methods: the loaded model (the run's sampling, α as the
-   * cost-aware bias) and embedded variants by folder name (greedy, no bias: their α is trained in).
+   * cost-aware bias), embedded variants by folder name (greedy, no bias: their α is trained in), and
+   * the embedded policy by α (the variant recorded in the spec, greedy, α as the cost-aware bias).
    * Built from the spec alone, so a resumed run finds its variants before embedded.json is read.
    */
   function policiesFor(spec: EvalRunSpec): EngineEvalRequest['policies'] {
@@ -234,7 +278,16 @@ export function createEvalActions(deps: EvalActionsDeps) {
         const strength = spec.alpha * ALPHA_BIAS_SCALE;
         out[m.id] = { kind: 'onnx', model: model.ref, preferredDevice: model.preferredDevice, sampling: { temperature, topP, topK, seed: spec.seed }, ...(strength > 0 ? { costBias: { strength } } : {}) };
       } else {
-        const onnx: Extract<PolicySpec, { kind: 'onnx' }> = { kind: 'onnx', model: { kind: 'embedded', name: m.id, baseUrl: baseUrl() }, preferredDevice: s().preferredDevice, sampling: { ...EMBEDDED_SAMPLING, seed: spec.seed } };
+        const byAlpha = m.id === EMBEDDED_BY_ALPHA_ID;
+        if (byAlpha && m.variant === undefined) continue;
+        const strength = byAlpha ? alphaBiasStrength(spec.alpha) : 0;
+        const onnx: Extract<PolicySpec, { kind: 'onnx' }> = {
+          kind: 'onnx',
+          model: { kind: 'embedded', name: m.variant ?? m.id, baseUrl: baseUrl() },
+          preferredDevice: s().preferredDevice,
+          sampling: { ...EMBEDDED_SAMPLING, seed: spec.seed },
+          ...(strength > 0 ? { costBias: { strength } } : {}),
+        };
         out[m.id] = onnx;
       }
     }
@@ -268,8 +321,9 @@ export function createEvalActions(deps: EvalActionsDeps) {
     }
   }
 
-  function persist(value: SavedEval | null): void {
+  function persist(value: SavedEval | null, run: RunEpisodes | null = null): void {
     saved = value;
+    savedRun = value === null ? null : run;
     try {
       if (value === null) deps.storage?.removeItem(EVAL_STORAGE_NAME);
       else deps.storage?.setItem(EVAL_STORAGE_NAME, JSON.stringify(value));
@@ -283,6 +337,7 @@ export function createEvalActions(deps: EvalActionsDeps) {
     running?.cancel.abort();
     const mine = { pause: new AbortController(), cancel: new AbortController() };
     running = mine;
+    if (resume === undefined) beginRun();
     let pendingRows: EvalRow[] = [];
     let pendingProgress: EvalProgress | null = null;
     let scheduled = false;
@@ -305,7 +360,8 @@ export function createEvalActions(deps: EvalActionsDeps) {
             s().evalStarted({ done: e.done, total: e.total, elapsedMs: resume?.elapsedMs ?? 0, etaMs: null, running: {} }, resume?.rows ?? []);
             break;
           case 'eval.episode':
-            trajectories.set(episodeKey(e.method, e.questionIndex), e.trajectory);
+            current.trajectories.set(episodeKey(e.method, e.questionIndex), e.trajectory);
+            current.rows.push(e.row);
             pendingRows.push(e.row);
             break;
           case 'eval.progress':
@@ -318,8 +374,10 @@ export function createEvalActions(deps: EvalActionsDeps) {
           case 'eval.finished':
             flush();
             finished = e;
-            persist(e.status === 'completed' ? null : { format: 'router-r1-studio.eval-state', spec, state: e.state });
+            persist(e.status === 'completed' ? null : { format: 'router-r1-studio.eval-state', spec, state: e.state }, current);
+            current.summary = e.summary;
             s().evalFinished(e.status, e.summary, e.reason ?? null);
+            syncKeptRuns();
             s().setEvalResumable(e.status === 'completed' ? null : { runId: spec.id, done: e.state.rows.length, total: spec.questions.length * spec.methods.length, status: e.status, reason: e.reason ?? null });
             break;
         }
@@ -349,9 +407,47 @@ export function createEvalActions(deps: EvalActionsDeps) {
     return ok;
   }
 
-  /** Show one episode in the timeline (Replay); false when this page does not hold it. */
-  function openEvalEpisode(method: string, questionIndex: number): boolean {
-    const t = trajectories.get(episodeKey(method, questionIndex));
+  /**
+   * A new run (not a resume): the last run joins the earlier ones while its summary is on the plot (a
+   * run that never finished has no point to open it from); at most KEPT_EVAL_RUNS runs are kept.
+   */
+  function beginRun(): void {
+    if (current.summary !== null && current.trajectories.size > 0) earlier.push(current);
+    current = emptyRun();
+    syncKeptRuns();
+  }
+
+  /** Drop earlier runs whose point left the plot (a rerun at the same α replaces it), keep the last few, tell the store. */
+  function syncKeptRuns(): void {
+    const plotted = new Set<EvalSummary>(s().evalHistory);
+    earlier = earlier.filter((r) => r.summary !== null && plotted.has(r.summary) && r.summary !== current.summary).slice(-(KEPT_EVAL_RUNS - 1));
+    const kept = [...earlier, current].flatMap((r) => (r.summary === null ? [] : [r.summary]));
+    s().setEvalKeptRuns(kept);
+  }
+
+  /** A resume continues the saved run's episodes (a run from storage or a file starts an empty record). */
+  function resumeRun(run: RunEpisodes | null): void {
+    if (run === current) return;
+    beginRun();
+    if (run !== null) {
+      earlier = earlier.filter((r) => r !== run);
+      current = run;
+      syncKeptRuns();
+    }
+  }
+
+  /** The kept run of a plot point's summary (none: the current run); null when its episodes are no longer kept. */
+  function runOf(summary: EvalSummary | undefined): RunEpisodes | null {
+    if (summary === undefined || summary === current.summary) return current;
+    return earlier.find((r) => r.summary === summary) ?? null;
+  }
+
+  /**
+   * Show one episode in the timeline (Replay); false when this page does not hold it. `run`: the
+   * summary of the run it belongs to (an earlier run's point or episode list); default the current run.
+   */
+  function openEvalEpisode(method: string, questionIndex: number, run?: EvalSummary): boolean {
+    const t = runOf(run)?.trajectories.get(episodeKey(method, questionIndex));
     s().selectEvalMethod(method);
     if (t === undefined) return false;
     s().setMode('replay');
@@ -367,7 +463,6 @@ export function createEvalActions(deps: EvalActionsDeps) {
       try {
         const spec = await buildSpec(s().evalSettings);
         if (!(await confirmed(spec))) return null;
-        trajectories.clear();
         s().setEvalSweep(null);
         return (await run(spec))?.summary ?? null;
       } catch (err) {
@@ -390,6 +485,7 @@ export function createEvalActions(deps: EvalActionsDeps) {
     async resumeEvaluation(): Promise<EvalSummary | null> {
       const from = saved;
       if (from === null) return null;
+      resumeRun(savedRun);
       return (await run(from.spec, from.state))?.summary ?? null;
     },
     /** After a reload: find a saved run and offer to resume it. */
@@ -399,6 +495,7 @@ export function createEvalActions(deps: EvalActionsDeps) {
       try {
         const found = parseSavedEval(text);
         saved = found;
+        savedRun = null;
         s().setEvalResumable({ runId: found.spec.id, done: found.state.rows.length, total: found.spec.questions.length * found.spec.methods.length, status: 'paused', reason: null });
       } catch {
         persist(null);
@@ -418,14 +515,17 @@ export function createEvalActions(deps: EvalActionsDeps) {
     },
     /**
      * A small grid on the current settings, one run per value: α ∈ {0, 0.5, 0.9} for the loaded policy
-     * (α sets its cost-aware bias), else max calls ∈ {1, 2, 3} for the cascade. Drawn as a curve.
+     * (α sets its cost-aware bias) or else the embedded policy by α (α picks the variant and sets the
+     * bias), else max calls ∈ {1, 2, 3} for the cascade. Drawn as a curve.
      */
     async sweep(): Promise<void> {
       const base = s().evalSettings;
-      const policy = `policy:${LOADED_POLICY_ID}`;
-      const byAlpha = s().modelInfo !== null && base.methods.includes(policy);
+      const loaded = `policy:${LOADED_POLICY_ID}`;
+      const embedded = `policy:${EMBEDDED_BY_ALPHA_ID}`;
+      const policy = s().modelInfo !== null && base.methods.includes(loaded) ? loaded : embeddedVariants().length > 0 && base.methods.includes(embedded) ? embedded : null;
+      const byAlpha = policy !== null;
       const parameter = byAlpha ? 'alpha' : 'maxCalls';
-      const method = byAlpha ? policy : 'cascade';
+      const method = policy ?? 'cascade';
       const values: readonly number[] = byAlpha ? SWEEP_ALPHAS : SWEEP_MAX_CALLS;
       const points: { value: number; summary: EvalSummary }[] = [];
       s().setEvalSweep({ parameter, method, points: [], status: 'running' });
@@ -444,11 +544,22 @@ export function createEvalActions(deps: EvalActionsDeps) {
         s().evalFailed(message(err));
       }
     },
-    /** A method's row or point: select it (its episodes are listed) and show its first episode. */
-    openEvalMethod(method: string): boolean {
-      const first = s().evalRows.filter((r) => r.method === method).sort((a, b) => a.questionIndex - b.questionIndex)[0];
+    /**
+     * A method's row or point: select it (its episodes are listed) and show its first episode. `run`:
+     * the summary of the point's run (a point of an earlier run opens that run's episode, never the
+     * current run's); false, with nothing opened, when that run's episodes are no longer kept.
+     */
+    openEvalMethod(method: string, run?: EvalSummary): boolean {
+      const r = runOf(run);
       s().selectEvalMethod(method);
-      return first === undefined ? false : openEvalEpisode(method, first.questionIndex);
+      if (r === null) {
+        s().selectEvalRun(null);
+        return false;
+      }
+      const rows = r === current ? s().evalRows : r.rows;
+      s().selectEvalRun(r === current || r.summary === null ? null : { summary: r.summary, rows: r.rows });
+      const first = rows.filter((x) => x.method === method).sort((a, b) => a.questionIndex - b.questionIndex)[0];
+      return first === undefined ? false : openEvalEpisode(method, first.questionIndex, r.summary ?? undefined);
     },
     /**
      * The paper's unseen models (data root). One the pool already holds under the same name (any case:
@@ -464,7 +575,7 @@ export function createEvalActions(deps: EvalActionsDeps) {
     },
     exportEvalJsonl(): void {
       const rows = s().evalRows;
-      const ts = rows.map((r) => trajectories.get(episodeKey(r.method, r.questionIndex))).filter((t): t is Trajectory => t !== undefined);
+      const ts = rows.map((r) => current.trajectories.get(episodeKey(r.method, r.questionIndex))).filter((t): t is Trajectory => t !== undefined);
       if (ts.length > 0) downloadFile(`${s().evalSummary?.runId ?? 'evaluation'}.jsonl`, trajectoriesToJsonl(ts), 'application/x-ndjson');
     },
     /** A share link to the summary (the evaluation kind of share links; never a key). */

@@ -46,6 +46,15 @@ export interface EvalSweep {
   status: 'running' | 'done' | 'failed';
 }
 
+/**
+ * An earlier run whose episodes are listed (a point of the Pareto plot from an earlier run): its summary
+ * (the same object as in evalHistory) and its rows. Null: the episodes listed are the current run's.
+ */
+export interface EvalSelectedRun {
+  summary: EvalSummary;
+  rows: EvalRow[];
+}
+
 /** A run whose state is saved (this session or before a reload) and can be resumed. */
 export interface EvalResumable {
   runId: string;
@@ -83,6 +92,14 @@ export interface EvalSlice {
   evalHistory: EvalSummary[];
   evalSweep: EvalSweep | null;
   evalSelectedMethod: string | null;
+  /** The earlier run whose episodes are listed, or null for the current run's (evalRows). */
+  evalSelectedRun: EvalSelectedRun | null;
+  /**
+   * The runs whose trajectories this page still holds (summaries, the same objects as in evalHistory
+   * and evalSummary; the eval actions keep the last few runs): a plot point of another run cannot open
+   * its episodes and says so.
+   */
+  evalKeptRuns: EvalSummary[];
   evalResumable: EvalResumable | null;
   /** "Share": a link to the summary (the share link's evaluation kind), or why there is none. */
   evalShare: { url: string } | { error: string } | null;
@@ -99,6 +116,8 @@ export interface EvalSlice {
   evalFailed(error: string): void;
   setEvalSweep(sweep: EvalSweep | null): void;
   selectEvalMethod(method: string | null): void;
+  selectEvalRun(run: EvalSelectedRun | null): void;
+  setEvalKeptRuns(runs: EvalSummary[]): void;
   setEvalResumable(r: EvalResumable | null): void;
   setEvalShare(share: EvalSlice['evalShare']): void;
 }
@@ -119,6 +138,8 @@ export const createEvalSlice: StateCreator<AppState, [], [], EvalSlice> = (set, 
   evalHistory: [],
   evalSweep: null,
   evalSelectedMethod: null,
+  evalSelectedRun: null,
+  evalKeptRuns: [],
   evalResumable: null,
   evalShare: null,
   openEvalView: (evalViewOpen) => set({ evalViewOpen }),
@@ -135,7 +156,7 @@ export const createEvalSlice: StateCreator<AppState, [], [], EvalSlice> = (set, 
   },
   evalEstimating: () => set({ evalStatus: 'estimating', evalError: null, evalEstimate: null }),
   evalConfirming: (evalEstimate) => set({ evalStatus: 'confirming', evalEstimate }),
-  evalStarted: (evalProgress, evalRows) => set({ evalStatus: 'running', evalError: null, evalEstimate: null, evalProgress, evalRows, evalSummary: null, evalSelectedMethod: null, evalResumable: null }),
+  evalStarted: (evalProgress, evalRows) => set({ evalStatus: 'running', evalError: null, evalEstimate: null, evalProgress, evalRows, evalSummary: null, evalSelectedMethod: null, evalSelectedRun: null, evalResumable: null }),
   evalAdvanced: (rows, progress) => set({ evalRows: [...get().evalRows, ...rows], ...(progress === null ? {} : { evalProgress: progress }) }),
   evalPausing: () => {
     if (get().evalStatus === 'running') set({ evalStatus: 'pausing' });
@@ -150,6 +171,8 @@ export const createEvalSlice: StateCreator<AppState, [], [], EvalSlice> = (set, 
   evalFailed: (evalError) => set({ evalStatus: 'failed', evalError }),
   setEvalSweep: (evalSweep) => set({ evalSweep }),
   selectEvalMethod: (evalSelectedMethod) => set({ evalSelectedMethod }),
+  selectEvalRun: (evalSelectedRun) => set({ evalSelectedRun }),
+  setEvalKeptRuns: (evalKeptRuns) => set({ evalKeptRuns }),
   setEvalResumable: (evalResumable) => set({ evalResumable }),
   setEvalShare: (evalShare) => set({ evalShare }),
 });

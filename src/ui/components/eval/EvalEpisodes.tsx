@@ -1,4 +1,7 @@
-/** The selected method's episodes, one row per question; a row opens its trajectory in the timeline. */
+/**
+ * The selected method's episodes, one row per question, of the current run or of the earlier run whose
+ * Pareto point was clicked (evalSelectedRun); a row opens its trajectory (of that run) in the timeline.
+ */
 import { useMemo } from 'react';
 import { useController } from '../../session/controllerContext';
 import { useApp } from '../../store/useApp';
@@ -7,11 +10,16 @@ export function EvalEpisodes() {
   const controller = useController();
   const rows = useApp((s) => s.evalRows);
   const method = useApp((s) => s.evalSelectedMethod);
-  const mine = useMemo(() => (method === null ? [] : rows.filter((r) => r.method === method).sort((a, b) => a.questionIndex - b.questionIndex)), [rows, method]);
+  const run = useApp((s) => s.evalSelectedRun);
+  const listed = run?.rows ?? rows;
+  const mine = useMemo(() => (method === null ? [] : listed.filter((r) => r.method === method).sort((a, b) => a.questionIndex - b.questionIndex)), [listed, method]);
   if (method === null) return <p className="muted small">Click a row or a point to see that method's episodes.</p>;
   return (
-    <div className="eval-episodes" data-testid="eval.episodes" data-method={method}>
-      <h3 className="panel-subtitle">Episodes of {method}</h3>
+    <div className="eval-episodes" data-testid="eval.episodes" data-method={method} data-alpha={run?.summary.alpha}>
+      <h3 className="panel-subtitle">
+        Episodes of {method}
+        {run === null ? '' : ` (earlier run at α ${run.summary.alpha})`}
+      </h3>
       <table className="pool-table">
         <thead>
           <tr>
@@ -25,7 +33,7 @@ export function EvalEpisodes() {
         </thead>
         <tbody>
           {mine.map((r) => (
-            <tr key={r.questionIndex} className="clickable" onClick={() => controller?.openEvalEpisode(r.method, r.questionIndex)} data-testid={`eval.episode.${r.questionIndex}`}>
+            <tr key={r.questionIndex} className="clickable" onClick={() => controller?.openEvalEpisode(r.method, r.questionIndex, run?.summary)} data-testid={`eval.episode.${r.questionIndex}`}>
               <td>{r.questionIndex}</td>
               <td>{r.id}</td>
               <td className="num">{r.em}</td>

@@ -1,11 +1,15 @@
 /**
  * Mean cost (reference units) against EM: one point per method and α, the Pareto front as a line, a
  * sweep's curve, and the paper's NQ cost-study points as a separate, labelled series. A point opens its
- * method's episodes; the list below the chart does the same without a pointer and carries the test ids.
+ * method's episodes of the run it comes from (a point of an earlier α opens that run's episodes); the
+ * list below the chart does the same without a pointer and carries the test ids. The page keeps the
+ * episodes of the last few runs only (KEPT_EVAL_RUNS): an older run's point says so and opens nothing.
  */
 import { useMemo } from 'react';
 import { CartesianGrid, Legend, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
+import type { EvalSummary } from '../../../core';
 import { useController } from '../../session/controllerContext';
+import { KEPT_EVAL_RUNS } from '../../session/evalActions';
 import { useApp } from '../../store/useApp';
 import { pct } from './evalFormat';
 import { frontLine, ourPoints, PAPER_POINTS, plottedSummaries, sweepPoints, type PlotPoint } from './evalSeries';
@@ -18,9 +22,11 @@ export function EvalParetoPlot() {
   const points = useMemo(() => ourPoints(plottedSummaries(history, current)), [history, current]);
   const front = useMemo(() => frontLine(points), [points]);
   const curve = useMemo(() => sweepPoints(sweep), [sweep]);
+  const kept = useApp((s) => s.evalKeptRuns);
+  const isKept = (run: EvalSummary): boolean => kept.includes(run);
   const open = (p: unknown) => {
-    const method = (p as { payload?: PlotPoint } | undefined)?.payload?.method;
-    if (method !== undefined) controller?.openEvalMethod(method);
+    const point = (p as { payload?: PlotPoint } | undefined)?.payload;
+    if (point !== undefined && isKept(point.run)) controller?.openEvalMethod(point.method, point.run);
   };
   return (
     <div className="eval-pareto" data-testid="eval.pareto" data-points={points.length}>
@@ -37,14 +43,34 @@ export function EvalParetoPlot() {
         <Scatter name="Router-R1 on NQ (paper)" data={PAPER_POINTS} fill="#8a8f98" shape="cross" isAnimationActive={false} />
       </ScatterChart>
       <ul className="eval-points small" aria-label="Points of the plot">
-        {points.map((p, i) => (
-          <li key={`${p.id}|${i}`}>
-            <button type="button" className="link" onClick={() => controller?.openEvalMethod(p.method)} data-testid={`eval.pareto.point.${i}`} data-method={p.method} data-on-front={p.onFront} data-cost={p.costUnits} data-em={p.em}>
-              {p.onFront ? '★ ' : ''}
-              {p.id}: EM {pct(p.em)}, {p.costUnits.toPrecision(3)} units
-            </button>
-          </li>
-        ))}
+        {points.map((p, i) => {
+          // aria-disabled, not disabled: the point stays focusable, so its reason can be read from the keyboard.
+          const ok = isKept(p.run);
+          return (
+            <li key={`${p.id}|${i}`}>
+              <button
+                type="button"
+                className="link"
+                aria-disabled={ok ? undefined : true}
+                title={ok ? `Open the first episode of ${p.method} in the run at α ${p.alpha}` : `The episodes of this run (α ${p.alpha}) are no longer kept: this page keeps the last ${KEPT_EVAL_RUNS} runs' episodes. Run it again to open them.`}
+                onClick={() => {
+                  if (ok) controller?.openEvalMethod(p.method, p.run);
+                }}
+                data-testid={`eval.pareto.point.${i}`}
+                data-method={p.method}
+                data-alpha={p.alpha}
+                data-kept={ok}
+                data-on-front={p.onFront}
+                data-cost={p.costUnits}
+                data-em={p.em}
+              >
+                {p.onFront ? '★ ' : ''}
+                {p.id}: EM {pct(p.em)}, {p.costUnits.toPrecision(3)} units
+                {ok ? '' : ' (episodes no longer kept)'}
+              </button>
+            </li>
+          );
+        })}
         {curve.map((p, i) => (
           <li key={`sweep-${i}`} data-testid={`eval.pareto.sweep.${i}`} data-cost={p.costUnits} data-em={p.em}>
             sweep {p.id}: EM {pct(p.em)}, {p.costUnits.toPrecision(3)} units

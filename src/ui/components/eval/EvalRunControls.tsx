@@ -36,7 +36,7 @@ export function EvalRunControls() {
         <button type="button" disabled={status !== 'running' && status !== 'pausing'} onClick={() => controller?.cancelEvaluation()} data-testid="eval.cancel">
           Cancel
         </button>
-        <button type="button" disabled={controller === null || busy} onClick={() => void controller?.sweep()} data-testid="eval.sweep" title="Run a small grid (α ∈ {0, 0.5, 0.9} for the loaded policy, else max calls ∈ {1, 2, 3} for the cascade) and draw its curve">
+        <button type="button" disabled={controller === null || busy} onClick={() => void controller?.sweep()} data-testid="eval.sweep" title="Run a small grid (α ∈ {0, 0.5, 0.9} for the loaded policy, else for the embedded policy by α when it is checked, else max calls ∈ {1, 2, 3} for the cascade) and draw its curve">
           Sweep
         </button>
         <button type="button" disabled={resumable === null} onClick={() => controller?.saveStateFile()} data-testid="eval.state.save" title="Download the paused run's state (no keys) to resume it elsewhere">

@@ -1,11 +1,12 @@
 /**
  * Settings of the next evaluation run: methods (each pool model alone, the baselines, the teacher
- * cascade at α 0 and 0.8, the embedded policies listed in embedded.json, the loaded model policy),
+ * cascade at α 0 and 0.8, the embedded policies listed in embedded.json, the embedded policy by α —
+ * the variant the α slider picks —, the loaded model policy),
  * dataset, question limit, seed, and the sliders (α, max calls, max spend per question). A change
  * applies to the next run. The paper's unseen models can be added to the pool here.
  */
 import { QA_DATASETS, TEACHER_METHOD_LABEL } from '../../../core';
-import { TEACHER_ALPHAS, teacherMethodId } from '../../session/evalActions';
+import { EMBEDDED_BY_ALPHA_ID, embeddedVariantForAlpha, TEACHER_ALPHAS, teacherMethodId } from '../../session/evalActions';
 import { useApp } from '../../store/useApp';
 import { EvalSliders } from './EvalSliders';
 import { EvalUnseenModels } from './EvalUnseenModels';
@@ -33,11 +34,21 @@ export function EvalSettingsPanel() {
   const models = useApp((s) => s.models);
   const modelName = useApp((s) => s.modelInfo?.name ?? null);
   const embedded = useApp((s) => s.evalEmbedded);
+  const byAlpha = embedded.status === 'ready' ? embeddedVariantForAlpha(embedded.variants, settings.alpha) : null;
   const offlineCount = useApp((s) => (s.questionLists['offline']?.status === 'ready' ? s.questionLists['offline'].items.length : null));
   const methods = [
     ...models.map((m) => ({ id: `single:${m.name}`, label: m.name, hint: `${m.name} alone (direct answer)` })),
     ...BASELINES,
     ...(embedded.status === 'ready' ? embedded.variants.map((v) => ({ id: `policy:${v.name}`, label: `${v.name} (α ${v.alpha})`, hint: `embedded policy, greedy: ${v.summary}` })) : []),
+    ...(byAlpha === null
+      ? []
+      : [
+          {
+            id: `policy:${EMBEDDED_BY_ALPHA_ID}`,
+            label: `embedded policy by α (${byAlpha.name})`,
+            hint: `the embedded variant trained for the nearest α (now ${byAlpha.name}), greedy, with the cost-aware decoding bias λ = 4α: the α slider switches it`,
+          },
+        ]),
     ...(modelName === null ? [] : [{ id: 'policy:loaded', label: `policy: ${modelName}`, hint: 'the loaded model policy' }]),
   ];
   const qa = QA_DATASETS.some((d) => d.id === settings.dataset);

@@ -1,4 +1,8 @@
-/** The sliders: α (reward weight and the policy's cost-aware bias), max calls and max spend per question. A change applies to the next run. */
+/**
+ * The sliders: α (reward weight, the policy's cost-aware bias, and the variant of "embedded policy by
+ * α"), max calls and max spend per question. A change applies to the next run.
+ */
+import { embeddedVariantForAlpha } from '../../session/evalActions';
 import { useApp } from '../../store/useApp';
 
 /** Max calls: 1…4, and the right end is "no limit". */
@@ -11,19 +15,27 @@ const stepOf = (steps: (number | null)[], v: number | null): number => Math.max(
 export function EvalSliders() {
   const settings = useApp((s) => s.evalSettings);
   const set = useApp((s) => s.setEvalSettings);
+  const embedded = useApp((s) => s.evalEmbedded);
+  const variant = embedded.status === 'ready' ? embeddedVariantForAlpha(embedded.variants, settings.alpha) : null;
   return (
     <div className="eval-sliders" data-testid="eval.sliders">
-      <label title="Weight of the cost reward (DESIGN.md §2.4); for the policy method it also sets the cost-aware decoding bias">
+      <label title="Weight of the cost reward (DESIGN.md §2.4); for the policy methods it also sets the cost-aware decoding bias (λ = 4α), and it picks the variant of the embedded policy by α">
         α <output data-testid="eval.alpha.value">{settings.alpha.toFixed(2)}</output>
-        <input type="range" min={0} max={1} step={0.05} value={settings.alpha} onChange={(e) => set({ alpha: Number(e.target.value) })} data-testid="eval.alpha" />
+        <input type="range" min={0} max={1} step={0.05} value={settings.alpha} onChange={(e) => set({ alpha: Number(e.target.value) })} aria-label="α" aria-valuetext={variant === null ? undefined : `${settings.alpha.toFixed(2)}, embedded variant ${variant.name}`} data-testid="eval.alpha" />
+        {variant !== null && (
+          <output className="muted small" data-testid="eval.alpha.variant" title="The variant the embedded policy by α runs at this α">
+            {' '}
+            → {variant.name}
+          </output>
+        )}
       </label>
       <label title="Calls allowed per question; a refused call is answered None">
         max calls <output data-testid="eval.maxCalls.value">{settings.maxCalls ?? 'no limit'}</output>
-        <input type="range" min={0} max={CALL_STEPS.length - 1} step={1} value={stepOf(CALL_STEPS, settings.maxCalls)} onChange={(e) => set({ maxCalls: CALL_STEPS[Number(e.target.value)] ?? null })} data-testid="eval.maxCalls" />
+        <input type="range" min={0} max={CALL_STEPS.length - 1} step={1} value={stepOf(CALL_STEPS, settings.maxCalls)} onChange={(e) => set({ maxCalls: CALL_STEPS[Number(e.target.value)] ?? null })} aria-label="max calls" aria-valuetext={String(settings.maxCalls ?? 'no limit')} data-testid="eval.maxCalls" />
       </label>
       <label title="Dollars allowed per question (worst case per call, as the spending cap counts)">
         max spend <output data-testid="eval.maxSpend.value">{settings.maxSpendUsd === null ? 'no limit' : `$${settings.maxSpendUsd}`}</output>
-        <input type="range" min={0} max={SPEND_STEPS.length - 1} step={1} value={stepOf(SPEND_STEPS, settings.maxSpendUsd)} onChange={(e) => set({ maxSpendUsd: SPEND_STEPS[Number(e.target.value)] ?? null })} data-testid="eval.maxSpend" />
+        <input type="range" min={0} max={SPEND_STEPS.length - 1} step={1} value={stepOf(SPEND_STEPS, settings.maxSpendUsd)} onChange={(e) => set({ maxSpendUsd: SPEND_STEPS[Number(e.target.value)] ?? null })} aria-label="max spend" aria-valuetext={settings.maxSpendUsd === null ? 'no limit' : `$${settings.maxSpendUsd}`} data-testid="eval.maxSpend" />
       </label>
     </div>
   );

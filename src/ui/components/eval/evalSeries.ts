@@ -18,10 +18,17 @@ export interface PlotPoint {
   costUnits: number;
   em: number;
   onFront: boolean;
+  /** The run the point comes from (its summary, the store's object): the point opens that run's episodes. */
+  run: EvalSummary;
 }
 
 export function ourPoints(summaries: readonly EvalSummary[]): PlotPoint[] {
-  return paretoPoints(summaries).map((p: ParetoPlotPoint) => ({ id: p.id, method: p.method, alpha: p.alpha, costUnits: p.costUnits, em: p.em, onFront: p.onFront }));
+  // paretoPoints lists each summary's methods with questions, in order: the same walk finds each point's run.
+  const runs = summaries.flatMap((s) => s.methods.filter((m) => m.questions > 0).map(() => s));
+  return paretoPoints(summaries).flatMap((p: ParetoPlotPoint, i) => {
+    const run = runs[i];
+    return run === undefined ? [] : [{ id: p.id, method: p.method, alpha: p.alpha, costUnits: p.costUnits, em: p.em, onFront: p.onFront, run }];
+  });
 }
 
 /** The front as a line: its points by increasing cost. */
@@ -33,7 +40,7 @@ export function sweepPoints(sweep: EvalSweep | null): (PlotPoint & { value: numb
   if (sweep === null) return [];
   return sweep.points.flatMap(({ value, summary }) => {
     const m = summary.methods.find((x) => x.method === sweep.method);
-    return m === undefined ? [] : [{ id: `${sweep.method} ${sweep.parameter}=${value}`, method: sweep.method, alpha: summary.alpha, costUnits: m.costUnits, em: m.em, onFront: false, value }];
+    return m === undefined ? [] : [{ id: `${sweep.method} ${sweep.parameter}=${value}`, method: sweep.method, alpha: summary.alpha, costUnits: m.costUnits, em: m.em, onFront: false, run: summary, value }];
   });
 }
 

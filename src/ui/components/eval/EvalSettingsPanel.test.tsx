@@ -1,0 +1,63 @@
+/**
+ * The Evaluate view's settings with the embedded variants listed: the "embedded policy by α" method is a
+ * native checkbox with its name (reachable and toggled from the keyboard), and the α slider (a native
+ * range input, arrow keys) switches the variant it names — router-nano-a0 below α 0.45, router-nano-a08
+ * from there — in the method's label, beside the slider and in the slider's accessible value.
+ */
+import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createAppStore } from '../../store/appStore';
+import { AppStoreContext } from '../../store/useApp';
+import { EvalSettingsPanel } from './EvalSettingsPanel';
+
+afterEach(cleanup);
+
+const VARIANTS = [
+  { name: 'router-nano-a0', alpha: 0, summary: 'accuracy first' },
+  { name: 'router-nano-a08', alpha: 0.8, summary: 'cost first' },
+];
+
+function renderPanel(listed: boolean) {
+  const store = createAppStore();
+  if (listed) store.getState().setEvalEmbedded({ status: 'ready', variants: VARIANTS });
+  render(
+    <AppStoreContext.Provider value={store}>
+      <EvalSettingsPanel />
+    </AppStoreContext.Provider>,
+  );
+  return store;
+}
+
+describe('the embedded policy by α in the Evaluate settings', () => {
+  it('is a named checkbox whose variant follows the α slider', () => {
+    const store = renderPanel(true);
+    const box = screen.getByRole('checkbox', { name: 'embedded policy by α (router-nano-a0)' });
+    expect(box).toBe(screen.getByTestId('eval.method.policy:embedded'));
+    expect((box as HTMLInputElement).type).toBe('checkbox'); // Space toggles it; Tab reaches it
+    fireEvent.click(box);
+    expect(store.getState().evalSettings.methods).toContain('policy:embedded');
+
+    const slider = screen.getByRole('slider', { name: 'α' }) as HTMLInputElement;
+    expect(slider.type).toBe('range'); // arrow keys, Home and End move it
+    expect(screen.getByTestId('eval.alpha.variant').textContent).toContain('router-nano-a0');
+    for (const [alpha, name] of [
+      ['0.4', 'router-nano-a0'],
+      ['0.45', 'router-nano-a08'],
+      ['0.8', 'router-nano-a08'],
+      ['0.2', 'router-nano-a0'],
+    ] as const) {
+      act(() => void fireEvent.change(slider, { target: { value: alpha } }));
+      expect(store.getState().evalSettings.alpha).toBe(Number(alpha));
+      expect(screen.getByTestId('eval.alpha.variant').textContent).toContain(name);
+      expect(slider.getAttribute('aria-valuetext')).toBe(`${Number(alpha).toFixed(2)}, embedded variant ${name}`);
+      expect((screen.getByRole('checkbox', { name: `embedded policy by α (${name})` }) as HTMLInputElement).checked).toBe(true);
+    }
+  });
+
+  it('is not offered while embedded.json lists no variant', () => {
+    renderPanel(false);
+    expect(screen.queryByTestId('eval.method.policy:embedded')).toBeNull();
+    expect(screen.queryByTestId('eval.alpha.variant')).toBeNull();
+    expect(screen.getByTestId('eval.alpha').getAttribute('aria-valuetext')).toBeNull();
+  });
+});
