@@ -88,3 +88,44 @@ test('both embedded variants and the teacher on 6 held-out questions (wasm): row
   expect(Object.keys(a0 ?? {}).length + Object.keys(a08 ?? {}).length).toBeGreaterThan(0);
   expect(a08).not.toEqual(a0);
 });
+
+/**
+ * The paper's "same policy weights used as a plain prompted router (no RL)": router-nano-a0's weights
+ * before RL (embedded.json `warmups`, public/models/router-nano-a0-warmup) beside the cheapest model, on
+ * 3 held-out questions (wasm): its rows, its table row, one Pareto point, and its episode is that folder
+ * decoded greedily. The α control's method still names a variant, never a warm-up.
+ */
+test('a warm-up (router-nano-a0 before RL) as a method: rows, a table row, a Pareto point, greedy episodes', async ({ app, page }) => {
+  test.setTimeout(180_000);
+  const WARMUP = 'policy:router-nano-a0-warmup';
+  const methods = [WARMUP, 'cheapest'];
+  const questions = 3;
+  await app.open();
+  await app.waitForReferenceData();
+  await page.getByTestId('mode.model').check();
+  await page.getByTestId('device.prefer').selectOption('wasm');
+
+  const ev = new EvalPage(page);
+  await ev.open();
+  const box = ev.byId(`eval.method.${WARMUP}`);
+  await expect(box).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByRole('checkbox', { name: 'router-nano-a0 before RL (warm-up, α 0)' })).toBeVisible();
+  await expect(box).toHaveAttribute('title', /same weights as router-nano-a0 before RL/);
+  await expect(ev.byId('eval.method.policy:embedded')).not.toHaveAccessibleName(/warm/);
+  await ev.chooseMethods(methods);
+  await ev.setLimit(questions);
+  await ev.start.click();
+  await expect.poll(() => ev.state().then((s) => `${s.status}${s.error === null ? '' : `: ${s.error}`}`), { timeout: 150_000, intervals: [500] }).toBe('completed');
+  const rows = await ev.rows();
+  expect(rows.filter((r) => r.method === WARMUP)).toHaveLength(questions);
+  expect(rows).toHaveLength(questions * methods.length);
+
+  await expect(page.locator(`[data-testid^="eval.table.row."][data-method="${WARMUP}"]`).first()).toBeVisible();
+  await expect(ev.paretoPoints).toHaveCount(methods.length);
+  const point = page.locator(`[data-testid^="eval.pareto.point."][data-method="${WARMUP}"]`);
+  await expect(point).toHaveCount(1);
+  await point.click();
+  await expect.poll(() => app.state().then((s) => s.trajectoryId)).toMatch(/\.0\.policy:router-nano-a0-warmup$/);
+  const episode = await app.trajectory();
+  expect(episode.policy).toMatchObject({ kind: 'onnx', id: 'router-nano-a0-warmup', sampling: { temperature: 0 } });
+});

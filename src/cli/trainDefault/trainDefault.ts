@@ -19,7 +19,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } fr
 import { dirname, join, resolve } from 'node:path';
 import { createFsDataRoot, defaultDataRootDir } from '../../adapters/node/fsDataRoot';
 import { bankTeacherPlan, buildTokenizerCorpusFor, runTeacherEpisodes, shuffled, trainingBankQuestions } from '../../core/defaultPolicy/corpus';
-import { DEFAULT_BPE_VOCAB, DEFAULT_POLICY_SEED, DEFAULT_POLICY_VARIANTS, defaultPolicyConfigJson, EMBEDDED_DECODING, embeddedIndex, EMBEDDED_INDEX_FILE, initialDecoderWeights, parameterCount, variantPlan, type DefaultPolicyVariant } from '../../core/defaultPolicy/defaultModel';
+import { DEFAULT_BPE_VOCAB, DEFAULT_POLICY_SEED, DEFAULT_POLICY_VARIANTS, defaultPolicyConfigJson, EMBEDDED_DECODING, embeddedIndex, EMBEDDED_INDEX_FILE, initialDecoderWeights, parameterCount, variantPlan, warmupFolderName, type DefaultPolicyVariant } from '../../core/defaultPolicy/defaultModel';
 import { bpeTokenizerConfig, trainByteLevelBpe } from '../../core/defaultPolicy/bpeTrainer';
 import { syntheticTrainingBank } from '../../core/defaultPolicy/augment';
 import { isHeldOutQuestion } from '../../core/eval/heldOut';
@@ -163,6 +163,8 @@ export async function runTrainDefault(flags: ReadonlyMap<string, string>, io: Tr
     }
     sftWeights.set(v.name, warm);
     writeFolder(dir, v, { configJson, tokenizerJson: bpe.json, config, weights: warm, seed });
+    // the same weights before RL, shipped as a baseline (embedded.json "warmups")
+    writeWarmupFolder(out, v, { configJson, tokenizerJson: bpe.json, config, weights: warm, seed });
 
     // 4. RL
     let final = warm;
@@ -223,6 +225,8 @@ async function writeCards(variants: readonly DefaultPolicyVariant[], work: strin
       facts.ablations.push({ label: a.label, summary });
     }
     facts.baselines = [];
+    const warmup = join(out, warmupFolderName(v.name));
+    if (existsSync(warmup)) facts.baselines.push({ method: `${warmupFolderName(v.name)} (same weights before RL)`, summary: await evalSummary(warmup, v.alpha, root, now) });
     for (const b of cardBaselines(models)) {
       const key = `${b}@${v.alpha}`;
       const summary = baselineCache.get(key) ?? (await evalSummary(b, v.alpha, root, now));
@@ -250,12 +254,19 @@ function saveWeights(file: string, w: Map<string, WeightTensor>, meta: Record<st
   writeFileSync(file, writeSafetensors([...w].map(([name, t]) => ({ name, shape: t.shape, data: t.data })), meta));
 }
 
-interface FolderFiles {
+export interface FolderFiles {
   configJson: Record<string, unknown>;
   tokenizerJson: Record<string, unknown>;
   config: DecoderConfig;
   weights: Map<string, WeightTensor>;
   seed: number;
+}
+
+/** `<out>/<name>-warmup`: the variant's folder with its weights before RL (an evaluation baseline, not a variant). */
+export function writeWarmupFolder(out: string, v: DefaultPolicyVariant, f: FolderFiles): void {
+  const name = warmupFolderName(v.name);
+  rmSync(join(out, name), { recursive: true, force: true });
+  writeFolder(join(out, name), { ...v, name, summary: `${v.name} before RL: the supervised warm-up alone (a baseline)` }, f);
 }
 
 /** The model folder: HF files, router.json, the q4 decoder. */

@@ -140,7 +140,15 @@ export interface EmbeddedIndex {
   /** The folder the app opens by default. */
   default: string;
   variants: { name: string; alpha: number; summary: string }[];
+  /**
+   * Baselines, not variants (the α control never picks them): each variant's weights before RL — the
+   * supervised warm-up alone, decoded the same way — so an evaluation shows what RL added.
+   */
+  warmups?: { name: string; of: string; alpha: number }[];
 }
+
+/** The folder of a variant's weights before RL (`<name>-warmup`). */
+export const warmupFolderName = (variant: string): string => `${variant}-warmup`;
 
 export class EmbeddedIndexError extends Error {
   override name = 'EmbeddedIndexError';
@@ -148,7 +156,12 @@ export class EmbeddedIndexError extends Error {
 
 export function embeddedIndex(variants: readonly DefaultPolicyVariant[] = DEFAULT_POLICY_VARIANTS): EmbeddedIndex {
   const sorted = [...variants].sort((a, b) => a.alpha - b.alpha);
-  return { format: EMBEDDED_INDEX_FORMAT, default: (sorted[0] as DefaultPolicyVariant).name, variants: sorted.map((v) => ({ name: v.name, alpha: v.alpha, summary: v.summary })) };
+  return {
+    format: EMBEDDED_INDEX_FORMAT,
+    default: (sorted[0] as DefaultPolicyVariant).name,
+    variants: sorted.map((v) => ({ name: v.name, alpha: v.alpha, summary: v.summary })),
+    warmups: sorted.map((v) => ({ name: warmupFolderName(v.name), of: v.name, alpha: v.alpha })),
+  };
 }
 
 export function parseEmbeddedIndex(json: unknown): EmbeddedIndex {
@@ -161,6 +174,10 @@ export function parseEmbeddedIndex(json: unknown): EmbeddedIndex {
     }
   }
   if (typeof r.default !== 'string' || !r.variants.some((v) => v.name === r.default)) throw new EmbeddedIndexError(`${EMBEDDED_INDEX_FILE}: "default" must name one of the variants.`);
+  if (r.warmups !== undefined) {
+    const ok = Array.isArray(r.warmups) && r.warmups.every((w) => typeof w?.name === 'string' && /^[a-z0-9][a-z0-9._-]*$/.test(w.name) && r.variants?.some((v) => v.name === w.of) && typeof w.alpha === 'number');
+    if (!ok) throw new EmbeddedIndexError(`${EMBEDDED_INDEX_FILE}: each of "warmups" needs a folder "name", the variant it is the warm-up "of", and its "alpha".`);
+  }
   return r as EmbeddedIndex;
 }
 

@@ -191,6 +191,65 @@ describe('evalActions', () => {
     expect(summary?.methods.map((m) => m.method)).toEqual(['teacher', 'policy:router-nano-a0', 'policy:router-nano-a08']);
   });
 
+  describe("the warm-ups (each variant's weights before RL, embedded.json `warmups`)", () => {
+    const variants = [
+      { name: 'router-nano-a0', alpha: 0, summary: 'accuracy first' },
+      { name: 'router-nano-a08', alpha: 0.8, summary: 'cost first' },
+    ];
+    const warmups = [
+      { name: 'router-nano-a0-warmup', of: 'router-nano-a0', alpha: 0 },
+      { name: 'router-nano-a08-warmup', of: 'router-nano-a08', alpha: 0.8 },
+    ];
+
+    it('map to their own policy method when listed, and are left out when not; the α method never picks one', () => {
+      const pool = offlinePoolModels(bank);
+      expect(methodSpecs(['policy:router-nano-a0', 'policy:router-nano-a0-warmup', 'policy:router-nano-a08-warmup'], pool, null, variants, 0, warmups)).toEqual([
+        { kind: 'policy', id: 'router-nano-a0', label: 'router-nano-a0 (α 0)' },
+        { kind: 'policy', id: 'router-nano-a0-warmup', label: 'router-nano-a0 before RL (warm-up, α 0)' },
+        { kind: 'policy', id: 'router-nano-a08-warmup', label: 'router-nano-a08 before RL (warm-up, α 0.8)' },
+      ]);
+      expect(methodSpecs(['policy:router-nano-a0-warmup'], pool, null, variants, 0)).toEqual([]);
+      expect(methodSpecs(['policy:router-nano-a0-warmup'], pool, null, variants, 0, warmups.slice(1))).toEqual([]);
+      for (const alpha of [0, 0.5, 0.8, 1]) expect(methodSpecs(['policy:embedded'], pool, null, variants, alpha, warmups)[0]).toMatchObject({ id: 'embedded', variant: alpha < 0.45 ? 'router-nano-a0' : 'router-nano-a08' });
+    });
+
+    it('reads them from embedded.json beside the variants (absent when the index lists none)', async () => {
+      const { store } = setup();
+      const index = { format: 1, default: 'router-nano-a0', variants: [...variants].reverse(), warmups: [...warmups].reverse() };
+      await createEvalActions({ ...depsOf(store), baseUrl: 'http://app.test/', fetchJson: async () => index }).loadEmbeddedVariants();
+      expect(store.getState().evalEmbedded).toEqual({ status: 'ready', variants, warmups });
+    });
+
+    it('run the warm-up folder greedily with no cost bias (at any α), and a resumed run still finds it', async () => {
+      const { store, requests, storage } = setup();
+      const actions = createEvalActions({ ...depsOf(store, requests), baseUrl: 'http://app.test/', storage });
+      store.getState().setEvalEmbedded({ status: 'ready', variants, warmups });
+      store.getState().setEvalSettings({ methods: ['policy:router-nano-a0', 'policy:router-nano-a0-warmup'], alpha: 0.8, limit: 3 });
+      const unsubscribe = store.subscribe((st) => st.evalRows.length >= 2 && st.evalStatus === 'running' && actions.pauseEvaluation());
+      await actions.startEvaluation();
+      unsubscribe();
+      expect(store.getState().evalError).toBeNull();
+      expect(store.getState().evalStatus).toBe('paused');
+      const greedy = (name: string) => ({ kind: 'onnx', model: { kind: 'embedded', name, baseUrl: 'http://app.test/' }, preferredDevice: store.getState().preferredDevice, sampling: { temperature: 0, topP: 1, topK: 0, seed: 42 } });
+      expect(requests[0]?.spec.methods[1]).toEqual({ kind: 'policy', id: 'router-nano-a0-warmup', label: 'router-nano-a0 before RL (warm-up, α 0)' });
+      expect(requests[0]?.policies?.['router-nano-a0-warmup']).toEqual(greedy('router-nano-a0-warmup'));
+
+      // After a reload, before embedded.json is read again: the saved spec alone names the folder.
+      const saved = storage.data.get(EVAL_STORAGE_NAME) as string;
+      const after = setup();
+      after.storage.setItem(EVAL_STORAGE_NAME, saved);
+      const resumedActions = createEvalActions({ ...depsOf(after.store, after.requests), baseUrl: 'http://app.test/', storage: after.storage });
+      resumedActions.restoreSavedEvaluation();
+      expect(after.store.getState().evalEmbedded.status).toBe('idle');
+      const summary = await resumedActions.resumeEvaluation();
+      expect(after.store.getState().evalStatus).toBe('completed');
+      expect(after.requests[0]?.resume?.rows.length).toBeGreaterThanOrEqual(2);
+      expect(after.requests[0]?.policies?.['router-nano-a0-warmup']).toEqual(greedy('router-nano-a0-warmup'));
+      expect(summary?.methods.map((m) => m.method)).toEqual(['policy:router-nano-a0', 'policy:router-nano-a0-warmup']);
+      expect(after.store.getState().evalRows.filter((r) => r.method === 'policy:router-nano-a0-warmup')).toHaveLength(3);
+    });
+  });
+
   describe('the embedded policy by α (policy:embedded)', () => {
     const variants = [
       { name: 'router-nano-a0', alpha: 0, summary: 'accuracy first' },

@@ -88,6 +88,15 @@ export function embeddedVariantForAlpha(variants: EmbeddedIndex['variants'], alp
   return variantForAlpha({ format: 1, default: variants[0]?.name ?? '', variants: [...variants] }, alpha);
 }
 
+/** A variant's weights before RL (embedded.json `warmups`). */
+export type EmbeddedWarmup = NonNullable<EmbeddedIndex['warmups']>[number];
+
+/**
+ * The label of a warm-up method (`policy:<variant>-warmup`): the same weights as its variant before RL
+ * (the supervised warm-up alone), the paper's "same policy weights used as a plain prompted router".
+ */
+export const warmupMethodLabel = (w: EmbeddedWarmup): string => `${w.of} before RL (warm-up, α ${w.alpha})`;
+
 /** The cost-aware bias strength at α (λ = 4α, rounded as the α control shows it). */
 export const alphaBiasStrength = (alpha: number): number => Math.round(alpha * ALPHA_BIAS_SCALE * 1e6) / 1e6;
 
@@ -148,10 +157,18 @@ const emptyRun = (): RunEpisodes => ({ summary: null, rows: [], trajectories: ne
 
 /**
  * Method ids → specs; ids that do not fit this pool (a model removed, no model loaded, an embedded
- * variant that is not listed) are left out. `embedded`: the variants of embedded.json; `alpha`: the
- * run's α, which picks the variant of `policy:embedded`.
+ * variant or warm-up that is not listed) are left out. `embedded`: the variants of embedded.json;
+ * `alpha`: the run's α, which picks the variant of `policy:embedded` (never a warm-up); `warmups`: the
+ * warm-ups of embedded.json (`policy:<name>`, each its own folder, decoded like the variants).
  */
-export function methodSpecs(ids: readonly string[], pool: Trajectory['pool'], model: LoadedModelInfo | null, embedded: EmbeddedIndex['variants'] = [], alpha = 0): EvalMethodSpec[] {
+export function methodSpecs(
+  ids: readonly string[],
+  pool: Trajectory['pool'],
+  model: LoadedModelInfo | null,
+  embedded: EmbeddedIndex['variants'] = [],
+  alpha = 0,
+  warmups: readonly EmbeddedWarmup[] = [],
+): EvalMethodSpec[] {
   const out: EvalMethodSpec[] = [];
   for (const id of ids) {
     if (id.startsWith('single:')) {
@@ -164,7 +181,9 @@ export function methodSpecs(ids: readonly string[], pool: Trajectory['pool'], mo
       if (variant !== null) out.push({ kind: 'policy', id: EMBEDDED_BY_ALPHA_ID, label: `embedded policy at α ${alpha}: ${variant.name}`, variant: variant.name });
     } else if (id.startsWith('policy:')) {
       const variant = embedded.find((v) => `policy:${v.name}` === id);
+      const warmup = variant === undefined ? warmups.find((w) => `policy:${w.name}` === id) : undefined;
       if (variant !== undefined) out.push({ kind: 'policy', id: variant.name, label: `${variant.name} (α ${variant.alpha})` });
+      else if (warmup !== undefined) out.push({ kind: 'policy', id: warmup.name, label: warmupMethodLabel(warmup) });
     } else if (id === 'teacher' || id.startsWith('teacher:')) {
       const alpha = id === 'teacher' ? 0 : Number(id.slice('teacher:'.length));
       if (Number.isFinite(alpha) && alpha >= 0 && alpha <= 1) out.push({ kind: 'teacher', alpha });
@@ -222,7 +241,7 @@ export function createEvalActions(deps: EvalActionsDeps) {
   async function buildSpec(settings: EvalSettings): Promise<EvalRunSpec> {
     const pool = s().models.map((m) => ({ ...m }));
     if (pool.length === 0) throw new EvalSetupError('The pool has no model; add at least one (or pick the offline pool) before evaluating.');
-    const methods = methodSpecs(settings.methods, pool, s().modelInfo, embeddedVariants(), settings.alpha);
+    const methods = methodSpecs(settings.methods, pool, s().modelInfo, embeddedVariants(), settings.alpha, embeddedWarmups());
     if (methods.length === 0) throw new EvalSetupError('Pick at least one method that fits this pool.');
     const questions = (await questionsFor(settings.dataset)).slice(0, settings.limit);
     const ref = await deps.reference();
@@ -252,6 +271,11 @@ export function createEvalActions(deps: EvalActionsDeps) {
     return e.status === 'ready' ? e.variants : [];
   }
 
+  function embeddedWarmups(): readonly EmbeddedWarmup[] {
+    const e = s().evalEmbedded;
+    return e.status === 'ready' ? (e.warmups ?? []) : [];
+  }
+
   function baseUrl(): string {
     if (deps.baseUrl !== undefined) return deps.baseUrl;
     try {
@@ -263,8 +287,8 @@ export function createEvalActions(deps: EvalActionsDeps) {
 
   /**
    * The onnx policies of the spec's policy methods: the loaded model (the run's sampling, α as the
-   * cost-aware bias), embedded variants by folder name (greedy, no bias: their α is trained in), and
-   * the embedded policy by α (the variant recorded in the spec, greedy, α as the cost-aware bias).
+   * cost-aware bias), embedded variants and their warm-ups (weights before RL) by folder name (greedy,
+   * no bias: their α is trained in), and the embedded policy by α (the variant recorded in the spec, greedy, α as the cost-aware bias).
    * Built from the spec alone, so a resumed run finds its variants before embedded.json is read.
    */
   function policiesFor(spec: EvalRunSpec): EngineEvalRequest['policies'] {
@@ -315,7 +339,9 @@ export function createEvalActions(deps: EvalActionsDeps) {
           return (await r.json()) as unknown;
         });
       const index = parseEmbeddedIndex(await read(url));
-      s().setEvalEmbedded({ status: 'ready', variants: [...index.variants].sort((a, b) => a.alpha - b.alpha) });
+      const variants = [...index.variants].sort((a, b) => a.alpha - b.alpha);
+      const warmups = index.warmups === undefined ? [] : [...index.warmups].sort((a, b) => a.alpha - b.alpha);
+      s().setEvalEmbedded({ status: 'ready', variants, ...(warmups.length === 0 ? {} : { warmups }) });
     } catch (err) {
       s().setEvalEmbedded({ status: 'failed', error: `The embedded policies are not listed (${url}: ${message(err)}); train them with \`npm run -s cli -- train-default\`.` });
     }

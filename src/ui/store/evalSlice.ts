@@ -74,8 +74,15 @@ export const DEFAULT_EVAL_SETTINGS: EvalSettings = {
   seed: 42, // the CLI's default, so both give the same numbers
 };
 
-/** The embedded policies (public/models/embedded.json) offered as methods; 'failed' keeps why. */
-export type EvalEmbeddedVariants = { status: 'idle' | 'loading' } | { status: 'ready'; variants: EmbeddedIndex['variants'] } | { status: 'failed'; error: string };
+/**
+ * The embedded policies (public/models/embedded.json) offered as methods; 'failed' keeps why.
+ * `warmups`: each variant's weights before RL (embedded.json `warmups`), offered as baselines; absent
+ * when the index lists none.
+ */
+export type EvalEmbeddedVariants =
+  | { status: 'idle' | 'loading' }
+  | { status: 'ready'; variants: EmbeddedIndex['variants']; warmups?: NonNullable<EmbeddedIndex['warmups']> }
+  | { status: 'failed'; error: string };
 
 export interface EvalSlice {
   evalViewOpen: boolean;

@@ -3,6 +3,7 @@
  * paper's; "indicative" when the questions are not the paper's), and per-method cost and calls. A row
  * opens that method's episodes.
  */
+import { clickableRowProps } from '../common/clickableRow';
 import { useMemo } from 'react';
 import { datasetTable, PAPER_SOURCE } from '../../../core';
 import { useController } from '../../session/controllerContext';
@@ -38,7 +39,7 @@ export function EvalDatasetTable() {
           {table.map((r, i) => {
             const m = byMethod.get(r.method);
             return (
-              <tr key={`${r.dataset}|${r.method}`} className="clickable" onClick={() => controller?.openEvalMethod(r.method)} data-testid={`eval.table.row.${i}`} data-method={r.method} data-em={r.em} data-f1={r.f1}>
+              <tr key={`${r.dataset}|${r.method}`} {...clickableRowProps(() => void controller?.openEvalMethod(r.method), `Open the ${r.method} episodes (Enter)`)} data-testid={`eval.table.row.${i}`} data-method={r.method} data-em={r.em} data-f1={r.f1}>
                 <td>{r.dataset}</td>
                 <td>{r.method}</td>
                 <td className="num">{r.questions}</td>

@@ -2,6 +2,7 @@
  * The selected method's episodes, one row per question, of the current run or of the earlier run whose
  * Pareto point was clicked (evalSelectedRun); a row opens its trajectory (of that run) in the timeline.
  */
+import { clickableRowProps } from '../common/clickableRow';
 import { useMemo } from 'react';
 import { useController } from '../../session/controllerContext';
 import { useApp } from '../../store/useApp';
@@ -33,7 +34,7 @@ export function EvalEpisodes() {
         </thead>
         <tbody>
           {mine.map((r) => (
-            <tr key={r.questionIndex} className="clickable" onClick={() => controller?.openEvalEpisode(r.method, r.questionIndex, run?.summary)} data-testid={`eval.episode.${r.questionIndex}`}>
+            <tr key={r.questionIndex} {...clickableRowProps(() => void controller?.openEvalEpisode(r.method, r.questionIndex, run?.summary), `Open episode ${r.questionIndex} in the timeline (Enter)`)} data-testid={`eval.episode.${r.questionIndex}`}>
               <td>{r.questionIndex}</td>
               <td>{r.id}</td>
               <td className="num">{r.em}</td>

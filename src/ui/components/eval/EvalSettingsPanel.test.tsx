@@ -17,9 +17,14 @@ const VARIANTS = [
   { name: 'router-nano-a08', alpha: 0.8, summary: 'cost first' },
 ];
 
-function renderPanel(listed: boolean) {
+const WARMUPS = [
+  { name: 'router-nano-a0-warmup', of: 'router-nano-a0', alpha: 0 },
+  { name: 'router-nano-a08-warmup', of: 'router-nano-a08', alpha: 0.8 },
+];
+
+function renderPanel(listed: boolean, warmups = false) {
   const store = createAppStore();
-  if (listed) store.getState().setEvalEmbedded({ status: 'ready', variants: VARIANTS });
+  if (listed) store.getState().setEvalEmbedded({ status: 'ready', variants: VARIANTS, ...(warmups ? { warmups: WARMUPS } : {}) });
   render(
     <AppStoreContext.Provider value={store}>
       <EvalSettingsPanel />
@@ -59,5 +64,36 @@ describe('the embedded policy by α in the Evaluate settings', () => {
     expect(screen.queryByTestId('eval.method.policy:embedded')).toBeNull();
     expect(screen.queryByTestId('eval.alpha.variant')).toBeNull();
     expect(screen.getByTestId('eval.alpha').getAttribute('aria-valuetext')).toBeNull();
+  });
+});
+
+describe('the warm-ups (each variant before RL) in the Evaluate settings', () => {
+  it('are named checkboxes with a tooltip saying they are the same weights before RL; the α slider never picks one', () => {
+    const store = renderPanel(true, true);
+    const box = screen.getByRole('checkbox', { name: 'router-nano-a0 before RL (warm-up, α 0)' });
+    expect(box).toBe(screen.getByTestId('eval.method.policy:router-nano-a0-warmup'));
+    expect((box as HTMLInputElement).type).toBe('checkbox'); // Tab reaches it, Space toggles it
+    expect(box.getAttribute('title')).toMatch(/same weights as router-nano-a0 before RL/);
+    expect(box.closest('label')?.getAttribute('title')).toMatch(/same weights as router-nano-a0 before RL/);
+    expect(screen.getByRole('checkbox', { name: 'router-nano-a08 before RL (warm-up, α 0.8)' })).toBe(screen.getByTestId('eval.method.policy:router-nano-a08-warmup'));
+    fireEvent.click(box);
+    expect(store.getState().evalSettings.methods).toContain('policy:router-nano-a0-warmup');
+
+    const slider = screen.getByRole('slider', { name: 'α' }) as HTMLInputElement;
+    for (const [alpha, name] of [
+      ['0', 'router-nano-a0'],
+      ['0.8', 'router-nano-a08'],
+    ] as const) {
+      act(() => void fireEvent.change(slider, { target: { value: alpha } }));
+      expect(screen.getByTestId('eval.alpha.variant').textContent).toContain(name);
+      expect(screen.getByTestId('eval.alpha.variant').textContent).not.toContain('warmup');
+      expect(screen.getByRole('checkbox', { name: `embedded policy by α (${name})` })).toBeTruthy();
+    }
+  });
+
+  it('are not offered when embedded.json lists none', () => {
+    renderPanel(true);
+    expect(screen.queryByTestId('eval.method.policy:router-nano-a0-warmup')).toBeNull();
+    expect(screen.getByTestId('eval.method.policy:router-nano-a0')).toBeTruthy();
   });
 });

@@ -1,12 +1,13 @@
 /**
  * Settings of the next evaluation run: methods (each pool model alone, the baselines, the teacher
- * cascade at α 0 and 0.8, the embedded policies listed in embedded.json, the embedded policy by α —
- * the variant the α slider picks —, the loaded model policy),
+ * cascade at α 0 and 0.8, the embedded policies listed in embedded.json, their weights before RL
+ * (embedded.json `warmups`: the same weights as a plain prompted router, no RL), the embedded policy by
+ * α — the variant the α slider picks, never a warm-up —, the loaded model policy),
  * dataset, question limit, seed, and the sliders (α, max calls, max spend per question). A change
  * applies to the next run. The paper's unseen models can be added to the pool here.
  */
 import { QA_DATASETS, TEACHER_METHOD_LABEL } from '../../../core';
-import { EMBEDDED_BY_ALPHA_ID, embeddedVariantForAlpha, TEACHER_ALPHAS, teacherMethodId } from '../../session/evalActions';
+import { EMBEDDED_BY_ALPHA_ID, embeddedVariantForAlpha, TEACHER_ALPHAS, teacherMethodId, warmupMethodLabel } from '../../session/evalActions';
 import { useApp } from '../../store/useApp';
 import { EvalSliders } from './EvalSliders';
 import { EvalUnseenModels } from './EvalUnseenModels';
@@ -40,6 +41,13 @@ export function EvalSettingsPanel() {
     ...models.map((m) => ({ id: `single:${m.name}`, label: m.name, hint: `${m.name} alone (direct answer)` })),
     ...BASELINES,
     ...(embedded.status === 'ready' ? embedded.variants.map((v) => ({ id: `policy:${v.name}`, label: `${v.name} (α ${v.alpha})`, hint: `embedded policy, greedy: ${v.summary}` })) : []),
+    ...(embedded.status === 'ready'
+      ? (embedded.warmups ?? []).map((w) => ({
+          id: `policy:${w.name}`,
+          label: warmupMethodLabel(w),
+          hint: `the same weights as ${w.of} before RL (its supervised warm-up alone), greedy, no cost bias: a plain prompted router, to show what RL added`,
+        }))
+      : []),
     ...(byAlpha === null
       ? []
       : [
@@ -58,7 +66,7 @@ export function EvalSettingsPanel() {
         <legend>Methods</legend>
         {methods.map((m) => (
           <label key={m.id} title={m.hint} className="eval-method">
-            <input type="checkbox" checked={settings.methods.includes(m.id)} onChange={(e) => toggle(m.id, e.target.checked)} data-testid={`eval.method.${m.id}`} />
+            <input type="checkbox" title={m.hint} checked={settings.methods.includes(m.id)} onChange={(e) => toggle(m.id, e.target.checked)} data-testid={`eval.method.${m.id}`} />
             {m.label}
           </label>
         ))}
