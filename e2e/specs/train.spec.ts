@@ -90,4 +90,22 @@ test.describe('train view', () => {
     expect(t.status).not.toBe('failed');
     expect(t.rounds.length).toBeGreaterThanOrEqual(1);
   });
+
+  test('one step from the embedded router-nano-a0 (its weights read from its q4 model), chosen with the keyboard', async ({ app, page }) => {
+    test.setTimeout(180_000);
+    const train = new TrainPage(app);
+    await train.open();
+    const policy = app.byId('train.form.policy');
+    await expect(policy.locator('option[value="router-nano-a0"]')).toBeAttached(); // offered once the embedded index is read
+    await policy.focus();
+    await page.keyboard.press('ArrowDown'); // tiny-router → router-nano-a0 (the option after it)
+    await expect(policy).toHaveValue('router-nano-a0');
+    await train.configure({ groupSize: 2, batch: 1, steps: 5, seed: 3 });
+    await app.byId('train.stepOnce').click();
+    await expect.poll(async () => (await train.training()).checkpoints[0]?.reason, { timeout: 150_000 }).toBe('pause');
+    const t = await train.training();
+    expect(t.error).toBeNull();
+    expect(t.step).toBe(1);
+    expect(t.points).toBe(1);
+  });
 });

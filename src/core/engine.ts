@@ -21,6 +21,7 @@ import type { TrainStepMetrics } from './rl/trainMetrics';
 import type { CheckpointReason } from './rl/checkpointStore';
 import type { EvalEvent, EvalRunSpec, EvalState } from './eval/evalTypes';
 import type { RunEstimate } from './eval/estimateRun';
+import type { ConvertEvent } from './model/convert';
 
 /**
  * Which model folder a policy runs (DESIGN.md §3 "Sources"):
@@ -130,6 +131,28 @@ export type ModelLoadEvent =
   | { type: 'device.fellBack'; from: string; to: string; reason: string }
   | { type: 'model.loaded'; info: LoadedModelInfo };
 
+/**
+ * What 'convertModel' reads (DESIGN.md §3, issue 4 item 5): a Hugging Face safetensors checkpoint (Qwen2 or
+ * Llama) at a URL prefix (a Router-R1 preset's `resolve/main/` URL included), or files the user picked.
+ */
+export type ModelConvertSource = { kind: 'url'; prefix: string } | { kind: 'upload'; files: PickedModelFile[]; label?: string };
+
+export interface ModelConvertRequest {
+  source: ModelConvertSource;
+  /** The page's base URL: relative prefixes resolve against it, and the converted folder is cached under its `converted/<name>/`. */
+  baseUrl: string;
+}
+
+/** A converted folder in the model cache: load it with `ref` (a 'cache' ModelRef). */
+export interface ConvertedModelInfo {
+  ref: { kind: 'cache'; key: string };
+  name: string;
+  files: { path: string; bytes: number }[];
+}
+
+/** Converting: the converter's events (opened, tensor n of N with bytes, encoded, file written), then `convert.cached` last. */
+export type ModelConvertEvent = ConvertEvent | { type: 'convert.cached'; model: ConvertedModelInfo };
+
 export interface CachedModelFile {
   url: string;
   bytes: number;
@@ -238,6 +261,12 @@ export interface Engine {
   estimateEvaluation(req: Omit<EngineEvalRequest, 'resume' | 'candidates'>): Promise<RunEstimate>;
   /** Load a policy model (kept for later episodes); streams progress, the last event is `model.loaded`. */
   loadModel(req: ModelLoadRequest, opts?: { signal?: AbortSignal }): AsyncIterable<ModelLoadEvent>;
+  /**
+   * Convert a safetensors checkpoint into a q4 model folder in the model cache (in the worker, never the
+   * UI thread); streams progress, the last event is `convert.cached`. On failure or abort nothing of the
+   * folder is left in the cache.
+   */
+  convertModel(req: ModelConvertRequest, opts?: { signal?: AbortSignal }): AsyncIterable<ModelConvertEvent>;
   /** The model cache (Cache API): files by URL with sizes, delete, clear, and the storage quota. */
   listCachedModels(): Promise<CachedModelFile[]>;
   deleteCachedModel(url: string): Promise<boolean>;

@@ -52,6 +52,7 @@ export { buildDecoderModel, decoderInputs, decoderOutputs, pastKeyName, pastValu
 export { MASK_MIN, type Precision } from './onnx/decoderGraph';
 export { referenceForward, type ReferenceKvCache, type ReferenceOutput, type ReferenceOptions } from './onnx/referenceForward';
 export { encodeModel, readModelSummary, type ModelData, type ModelSummary } from './onnx/onnxProto';
+export { readDecoderWeights, readOnnxInitializers, DecoderWeightsReadError, type ReadDecoderWeights } from './onnx/readDecoderWeights';
 export { ProtobufTooLargeError, ProtobufDecodeError, PROTOBUF_MAX_BYTES } from './onnx/protobuf';
 export { TINY_DECODER_CONFIGS, createSeededUniform, type TinyDecoderName } from './onnx/tinyDecoders';
 // Sharing (DESIGN.md §8, issue 8): share links (#s=v1.…), bundles, and the secret scan before export.

@@ -8,6 +8,8 @@ import type {
   DeviceInfo,
   ModelLoadEvent,
   ModelLoadRequest,
+  ModelConvertEvent,
+  ModelConvertRequest,
   StorageQuotaInfo,
   ConnectionTestRequest,
   ConnectionTestResult,
@@ -28,7 +30,7 @@ import { assertNeverMessage } from './assertNeverMessage';
 import { EngineRemoteError, type ClientMessage, type HostMessage, type MessagePortLike, type MethodName, type Methods } from './protocol';
 
 /** Methods that stream events (the rest resolve with their result only). */
-type StreamingMethod = 'episode.run' | 'model.load' | 'eval.start' | 'eval.resume' | 'train.start' | 'train.resume' | 'train.step';
+type StreamingMethod = 'episode.run' | 'model.load' | 'model.convert' | 'eval.start' | 'eval.resume' | 'train.start' | 'train.resume' | 'train.step';
 
 interface Pending {
   push(m: HostMessage): void;
@@ -54,6 +56,11 @@ export class EngineClient implements Engine, TrainEngine {
   /** Picked File objects in `req` are structured-cloned to the worker (a handle, not a copy of the bytes). */
   loadModel(req: ModelLoadRequest, opts?: { signal?: AbortSignal }): AsyncIterable<ModelLoadEvent> {
     return this.stream('model.load', req, opts?.signal);
+  }
+
+  /** Checkpoint conversion in the worker (picked File objects are structured-cloned handles); aborting cancels it there. */
+  convertModel(req: ModelConvertRequest, opts?: { signal?: AbortSignal }): AsyncIterable<ModelConvertEvent> {
+    return this.stream('model.convert', req, opts?.signal);
   }
 
   /**

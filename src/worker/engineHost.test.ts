@@ -35,6 +35,10 @@ const NO_DATA = {
   async *loadModel() {
     throw new Error('unused');
   },
+  // eslint-disable-next-line require-yield
+  async *convertModel() {
+    throw new Error('unused');
+  },
   listCachedModels: () => Promise.reject(new Error('unused')),
   deleteCachedModel: () => Promise.reject(new Error('unused')),
   clearModelCache: () => Promise.reject(new Error('unused')),

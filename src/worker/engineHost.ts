@@ -90,6 +90,15 @@ export function createEngineHost(port: MessagePortLike, engine: Engine, train?: 
         send(last ?? { type: 'error', id: msg.id, error: { name: 'EngineProtocolError', message: 'The model load ended without model.loaded.' } });
         return;
       }
+      case 'model.convert': {
+        let last: HostMessage | undefined;
+        for await (const event of engine.convertModel(msg.params, { signal })) {
+          send({ type: 'event', id: msg.id, method: msg.method, event });
+          if (event.type === 'convert.cached') last = { type: 'result', id: msg.id, method: msg.method, result: event.model };
+        }
+        send(last ?? { type: 'error', id: msg.id, error: { name: 'EngineProtocolError', message: 'The conversion ended without convert.cached.' } });
+        return;
+      }
       case 'model.cacheList':
         send({ type: 'result', id: msg.id, method: msg.method, result: await engine.listCachedModels() });
         return;

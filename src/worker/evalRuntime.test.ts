@@ -37,6 +37,7 @@ function steppingEngine(seen: EngineEvalRequest[]): Engine {
     loadReferenceData: unused,
     testConnection: unused,
     async *loadModel() {},
+    async *convertModel() {},
     listCachedModels: unused,
     deleteCachedModel: unused,
     clearModelCache: unused,

@@ -7,11 +7,12 @@
  *
  * Not for: generation (core's decode loop, driven by the engine) or UI state.
  */
-import type { LoadedModelInfo, ModelLoadEvent, ModelLoadRequest, ModelRef, PickedModelFile, PolicyDeviceReport, TemplateId } from '../core/index';
+import type { LoadedModelInfo, ModelConvertEvent, ModelConvertRequest, ModelLoadEvent, ModelLoadRequest, ModelRef, PickedModelFile, PolicyDeviceReport, TemplateId } from '../core/index';
 import { loadModelFolder, NO_CHAT_FRAMING, folderDecodingOf, type ChatFraming, type LoadedModelFolder, type ModelSource } from '../core/index';
 import type { LoadedPolicyModel, PolicyRuntime } from '../core/run/policyModels';
 import { createBrowserUrlModelSource, createEmbeddedModelSource } from '../adapters/models/browserModelSources';
 import { createFileModelSource, type PickedFile } from '../adapters/models/fileModelSource';
+import { checkpointNameOfUrl, convertedCacheKey, convertIntoCache } from '../adapters/models/convertToCache';
 import { createCachedFolderSource, type ModelCache } from '../adapters/models/modelCache';
 import { createOrtLanguageModel } from '../adapters/ort/ortLanguageModel';
 import { createWebSession } from '../adapters/ort/webSession';
@@ -103,8 +104,29 @@ export function createBrowserPolicyRuntime(deps: { cache: ModelCache; checkpoint
     return { info, model, tokenizer, framing, dispose: () => model.dispose() };
   }
 
+  /**
+   * A checkpoint (URL prefix or picked files) → q4 folder in the cache. The checkpoint's own files are
+   * read straight from their source (never cached: a 3B checkpoint is 6 GB), tensor by tensor.
+   */
+  async function* convert(req: ModelConvertRequest, o: { signal?: AbortSignal }): AsyncGenerator<ModelConvertEvent> {
+    let source: ModelSource;
+    let name: string;
+    if (req.source.kind === 'url') {
+      if (req.source.prefix.trim() === '') throw new PolicyModelLoadError('Enter the URL prefix of a checkpoint folder (e.g. https://huggingface.co/<repo>/resolve/main/).');
+      source = createBrowserUrlModelSource(req.source.prefix.trim(), { baseUrl: req.baseUrl });
+      name = checkpointNameOfUrl(source.location);
+    } else {
+      if (req.source.files.length === 0) throw new PolicyModelLoadError('No files were picked; pick the checkpoint folder (config.json, *.safetensors, tokenizer.json, tokenizer_config.json).');
+      const label = req.source.label ?? 'the picked checkpoint';
+      source = createFileModelSource(req.source.files.map((f) => ({ path: f.path, file: f.file as Blob })), label);
+      name = label.replace(/^picked (folder|files) ?/, '') || 'picked-checkpoint';
+    }
+    yield* convertIntoCache(deps.cache, source, convertedCacheKey(req.baseUrl, name), o.signal === undefined ? {} : { signal: o.signal });
+  }
+
   return {
     load,
+    convert,
     listCached: () => deps.cache.list(),
     deleteCached: (url) => deps.cache.delete(url),
     clearCached: () => deps.cache.clear(),

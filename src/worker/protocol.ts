@@ -9,6 +9,9 @@ import type {
   LoadedModelInfo,
   ModelLoadEvent,
   ModelLoadRequest,
+  ModelConvertEvent,
+  ModelConvertRequest,
+  ConvertedModelInfo,
   StorageQuotaInfo,
   ConnectionTestRequest,
   ConnectionTestResult,
@@ -44,6 +47,8 @@ export interface Methods {
   'provider.test': { params: ConnectionTestRequest; event: never; result: ConnectionTestResult };
   /** Picked files travel inside the params as File objects (structured clone; no copy of their bytes). */
   'model.load': { params: ModelLoadRequest; event: ModelLoadEvent; result: LoadedModelInfo };
+  /** A safetensors checkpoint (URL prefix or picked files) → a q4 folder in the model cache; result: its cache ref. */
+  'model.convert': { params: ModelConvertRequest; event: ModelConvertEvent; result: ConvertedModelInfo };
   'model.cacheList': { params: Record<string, never>; event: never; result: CachedModelFile[] };
   'model.cacheDelete': { params: { url: string }; event: never; result: boolean };
   'model.cacheClear': { params: Record<string, never>; event: never; result: number };

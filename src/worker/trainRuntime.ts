@@ -6,16 +6,21 @@
  * IndexedDB (adapters/storage/idbCheckpointStore.ts), saved every N steps, on pause and at the end.
  *
  * Trainable policies: the embedded tiny-router (its weights regenerated from the seed, checked against
- * its fp32 ONNX byte for byte, as cli/train/trainSetup.ts does) and any checkpoint of it (fine-tuning
- * continues from the checkpoint's weights as a new run). One run at a time.
- * `checkpointFolder` turns a checkpoint into a model folder (q4 ONNX + the base folder's tokenizer and
- * config) for the policy runtime: 'train.usePolicy' → ModelRef { kind: 'checkpoint' }.
+ * its fp32 ONNX byte for byte, as cli/train/trainSetup.ts does), any other embedded folder (router-nano-a0,
+ * router-nano-a08, their -warmup baselines: the weights read out of the folder's own decoder by
+ * core/onnx/readDecoderWeights.ts — q4 dequantised, exactly what the q4 model computes with, or fp32
+ * when the folder has no q4) and any checkpoint of these (fine-tuning continues from the checkpoint's weights as a
+ * new run). One run at a time.
+ * Rollouts decode as the folder's router.json asks (protocol grammar, extractive spans), as cli train does.
+ * `checkpointFolder` turns a checkpoint into a model folder (q4 ONNX + the base folder's tokenizer,
+ * config and decoding) for the policy runtime: 'train.usePolicy' → ModelRef { kind: 'checkpoint' }.
  *
  * Not for: UI state, or anything the loop decides (when to save, what to skip).
  */
 import type { DataRoot, ModelRef, ModelSource, PolicyDeviceReport, TrainEngine, TrainRunEvent, TrainRunSetup, TrainStartRequest } from '../core/index';
-import { buildDecoderModel, createEpisodeRollout, createLanguageModelPolicy, createMemoryModelSource, createOfflineCaller, createOnnxLearner, createSeededUniform, loadModelFolder, NO_CHAT_FRAMING, offlineBankQuestions, offlinePoolModels, randomDecoderWeights, renderCompactPromptForPool, trainLoop, type LanguageModel, type LoadedModelFolder, type TrainCheckpoint, type TrainConfig, type WeightTensor } from '../core/index';
+import { buildDecoderModel, createEpisodeRollout, DecoderWeightsReadError, folderDecodingOf, readDecoderWeights, createLanguageModelPolicy, createMemoryModelSource, createOfflineCaller, createOnnxLearner, createSeededUniform, loadModelFolder, NO_CHAT_FRAMING, offlineBankQuestions, offlinePoolModels, randomDecoderWeights, renderCompactPromptForPool, trainLoop, type LanguageModel, type LoadedModelFolder, type TrainCheckpoint, type TrainConfig, type WeightTensor } from '../core/index';
 import { loadOfflineBank, type OfflineBank } from '../core/offline/offlineBank';
+import { folderDecodingProcessors } from '../core/policy/folderDecoding';
 import { TINY_ROUTER_NAME, TINY_ROUTER_SEED } from '../core/model/tinyRouter';
 import { EXAMPLE_AGENT_TEMPLATE } from '../core/run/exampleTrajectory';
 import { createEmbeddedModelSource } from '../adapters/models/browserModelSources';
@@ -66,10 +71,22 @@ export function createTrainRuntime(deps: TrainRuntimeDeps): TrainRuntime {
       for (const [name, data] of checkpoint.params) weights.set(name, { data, shape: (base.weights.get(name) as WeightTensor).shape });
       return { ...base, weights };
     }
-    if (ref.kind !== 'embedded' || ref.name !== TINY_ROUTER_NAME) {
-      throw new TrainRuntimeError(`In-browser training starts from the embedded ${TINY_ROUTER_NAME} (or one of its checkpoints); reading the fp32 weights of other model folders is not built yet. Choose "${TINY_ROUTER_NAME}" as the policy.`);
+    if (ref.kind !== 'embedded') {
+      throw new TrainRuntimeError(`In-browser training starts from an embedded policy folder (${TINY_ROUTER_NAME}, router-nano-a0, …) or one of its checkpoints; a ${ref.kind} model cannot be trained here yet. Choose an embedded policy in the Train form.`);
     }
     const source = deps.cache.cachedSource(createEmbeddedModelSource(ref.name, { baseUrl: ref.baseUrl }));
+    if (ref.name !== TINY_ROUTER_NAME) {
+      // Any other embedded folder: its own decoder's weights, q4 dequantised (exactly what it computes with), or
+      // fp32 when it ships no q4. q4 first on purpose: an SPA server (vite preview) answers a missing
+      // onnx/model.onnx with index.html and 200, so probing fp32 first would read a web page.
+      const folder = await loadModelFolder(source, { preference: ['q4', 'fp32'] });
+      try {
+        return { folder, source, weights: readDecoderWeights(folder.onnx.bytes, folder.config, `${folder.location}/${folder.onnx.path}`).weights };
+      } catch (err) {
+        if (err instanceof DecoderWeightsReadError) throw new TrainRuntimeError(`Cannot train from ${ref.name}: ${err.message}`, { cause: err });
+        throw err;
+      }
+    }
     const folder = await loadModelFolder(source, { preference: ['fp32'] });
     const weights = randomDecoderWeights(folder.config, createSeededUniform(TINY_ROUTER_SEED));
     const rebuilt = buildDecoderModel(folder.config, weights, { precision: 'fp32' });
@@ -130,6 +147,9 @@ export function createTrainRuntime(deps: TrainRuntimeDeps): TrainRuntime {
       if (device !== null) yield { type: 'train.device', device, note: deviceNote(device) };
       // 3. the loop (a resume first hands the charts the checkpoint's history)
       if (from.kind === 'resume') yield { type: 'train.history', metrics: from.checkpoint.metrics };
+      // rollouts decode as the folder asks (router.json decoding: the router-nano folders' protocol grammar and
+      // extractive spans; none for the tiny-router), as cli train does; the learner's log-probs are the model's own
+      const decoding = folderDecodingProcessors(tokenizer, folderDecodingOf(folder.router), pool.map((m) => m.name));
       const stored: TrainRunEvent[] = [];
       const { temperature, topP, topK } = setup.sampling;
       const loop = trainLoop(cfg, {
@@ -150,7 +170,7 @@ export function createTrainRuntime(deps: TrainRuntimeDeps): TrainRuntime {
           caller: createOfflineCaller(b),
           framing: NO_CHAT_FRAMING, // the compact template is fed without a chat template (as the app's policy runtime)
           now: deps.now,
-          policy: (rng) => createLanguageModelPolicy(model, tokenizer, { id: cfg.runId, sampling: { temperature, topP, topK, seed: cfg.seed }, rng, framing: NO_CHAT_FRAMING, tokenizerVocabSize: folder.tokenizerVocabSize, now: deps.now }),
+          policy: (rng) => createLanguageModelPolicy(model, tokenizer, { id: cfg.runId, sampling: { temperature, topP, topK, seed: cfg.seed }, rng, processors: decoding, framing: NO_CHAT_FRAMING, tokenizerVocabSize: folder.tokenizerVocabSize, now: deps.now }),
           request: (question, id) => ({
             id,
             question,
@@ -187,7 +207,9 @@ export function createTrainRuntime(deps: TrainRuntimeDeps): TrainRuntime {
     for (const path of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'generation_config.json']) {
       if (await base.source.exists(path)) files.set(path, await base.source.readText(path));
     }
-    const router = { format: 1, prompt_template: 'compact', pool: 'offline', alpha: checkpoint.config.alpha, provenance: { source: `checkpoint ${id}`, producer: 'router-r1-studio train view (GRPO, offline pool)', notes: `RL step ${checkpoint.step} of ${checkpoint.config.steps}, seed ${checkpoint.seed}, from ${setup.policy.kind === 'embedded' ? setup.policy.name : setup.policy.kind}` } };
+    // the base folder's decoding (grammar, extractive spans) carries over: the rollouts were decoded with it
+    const decoding = base.folder.router?.decoding;
+    const router = { format: 1, prompt_template: 'compact', pool: 'offline', alpha: checkpoint.config.alpha, ...(decoding === undefined ? {} : { decoding }), provenance: { source: `checkpoint ${id}`, producer: 'router-r1-studio train view (GRPO, offline pool)', notes: `RL step ${checkpoint.step} of ${checkpoint.config.steps}, seed ${checkpoint.seed}, from ${setup.policy.kind === 'embedded' ? setup.policy.name : setup.policy.kind}` } };
     files.set('router.json', JSON.stringify(router, null, 2) + '\n');
     files.set('onnx/model_q4.onnx', buildDecoderModel(base.folder.config, base.weights, { precision: 'q4' }));
     return createMemoryModelSource(files, `checkpoint ${id}`);

@@ -14,6 +14,8 @@ import { createFsDataRoot, defaultDataRootDir } from '../../adapters/node/fsData
 import { loadOfflineBank } from '../../core/offline/offlineBank';
 import { createOfflineCaller } from '../../core/offline/offlineCaller';
 import { offlineBankQuestions, offlinePoolModels } from '../../core/offline/offlinePool';
+import { folderDecodingOf } from '../../core/model/routerJson';
+import { folderDecodingProcessors } from '../../core/policy/folderDecoding';
 import { createLanguageModelPolicy } from '../../core/policy/languageModelPolicy';
 import { renderCompactPromptForPool } from '../../core/protocol/prompt';
 import { createEpisodeRollout } from '../../core/rl/episodeRollout';
@@ -75,13 +77,16 @@ async function runRl(cfg: TrainFileConfig, flags: ReadonlyMap<string, string>, c
     log(`train: ${model.folder.location}, ${learner.paramInfo.length} trainable tensors (${cfg.model.trainable.kind}), ${questions.length} questions, ${pool.length} pool models`);
     const { temperature, topP, topK } = cfg.rollout;
     const agentTemplate = cfg.rollout.agentTemplate ?? EXAMPLE_AGENT_TEMPLATE;
+    // rollouts decode as the folder asks (router.json decoding: grammar, extractive spans), so exploration
+    // at temperature 1 stays inside the format; the trainer's log-probs are the model's own (before processors)
+    const decoding = folderDecodingProcessors(model.tokenizer, folderDecodingOf(model.folder.router), pool.map((m) => m.name));
     const rollout = createEpisodeRollout({
       tokenizer: model.tokenizer,
       caller: createOfflineCaller(bank),
       framing: model.framing,
       now,
       // one policy per rollout over the model of the moment, sampling with the rollout's own stream
-      policy: (rng) => createLanguageModelPolicy(rolloutModel.current(), model.tokenizer, { id: cfg.run.runId, sampling: { temperature, topP, topK, seed: cfg.run.seed }, rng, framing: model.framing, tokenizerVocabSize: model.folder.tokenizerVocabSize, now }),
+      policy: (rng) => createLanguageModelPolicy(rolloutModel.current(), model.tokenizer, { id: cfg.run.runId, sampling: { temperature, topP, topK, seed: cfg.run.seed }, rng, processors: decoding, framing: model.framing, tokenizerVocabSize: model.folder.tokenizerVocabSize, now }),
       request: (question, id) => ({
         id,
         question,

@@ -5,9 +5,10 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadModelFolder, type LoadedModelFolder } from '../../core/model/modelFolder';
+import { loadModelFolder, ONNX_VARIANTS, type LoadedModelFolder } from '../../core/model/modelFolder';
 import { buildDecoderModel } from '../../core/onnx/buildDecoder';
 import type { DecoderConfig } from '../../core/onnx/decoderConfig';
+import { DecoderWeightsReadError, readDecoderWeights } from '../../core/onnx/readDecoderWeights';
 import { createSeededUniform } from '../../core/onnx/tinyDecoders';
 import { expectedWeightShapes, randomDecoderWeights, type WeightTensor } from '../../core/onnx/weights';
 import { NO_CHAT_FRAMING, type ChatFraming } from '../../core/policy/tokenizedChat';
@@ -53,6 +54,7 @@ function eosIds(folder: LoadedModelFolder, tokenizer: HfTokenizer): number[] {
 /**
  * The starting weights. Seeded-random weights are what src/core/model/tinyRouter.ts wrote; when the
  * folder's fp32 ONNX is small enough to compare, the rebuilt bytes must equal it (wrong seed → error).
+ * 'folder' reads the folder's own ONNX (readFolderWeights); 'safetensors' an HF-named file.
  */
 export function loadInitialWeights(dir: string, config: DecoderConfig, init: WeightsInit): Map<string, WeightTensor> {
   if (init.kind === 'seeded-random') {
@@ -65,6 +67,7 @@ export function loadInitialWeights(dir: string, config: DecoderConfig, init: Wei
     }
     return weights;
   }
+  if (init.kind === 'folder') return readFolderWeights(dir, config);
   const flat = readSafetensorsFile(init.path);
   const out = new Map<string, WeightTensor>();
   for (const [name, shape] of expectedWeightShapes(config)) {
@@ -74,6 +77,25 @@ export function loadInitialWeights(dir: string, config: DecoderConfig, init: Wei
     out.set(name, { data, shape });
   }
   return out;
+}
+
+/**
+ * The weights of the folder's own ONNX decoder (core/onnx/readDecoderWeights.ts): onnx/model.onnx (fp32,
+ * exact) when present, else onnx/model_q4.onnx with its linear layers dequantised — exactly the weights the
+ * q4 model computes with, so step 0 of training scores what the shipped policy does.
+ */
+export function readFolderWeights(dir: string, config: DecoderConfig): Map<string, WeightTensor> {
+  for (const file of [ONNX_VARIANTS.fp32, ONNX_VARIANTS.q4]) {
+    const path = join(dir, file);
+    if (!existsSync(path)) continue;
+    try {
+      return readDecoderWeights(new Uint8Array(readFileSync(path)), config, path).weights;
+    } catch (err) {
+      if (err instanceof DecoderWeightsReadError) throw new TrainSetupError(`model.init {kind:'folder'}: ${err.message}`, { cause: err });
+      throw err;
+    }
+  }
+  throw new TrainSetupError(`model.init {kind:'folder'}: ${dir} has neither ${ONNX_VARIANTS.fp32} nor ${ONNX_VARIANTS.q4} to read the starting weights from.`);
 }
 
 export function trainableSet(spec: TrainableSpec): TrainableSet {

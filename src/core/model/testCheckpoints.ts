@@ -21,6 +21,8 @@ export interface TestCheckpointOptions {
   seed?: number;
   /** Leave tokenizer.json out (to test the error). */
   withoutTokenizer?: boolean;
+  /** config.json fields over the family's tiny shape (e.g. more layers, to make a conversion take a while). */
+  config?: Record<string, unknown>;
 }
 
 export interface TestCheckpoint {
@@ -48,7 +50,7 @@ function stored(t: WeightTensor, dtype: FloatDtype): WeightTensor {
 export function makeTestCheckpoint(opts: TestCheckpointOptions = {}): TestCheckpoint {
   const family = opts.family ?? 'qwen2';
   const dtype = opts.dtype ?? 'F32';
-  const configJson = testCheckpointConfigJson(family);
+  const configJson = { ...testCheckpointConfigJson(family), ...opts.config };
   const config = parseDecoderConfig(configJson);
   const weights = new Map<string, WeightTensor>();
   for (const [name, t] of randomDecoderWeights(config, createSeededUniform(opts.seed ?? 11))) weights.set(name, stored(t, dtype));

@@ -299,6 +299,11 @@ export function createInProcessEngine(deps: InProcessEngineDeps): Engine {
         wake = undefined;
       }
     },
+    async *convertModel(req, opts) {
+      const r = runtime();
+      if (r.convert === undefined) throw new Error('This engine cannot convert checkpoints (its policy runtime has no converter); use the CLI: npm run -s cli -- convert <folder-or-url-prefix> <out-dir>.');
+      yield* r.convert(req, opts?.signal === undefined ? {} : { signal: opts.signal });
+    },
     listCachedModels: () => runtime().listCached(),
     deleteCachedModel: (url) => runtime().deleteCached(url),
     clearModelCache: () => runtime().clearCached(),

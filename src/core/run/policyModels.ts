@@ -9,7 +9,7 @@
  *
  * Not for: reading folders or sessions (the runtime does that) or episode orchestration (runEpisode).
  */
-import type { CachedModelFile, DeviceInfo, LoadedModelInfo, ModelLoadEvent, ModelLoadRequest, ModelRef, PolicySpec, PreferredDevice, StorageQuotaInfo } from '../engine';
+import type { CachedModelFile, DeviceInfo, LoadedModelInfo, ModelConvertEvent, ModelConvertRequest, ModelLoadEvent, ModelLoadRequest, ModelRef, PolicySpec, PreferredDevice, StorageQuotaInfo } from '../engine';
 import type { PoolModelRecord } from '../env/trajectory';
 import { createCostBias } from '../policy/costBias';
 import { folderDecodingProcessors } from '../policy/folderDecoding';
@@ -35,6 +35,8 @@ export interface PolicyRuntime {
   clearCached(): Promise<number>;
   quota(): Promise<StorageQuotaInfo | null>;
   deviceInfo(loaded: LoadedModelInfo | null): Promise<DeviceInfo>;
+  /** Checkpoint → q4 folder in the cache (absent: this host cannot convert). */
+  convert?(req: ModelConvertRequest, o: { signal?: AbortSignal }): AsyncIterable<ModelConvertEvent>;
 }
 
 export class NoPolicyRuntimeError extends Error {

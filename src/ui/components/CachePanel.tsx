@@ -1,6 +1,6 @@
 /**
- * The model cache: downloaded model files grouped by folder with their sizes, delete per folder, clear
- * all, and the browser's storage quota. Files held only in memory (storage was full) are marked.
+ * The model cache: downloaded and converted model files grouped by folder with their sizes, Use (a whole
+ * model folder, loaded from the cache alone), delete per folder, clear all, and the browser's storage quota. Files held only in memory (storage was full) are marked.
  */
 import { useEffect } from 'react';
 import { useController } from '../session/controllerContext';
@@ -21,6 +21,11 @@ export function groupByFolder(files: readonly CachedModelFile[]): { folder: stri
     groups.set(folder, g);
   }
   return [...groups.values()].sort((a, b) => b.bytes - a.bytes);
+}
+
+/** A whole model folder (config.json and an ONNX file) that loads from the cache alone, e.g. a converted checkpoint. */
+export function isModelFolder(g: { folder: string; urls: readonly string[] }): boolean {
+  return g.urls.includes(`${g.folder}config.json`) && g.urls.some((u) => u.startsWith(`${g.folder}onnx/`) && u.endsWith('.onnx'));
 }
 
 export function CachePanel() {
@@ -46,6 +51,9 @@ export function CachePanel() {
             <li key={g.folder} data-testid={`cache.item.${i}`}>
               <span className="cache-folder" title={g.folder}>{g.folder}</span>
               <span className="muted small" data-testid={`cache.item.${i}.size`}> {formatBytes(g.bytes)} · {g.urls.length} files{!g.persistent && ' · in memory only'}</span>
+              {isModelFolder(g) && (
+                <button type="button" onClick={() => void controller?.loadModelRef({ kind: 'cache', key: g.folder })} aria-label={`Use ${g.folder} as the policy`} data-testid={`cache.item.${i}.use`}>Use</button>
+              )}
               <button type="button" onClick={() => void controller?.deleteCached(g.urls)} data-testid={`cache.item.${i}.delete`}>Delete</button>
             </li>
           ))}

@@ -1,8 +1,9 @@
 /**
- * The model policy's setup: the source and Load (with progress and Cancel), the device panel, and the
+ * The model policy's setup: the source and Load (with progress and Cancel), a checkpoint conversion's progress, the device panel, and the
  * generation settings of the next episode (tokens per turn, temperature, seed, cost bias).
  */
 import { useApp } from '../store/useApp';
+import { ConvertStatus } from './ConvertCheckpoint';
 import { DevicePanel } from './DevicePanel';
 import { ModelLoadStatus } from './ModelLoadStatus';
 import { ModelSourcePicker } from './ModelSourcePicker';
@@ -22,6 +23,7 @@ export function ModelPanel() {
   return (
     <div className="model-panel" data-testid="model.panel">
       <ModelSourcePicker />
+      <ConvertStatus />
       <ModelLoadStatus />
       <DevicePanel />
       <div className="generation-settings small">

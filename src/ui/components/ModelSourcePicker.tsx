@@ -2,11 +2,13 @@
  * Where the model policy comes from: an embedded folder (the default policies of models/embedded.json,
  * or the tiny-router test model), a URL prefix (a Hugging Face
  * `resolve/main/` URL included), a local folder or files (picked or dropped), or a Router-R1 preset
- * (its Hugging Face URL prefilled; those are safetensors checkpoints to convert first, and need network).
+ * (its Hugging Face URL prefilled; those are safetensors checkpoints: convert them, which needs network), or
+ * "Convert a checkpoint" from picked files or a URL prefix (ConvertCheckpoint.tsx).
  */
 import { useState, type DragEvent } from 'react';
 import { presetUrlPrefix, ROUTER_R1_PRESETS, TINY_ROUTER_NAME } from '../../core';
 import { useController } from '../session/controllerContext';
+import { ConvertCheckpointSource } from './ConvertCheckpoint';
 import { embeddedVariantLabel, type ModelSourceKind } from '../store/modelSlice';
 import { useApp } from '../store/useApp';
 
@@ -15,6 +17,7 @@ const SOURCES: { id: ModelSourceKind; label: string }[] = [
   { id: 'url', label: 'URL prefix' },
   { id: 'files', label: 'Local folder / files' },
   { id: 'preset', label: 'Router-R1 preset' },
+  { id: 'convert', label: 'Convert a checkpoint' },
 ];
 
 export function ModelSourcePicker() {
@@ -23,6 +26,7 @@ export function ModelSourcePicker() {
   const url = useApp((s) => s.modelUrl);
   const presetId = useApp((s) => s.modelPresetId);
   const loading = useApp((s) => s.modelLoad.status === 'loading');
+  const converting = useApp((s) => s.modelConvert.status === 'converting');
   const setSource = useApp((s) => s.setModelSource);
   const setUrl = useApp((s) => s.setModelUrl);
   const setPreset = useApp((s) => s.setModelPreset);
@@ -83,9 +87,13 @@ export function ModelSourcePicker() {
           </select>
           <input className="grow" value={url} onChange={(e) => setUrl(e.target.value)} aria-label="Preset URL prefix" data-testid="model.presetUrl" />
           {load}
-          <p className="muted small">Needs network access to huggingface.co. The released checkpoints are safetensors: convert them (npm run -s cli -- convert) and load the output folder.</p>
+          <button type="button" onClick={() => void controller?.convertUrlCheckpoint()} disabled={converting || url.trim() === ''} data-testid="model.preset.convert">
+            Convert
+          </button>
+          <p className="muted small">Needs network access to huggingface.co. The released checkpoints are safetensors: Convert turns one into a 4-bit ONNX model in the model cache (in the background; about 6 GB are read), then Use it loads it. Load works for a URL that already holds an ONNX model folder.</p>
         </div>
       )}
+      {source === 'convert' && <ConvertCheckpointSource />}
       {source === 'files' && (
         <div className={`drop-zone${over ? ' drop-over' : ''}`} onDragOver={(e) => { e.preventDefault(); setOver(true); }} onDragLeave={() => setOver(false)} onDrop={onDrop} data-testid="model.drop">
           <span>Drop a model folder here, or</span>

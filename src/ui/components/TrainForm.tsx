@@ -1,12 +1,14 @@
 /**
- * The training configuration: policy, pool and split (fixed: the offline pool's train split), α, G,
+ * The training configuration: policy (the tiny-router, the embedded router-nano policies and baselines, or
+ * the loaded model), pool and split (fixed: the offline pool's train split), α, G,
  * questions per step, learning rate, KL coefficient, steps, seed, checkpoint interval and device.
  * Every problem core's validateTrainConfig finds is listed under the form; Start stays disabled.
  */
 import { TINY_ROUTER_NAME } from '../../core';
 import { trainFormErrors } from '../session/trainActions';
+import type { EmbeddedIndexState } from '../store/modelSlice';
 import { useApp } from '../store/useApp';
-import type { TrainForm as Form } from '../store/trainSlice';
+import { TRAIN_POLICY_LOADED, type TrainForm as Form } from '../store/trainSlice';
 
 type NumberField = Exclude<{ [K in keyof Form]: Form[K] extends number ? K : never }[keyof Form], 'alpha'>;
 
@@ -20,11 +22,25 @@ const FIELDS: { key: NumberField; label: string; step: string; hint: string }[] 
   { key: 'checkpointEvery', label: 'Checkpoint every N steps', step: '1', hint: '0: only on pause and at the end' },
 ];
 
+/**
+ * The embedded policies the form offers besides the tiny-router: the index's variants and their warm-up
+ * baselines (public/models/embedded.json), once the index is loaded; none before (or when it failed).
+ */
+export function embeddedTrainPolicies(index: EmbeddedIndexState): { name: string; label: string }[] {
+  if (index.status !== 'ready') return [];
+  const alpha = (a: number): string => `α ${a}`;
+  return [
+    ...index.index.variants.map((v) => ({ name: v.name, label: `trained policy, ${alpha(v.alpha)}` })),
+    ...(index.index.warmups ?? []).map((w) => ({ name: w.name, label: `warm-up of ${w.of}, before RL` })),
+  ].filter((p) => p.name !== TINY_ROUTER_NAME);
+}
+
 export function TrainForm() {
   const form = useApp((s) => s.trainForm);
   const set = useApp((s) => s.setTrainForm);
   const loaded = useApp((s) => s.modelInfo);
   const busy = useApp((s) => s.trainStatus === 'running' || s.trainStatus === 'starting' || s.trainStatus === 'pausing');
+  const embedded = embeddedTrainPolicies(useApp((s) => s.embeddedIndex));
   const errors = trainFormErrors(form, loaded, '');
   const num = (v: string): number => (v.trim() === '' ? Number.NaN : Number(v));
 
@@ -34,8 +50,13 @@ export function TrainForm() {
       <label>
         Policy{' '}
         <select value={form.policy} onChange={(e) => set({ policy: e.target.value as Form['policy'] })} data-testid="train.form.policy">
-          <option value="tiny-router">{TINY_ROUTER_NAME} (embedded)</option>
-          <option value="loaded">loaded model{loaded === null ? ' (none loaded)' : ` (${loaded.name})`}</option>
+          <option value={TINY_ROUTER_NAME}>{TINY_ROUTER_NAME} (embedded, random weights)</option>
+          {embedded.map((p) => (
+            <option key={p.name} value={p.name}>
+              {p.name} (embedded, {p.label})
+            </option>
+          ))}
+          <option value={TRAIN_POLICY_LOADED}>loaded model{loaded === null ? ' (none loaded)' : ` (${loaded.name})`}</option>
         </select>
       </label>
       <p className="muted small" data-testid="train.form.data">

@@ -155,6 +155,18 @@ export function createAppController(deps: AppControllerDeps) {
       const picked = deps.pickedFiles.fromFileList(files);
       return model.loadModelFiles(picked, folderLabel(picked));
     },
+    /** A checkpoint folder or files picked for conversion. */
+    convertPickedFiles(files: ArrayLike<File>): Promise<unknown> {
+      if (deps.pickedFiles === undefined || files.length === 0) return Promise.resolve(null);
+      const picked = deps.pickedFiles.fromFileList(files);
+      return model.convertCheckpointFiles(picked, folderLabel(picked));
+    },
+    /** A checkpoint folder dropped on the converter's drop zone. */
+    async convertDroppedItems(items: DataTransferItemList): Promise<unknown> {
+      if (deps.pickedFiles === undefined) return null;
+      const picked = await deps.pickedFiles.fromDataTransfer(items);
+      return model.convertCheckpointFiles(picked, 'dropped folder');
+    },
     /** A folder or files dropped on the drop zone. */
     async loadDroppedItems(items: DataTransferItemList): Promise<unknown> {
       if (deps.pickedFiles === undefined) return null;

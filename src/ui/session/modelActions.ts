@@ -1,6 +1,6 @@
 /**
  * The model policy's actions: load a model (embedded, URL prefix, preset, picked or dropped files) with
- * progress and cancel, probe the device, list and clear the model cache, start a model episode, and fork
+ * progress and cancel, convert a safetensors checkpoint (URL prefix or picked files) into the cache in the worker, probe the device, list and clear the model cache, start a model episode, and fork
  * a finished round (the rounds before it replayed, the edited turn, then the model continues).
  * The engine does the work; the store gets plain data.
  */
@@ -8,9 +8,11 @@ import {
   renderCompactPromptForPool,
   renderPrompt,
   type CandidateSpec,
+  type ConvertedModelInfo,
   type EngineEpisodeRequest,
   type EnvSettings,
   type LoadedModelInfo,
+  type ModelConvertSource,
   type ModelLoadSource,
   type ModelRef,
   type PickedModelFile,
@@ -19,6 +21,7 @@ import {
   type Engine,
 } from '../../core';
 import type { AppStore } from '../store/appStore';
+import type { ModelConvertState } from '../store/modelSlice';
 import { buildTurnText, type TurnDraft } from '../components/turnText';
 
 export interface ModelActionsDeps {
@@ -43,6 +46,9 @@ export interface ForkEdit extends TurnDraft {
 /** What a load cut short by Cancel (or by a newer load) reports. */
 export const LOAD_CANCELLED = 'Loading was cancelled.';
 
+/** What a conversion cut short by Cancel reports (nothing of it is left in the cache). */
+export const CONVERT_CANCELLED = 'Conversion was cancelled; nothing was kept in the model cache.';
+
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /** Fit the episode into the model's positions: max new tokens ≤ ¼ of them, the context in the rest. */
@@ -58,6 +64,55 @@ export function createModelActions(deps: ModelActionsDeps) {
   const { engine, store } = deps;
   const s = store.getState;
   let loading: AbortController | null = null;
+  let converting: AbortController | null = null;
+
+  /** Convert a checkpoint in the worker into the model cache, with progress; the cached folder is then one click from loading. */
+  async function convert(source: ModelConvertSource): Promise<ConvertedModelInfo | null> {
+    converting?.abort();
+    const controller = new AbortController();
+    converting = controller;
+    const location = source.kind === 'url' ? source.prefix : (source.label ?? 'picked files');
+    let state: Extract<ModelConvertState, { status: 'converting' }> = { status: 'converting', location, stage: 'Reading the checkpoint (config, tokenizer, safetensors headers)…', tensorIndex: 0, tensorCount: 0, bytesRead: 0, totalBytes: 0 };
+    const update = (patch: Partial<typeof state>) => {
+      state = { ...state, ...patch };
+      if (converting === controller) s().setModelConvert(state);
+    };
+    update({});
+    try {
+      let model: ConvertedModelInfo | null = null;
+      for await (const e of engine.convertModel({ source, baseUrl: deps.baseUrl }, { signal: controller.signal })) {
+        switch (e.type) {
+          case 'convert.started':
+            update({ location: e.location, stage: `Converting ${e.modelType} weights`, tensorCount: e.tensorCount, totalBytes: e.totalBytes });
+            break;
+          case 'convert.tensorRead':
+            update({ tensorIndex: e.tensorIndex, tensorCount: e.tensorCount, bytesRead: e.bytesRead, totalBytes: e.totalBytes });
+            break;
+          case 'convert.encoded':
+            update({ stage: 'Encoding the ONNX model' });
+            break;
+          case 'convert.fileWritten':
+            update({ stage: `Writing to the model cache: ${e.path}` });
+            break;
+          case 'convert.finished':
+            break;
+          case 'convert.cached':
+            model = e.model;
+            break;
+        }
+      }
+      if (model === null) throw new Error('The conversion ended without a model.');
+      if (converting === controller) s().setModelConvert({ status: 'done', model });
+      void refreshCache();
+      return model;
+    } catch (err) {
+      if (converting === controller) s().setModelConvert({ status: 'failed', error: controller.signal.aborted ? CONVERT_CANCELLED : message(err) });
+      void refreshCache();
+      return null;
+    } finally {
+      if (converting === controller) converting = null;
+    }
+  }
 
   async function load(source: ModelLoadSource): Promise<LoadedModelInfo | null> {
     loading?.abort();
@@ -123,6 +178,17 @@ export function createModelActions(deps: ModelActionsDeps) {
     /** The folder public/models/<name>/ (an embedded default variant, or the tiny test model). */
     loadEmbedded: (name: string): Promise<LoadedModelInfo | null> => load({ kind: 'embedded', name, baseUrl: deps.baseUrl }),
     loadModelFiles: (files: PickedModelFile[], label?: string): Promise<LoadedModelInfo | null> => load({ kind: 'upload', files, ...(label === undefined ? {} : { label }) }),
+    /** Convert the checkpoint at the URL prefix in the box (the URL or preset source). */
+    convertUrlCheckpoint: (): Promise<ConvertedModelInfo | null> => convert({ kind: 'url', prefix: s().modelUrl.trim() }),
+    convertCheckpointFiles: (files: PickedModelFile[], label?: string): Promise<ConvertedModelInfo | null> => convert({ kind: 'upload', files, ...(label === undefined ? {} : { label }) }),
+    cancelConvert(): void {
+      converting?.abort();
+    },
+    /** Load the folder the last conversion cached, as the policy. */
+    useConvertedModel(): Promise<LoadedModelInfo | null> {
+      const c = s().modelConvert;
+      return c.status === 'done' ? load(c.model.ref) : Promise.resolve(null);
+    },
     cancelModelLoad(): void {
       loading?.abort();
     },

@@ -4,13 +4,27 @@
  * `train.step` batched per animation frame — and manage checkpoints (list, delete, export as a file,
  * import, use as the policy). The engine does the work; the store gets plain data.
  */
-import { createTrainConfig, DEFAULT_TRAIN_CONFIG, TINY_ROUTER_NAME, validateTrainConfig, type EnvSettings, type LoadedModelInfo, type ModelRef, type TrainConfig, type TrainEngine, type TrainRunEvent, type TrainStartRequest, type TrainStepMetrics, type Trajectory } from '../../core';
+import { createTrainConfig, DEFAULT_ENV_SETTINGS, DEFAULT_TRAIN_CONFIG, TINY_ROUTER_NAME, validateTrainConfig, type EnvSettings, type LoadedModelInfo, type ModelRef, type TrainConfig, type TrainEngine, type TrainRunEvent, type TrainStartRequest, type TrainStepMetrics, type Trajectory } from '../../core';
 import type { AppStore } from '../store/appStore';
 import type { FrameScheduler } from '../store/bindEngine';
-import type { TrainForm } from '../store/trainSlice';
+import { TRAIN_POLICY_LOADED, type TrainForm } from '../store/trainSlice';
 
 /** Rollout episodes sized for the tiny router's 512 positions (as cli/train/examples/tiny.json). */
 export const TRAIN_ROLLOUT_SETTINGS: EnvSettings = { maxTurns: 2, maxPromptTokens: 160, maxNewTokens: 24, maxObservationTokens: 48, maxContextTokens: 400, invalidActionNotice: false };
+/**
+ * Rollout episodes of the other embedded policies (router-nano-*, 8,192 positions): the reference settings
+ * with 160-token turns, as their RL stage in train-default (cli/trainDefault/variantRl.ts).
+ */
+export const EMBEDDED_TRAIN_ROLLOUT_SETTINGS: EnvSettings = { ...DEFAULT_ENV_SETTINGS, maxNewTokens: 160 };
+
+/**
+ * The rollout settings for a policy: the tiny router's for it, the embedded policies' for the others; a
+ * checkpoint (loaded in "Model policy") by its model's positions (the tiny router has 512).
+ */
+export function trainRolloutSettings(policy: ModelRef, loaded: LoadedModelInfo | null = null): EnvSettings {
+  if (policy.kind === 'embedded') return policy.name === TINY_ROUTER_NAME ? TRAIN_ROLLOUT_SETTINGS : EMBEDDED_TRAIN_ROLLOUT_SETTINGS;
+  return loaded !== null && loaded.config.maxPositions > EMBEDDED_TRAIN_ROLLOUT_SETTINGS.maxContextTokens ? EMBEDDED_TRAIN_ROLLOUT_SETTINGS : TRAIN_ROLLOUT_SETTINGS;
+}
 
 export interface TrainActionsDeps {
   /** Absent where there is no worker (view-only tests): the actions then say so. */
@@ -42,13 +56,13 @@ export function trainConfigFromForm(f: TrainForm, runId: string): TrainConfig {
   });
 }
 
-/** Which weights the form trains, or why it cannot. */
+/** Which weights the form trains (an embedded folder by name, or the loaded model), or why it cannot. */
 export function trainPolicyRef(f: TrainForm, loaded: LoadedModelInfo | null, baseUrl: string): ModelRef | string {
-  if (f.policy === 'tiny-router') return { kind: 'embedded', name: TINY_ROUTER_NAME, baseUrl };
+  if (f.policy !== TRAIN_POLICY_LOADED) return { kind: 'embedded', name: f.policy, baseUrl };
   if (loaded === null) return 'No model is loaded: load one in "Model policy", or train the tiny-router.';
   const r = loaded.ref;
-  if (r.kind === 'checkpoint' || (r.kind === 'embedded' && r.name === TINY_ROUTER_NAME)) return r;
-  return `The loaded model (${loaded.name}) cannot be trained in the browser yet: only the ${TINY_ROUTER_NAME} and its checkpoints can.`;
+  if (r.kind === 'checkpoint' || r.kind === 'embedded') return r;
+  return `The loaded model (${loaded.name}) cannot be trained in the browser yet: only the embedded policies (${TINY_ROUTER_NAME}, router-nano-…) and their checkpoints can.`;
 }
 
 /** Every problem of the form (empty when it can start). */
@@ -154,7 +168,7 @@ export function createTrainActions(deps: TrainActionsDeps) {
       return null;
     }
     const { temperature, topP, topK } = runConfig.sampling;
-    return { config: trainConfigFromForm(f, newRunId()), policy, preferredDevice: f.device, settings: TRAIN_ROLLOUT_SETTINGS, sampling: { temperature, topP, topK }, dataRoot: deps.dataRoot };
+    return { config: trainConfigFromForm(f, newRunId()), policy, preferredDevice: f.device, settings: { ...trainRolloutSettings(policy, modelInfo) }, sampling: { temperature, topP, topK }, dataRoot: deps.dataRoot };
   }
 
   const resumeRequest = (checkpointId: string) => ({ checkpointId, dataRoot: deps.dataRoot, preferredDevice: s().trainForm.device });

@@ -2,13 +2,13 @@
  * The model policy as the UI knows it: where the next model comes from (an embedded folder, a URL
  * prefix, picked files, a Router-R1 preset), the device preference, the load in progress (stage, file,
  * bytes, percent), the loaded model's plain-data info and device report, the browser's device probe, the
- * model cache listing with the quota, and generation settings. Also the embedded default policies
+ * model cache listing with the quota, a checkpoint conversion in progress (or its result), and generation settings. Also the embedded default policies
  * (public/models/embedded.json): the index, which of its variants is the selected policy (the α control
  * switches among them; any other model is never replaced), and why the default could not be opened.
  * Written by model actions and engine load events only.
  */
 import type { StateCreator } from 'zustand/vanilla';
-import { TINY_ROUTER_NAME, type CachedModelFile, type DeviceInfo, type EmbeddedIndex, type LoadedModelInfo, type ModelLoadSource, type PreferredDevice, type StorageQuotaInfo } from '../../core';
+import { TINY_ROUTER_NAME, type CachedModelFile, type ConvertedModelInfo, type DeviceInfo, type EmbeddedIndex, type LoadedModelInfo, type ModelLoadSource, type PreferredDevice, type StorageQuotaInfo } from '../../core';
 import type { AppState } from './appStore';
 
 export type EmbeddedIndexState =
@@ -17,12 +17,19 @@ export type EmbeddedIndexState =
   | { status: 'ready'; index: EmbeddedIndex }
   | { status: 'failed'; error: string };
 
-export type ModelSourceKind = 'embedded' | 'url' | 'files' | 'preset';
+export type ModelSourceKind = 'embedded' | 'url' | 'files' | 'preset' | 'convert';
 
 export type ModelLoadState =
   | { status: 'idle' }
   | { status: 'loading'; stage: string; file: string | null; loadedBytes: number; totalBytes: number | null }
   | { status: 'ready' }
+  | { status: 'failed'; error: string };
+
+/** A checkpoint conversion (in the worker): where it is, tensor n of N and bytes read; the cached folder; or why it failed. */
+export type ModelConvertState =
+  | { status: 'idle' }
+  | { status: 'converting'; location: string; stage: string; tensorIndex: number; tensorCount: number; bytesRead: number; totalBytes: number }
+  | { status: 'done'; model: ConvertedModelInfo }
   | { status: 'failed'; error: string };
 
 export interface ModelCacheState {
@@ -41,6 +48,7 @@ export interface ModelSlice {
   modelInfo: LoadedModelInfo | null;
   deviceInfo: DeviceInfo | null;
   modelCache: ModelCacheState;
+  modelConvert: ModelConvertState;
   /** Tokens per turn for model episodes (clamped to the model's context when the episode starts). */
   modelMaxNewTokens: number;
   /** λ of the cost-aware bias on model-name tokens (0 = off). */
@@ -68,6 +76,7 @@ export interface ModelSlice {
   loadFailed(error: string): void;
   setDeviceInfo(info: DeviceInfo): void;
   setModelCache(patch: Partial<ModelCacheState>): void;
+  setModelConvert(state: ModelConvertState): void;
   setModelMaxNewTokens(n: number): void;
   setCostBiasStrength(x: number): void;
 }
@@ -81,6 +90,7 @@ export const createModelSlice: StateCreator<AppState, [], [], ModelSlice> = (set
   modelInfo: null,
   deviceInfo: null,
   modelCache: { status: 'idle', files: [], quota: null, error: null },
+  modelConvert: { status: 'idle' },
   modelMaxNewTokens: 160, // a think + route of the embedded policies (their RL turns are 160 tokens); the reference's 1024 is for 3B policies
   costBiasStrength: 0,
   embeddedName: TINY_ROUTER_NAME, // the embedded test model (random weights) until the index names the default
@@ -112,6 +122,7 @@ export const createModelSlice: StateCreator<AppState, [], [], ModelSlice> = (set
   loadFailed: (error) => set({ modelLoad: { status: 'failed', error } }),
   setDeviceInfo: (deviceInfo) => set({ deviceInfo }),
   setModelCache: (patch) => set({ modelCache: { ...get().modelCache, ...patch } }),
+  setModelConvert: (modelConvert) => set({ modelConvert }),
   setModelMaxNewTokens: (n) => set({ modelMaxNewTokens: Math.max(1, Math.min(4096, Math.trunc(n) || 1)) }),
   setCostBiasStrength: (x) => set({ costBiasStrength: Math.max(0, Number.isFinite(x) ? x : 0) }),
 });

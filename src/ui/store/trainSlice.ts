@@ -12,7 +12,14 @@ export const MAX_TRAIN_POINTS = 500;
 /** Steps whose sample trajectories are kept for the timeline. */
 export const MAX_SAMPLE_STEPS = 50;
 
-export type TrainPolicyChoice = 'tiny-router' | 'loaded';
+/**
+ * What the form trains: an embedded folder under public/models/ by name (tiny-router, or one the embedded
+ * index lists: router-nano-a0, router-nano-a08, their -warmup baselines), or 'loaded' (the model loaded in
+ * "Model policy", when it is an embedded folder or a checkpoint).
+ */
+export type TrainPolicyChoice = string;
+/** The form's policy value for "the loaded model". */
+export const TRAIN_POLICY_LOADED = 'loaded';
 
 export interface TrainForm {
   policy: TrainPolicyChoice;

@@ -20,6 +20,10 @@ export function fakeEngine(overrides: Partial<Engine> = {}): Engine {
     async *loadModel() {
       throw new Error('fakeEngine.loadModel was not expected in this test');
     },
+    // eslint-disable-next-line require-yield
+    async *convertModel() {
+      throw new Error('fakeEngine.convertModel was not expected in this test');
+    },
     listCachedModels: unused('listCachedModels'),
     deleteCachedModel: unused('deleteCachedModel'),
     clearModelCache: unused('clearModelCache'),

@@ -1,0 +1,61 @@
+/**
+ * `model.init: {kind:'folder'}`: the train file accepts it and loadInitialWeights reads the folder's own
+ * ONNX — fp32 preferred (tiny-router: bit-equal to its seeded weights), else q4 dequantised (router-nano-a0:
+ * the weights its q4 file computes with) — with a clear error for a folder without a readable decoder.
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseDecoderConfig } from '../../core/onnx/decoderConfig';
+import { readDecoderWeights } from '../../core/onnx/readDecoderWeights';
+import { createSeededUniform } from '../../core/onnx/tinyDecoders';
+import { randomDecoderWeights } from '../../core/onnx/weights';
+import { TINY_ROUTER_SEED } from '../../core/model/tinyRouter';
+import { parseTrainFileConfig, TrainFileConfigError } from './trainFileConfig';
+import { loadInitialWeights, TrainSetupError } from './trainSetup';
+
+const MODELS = resolve(import.meta.dirname, '../../../public/models');
+const tmp = mkdtempSync(join(tmpdir(), 'train-setup-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const configOf = (dir: string) => parseDecoderConfig(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')));
+
+describe("model.init {kind:'folder'}", () => {
+  it('the train file accepts it (and still rejects an unknown kind)', () => {
+    const raw = { run: { runId: 'r', seed: 1 }, model: { dir: 'public/models/router-nano-a0', init: { kind: 'folder' } } };
+    expect(parseTrainFileConfig(raw, '/x').model.init).toEqual({ kind: 'folder' });
+    expect(() => parseTrainFileConfig({ ...raw, model: { ...raw.model, init: { kind: 'hub' } } }, '/x')).toThrow(TrainFileConfigError);
+    expect(() => parseTrainFileConfig({ ...raw, model: { ...raw.model, init: { kind: 'hub' } } }, '/x')).toThrow(/\{kind:'folder'\}/);
+  });
+
+  it('q4-only folder (router-nano-a0): the dequantised weights its q4 model computes with', () => {
+    const dir = join(MODELS, 'router-nano-a0');
+    const config = configOf(dir);
+    const weights = loadInitialWeights(dir, config, { kind: 'folder' });
+    const expected = readDecoderWeights(readFileSync(join(dir, 'onnx/model_q4.onnx')), config).weights;
+    expect([...weights.keys()]).toEqual([...expected.keys()]);
+    for (const [name, t] of expected) expect(weights.get(name)?.data.every((v, i) => Object.is(v, t.data[i])), name).toBe(true);
+  });
+
+  it('a folder with fp32 (tiny-router) reads onnx/model.onnx: bit-equal to its seeded weights', () => {
+    const dir = join(MODELS, 'tiny-router');
+    const config = configOf(dir);
+    const weights = loadInitialWeights(dir, config, { kind: 'folder' });
+    for (const [name, t] of randomDecoderWeights(config, createSeededUniform(TINY_ROUTER_SEED))) expect(weights.get(name)?.data.every((v, i) => Object.is(v, t.data[i])), name).toBe(true);
+  });
+
+  it('no ONNX, or one that is not our decoder: a TrainSetupError saying so', () => {
+    const src = join(MODELS, 'router-nano-a0');
+    const config = configOf(src);
+    const empty = join(tmp, 'empty');
+    mkdirSync(empty);
+    expect(() => loadInitialWeights(empty, config, { kind: 'folder' })).toThrow(/has neither onnx\/model\.onnx nor onnx\/model_q4\.onnx/);
+    const broken = join(tmp, 'broken');
+    mkdirSync(join(broken, 'onnx'), { recursive: true });
+    copyFileSync(join(src, 'config.json'), join(broken, 'config.json'));
+    writeFileSync(join(broken, 'onnx/model_q4.onnx'), readFileSync(join(src, 'onnx/model_q4.onnx')).subarray(0, 5000));
+    expect(() => loadInitialWeights(broken, config, { kind: 'folder' })).toThrow(TrainSetupError);
+    expect(() => loadInitialWeights(broken, config, { kind: 'folder' })).toThrow(/model_q4\.onnx is not a readable ONNX model/);
+  });
+});

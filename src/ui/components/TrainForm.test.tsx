@@ -1,0 +1,50 @@
+/**
+ * The Train form's policy choice: the tiny-router always, the embedded index's variants and warm-up
+ * baselines once it is loaded, and the loaded model; a real <select> (keyboard: focus + arrows), and the
+ * chosen folder is what the run starts from (trainPolicyRef), with rollout settings sized for it.
+ */
+import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseEmbeddedIndex } from '../../core';
+import { EMBEDDED_TRAIN_ROLLOUT_SETTINGS, trainFormErrors, trainPolicyRef, trainRolloutSettings, TRAIN_ROLLOUT_SETTINGS } from '../session/trainActions';
+import { createAppStore } from '../store/appStore';
+import { AppStoreContext } from '../store/useApp';
+import { TrainForm } from './TrainForm';
+
+afterEach(cleanup);
+
+const INDEX = parseEmbeddedIndex({
+  format: 1,
+  default: 'router-nano-a0',
+  variants: [{ name: 'router-nano-a0', alpha: 0, summary: 'accuracy first' }, { name: 'router-nano-a08', alpha: 0.8, summary: 'cost first' }],
+  warmups: [{ name: 'router-nano-a0-warmup', of: 'router-nano-a0', alpha: 0 }],
+});
+
+describe('TrainForm: starting policy', () => {
+  it('offers the embedded router-nano variants and baselines once the index is loaded; choosing one trains that folder', () => {
+    const store = createAppStore();
+    render(
+      <AppStoreContext.Provider value={store}>
+        <TrainForm />
+      </AppStoreContext.Provider>,
+    );
+    const select = screen.getByTestId('train.form.policy') as HTMLSelectElement;
+    expect(select.tagName).toBe('SELECT'); // keyboard-operable natively
+    expect([...select.options].map((o) => o.value)).toEqual(['tiny-router', 'loaded']);
+    act(() => store.getState().setEmbeddedIndex({ status: 'ready', index: INDEX }));
+    expect([...select.options].map((o) => o.value)).toEqual(['tiny-router', 'router-nano-a0', 'router-nano-a08', 'router-nano-a0-warmup', 'loaded']);
+    expect(select.options[2]?.textContent).toBe('router-nano-a08 (embedded, trained policy, α 0.8)');
+    fireEvent.change(select, { target: { value: 'router-nano-a0' } });
+    const form = store.getState().trainForm;
+    expect(form.policy).toBe('router-nano-a0');
+    const ref = trainPolicyRef(form, null, 'http://app/');
+    expect(ref).toEqual({ kind: 'embedded', name: 'router-nano-a0', baseUrl: 'http://app/' });
+    expect(trainFormErrors(form, null, 'http://app/')).toEqual([]);
+    expect(trainRolloutSettings(ref as Exclude<typeof ref, string>)).toBe(EMBEDDED_TRAIN_ROLLOUT_SETTINGS);
+    expect(trainRolloutSettings({ kind: 'embedded', name: 'tiny-router', baseUrl: '' })).toBe(TRAIN_ROLLOUT_SETTINGS);
+    // a checkpoint: by the loaded model's positions (tiny-router 512, router-nano 8,192)
+    const loaded = (maxPositions: number) => ({ config: { maxPositions } }) as unknown as Parameters<typeof trainRolloutSettings>[1];
+    expect(trainRolloutSettings({ kind: 'checkpoint', checkpointId: 'c' }, loaded(512))).toBe(TRAIN_ROLLOUT_SETTINGS);
+    expect(trainRolloutSettings({ kind: 'checkpoint', checkpointId: 'c' }, loaded(8192))).toBe(EMBEDDED_TRAIN_ROLLOUT_SETTINGS);
+  });
+});

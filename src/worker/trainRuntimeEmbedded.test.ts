@@ -1,0 +1,136 @@
+/**
+ * In-browser training from an embedded policy other than the tiny-router: the real train runtime
+ * (onnxruntime-web on wasm, the folder fetched over HTTP from public/, checkpoints in an in-memory fake of
+ * the IndexedDB tables) across a real MessageChannel (EngineClient ↔ EngineHost) starts a 1-step run from
+ * router-nano-a0 — its weights read out of its q4 decoder (core/onnx/readDecoderWeights.ts) — and gets
+ * a step event and a stored 'pause' checkpoint. Small on purpose: 1 question, G = 2, 16-token turns.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, resolve, sep } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createTrainConfig, DataRootError, DEFAULT_ENV_SETTINGS, type DataRoot, type TrainRunEvent } from '../core/index';
+import { createInMemoryCacheStore, createModelCache } from '../adapters/models/modelCache';
+import { createBrowserCheckpointStore, type CheckpointKv, type StoredCheckpointMeta, type StoredCheckpointTensors } from '../adapters/storage/idbCheckpointStore';
+import { EngineClient } from './engineClient';
+import { createEngineHost } from './engineHost';
+import type { MessagePortLike } from './protocol';
+import { createTrainRuntime } from './trainRuntime';
+
+// onnxruntime-web in Node: its wasm files from the package (the app gets them from Vite `?url` imports), one thread.
+const ORT_DIST = resolve(__dirname, '../../node_modules/onnxruntime-web/dist') + sep;
+vi.mock('../adapters/ort/ortEnvironment', async (importOriginal) => {
+  const m = await importOriginal<typeof import('../adapters/ort/ortEnvironment')>();
+  return { ...m, configureOrtEnvironment: (ort: Parameters<typeof m.configureOrtEnvironment>[0], build: Parameters<typeof m.configureOrtEnvironment>[1]) => m.configureOrtEnvironment(ort, build, { wasmPaths: ORT_DIST, numThreads: 1 }) };
+});
+
+const ROOT = resolve(__dirname, '../..');
+const PUBLIC = join(ROOT, 'public');
+const DATA_DIR = resolve(ROOT, '../shared/data');
+
+function fsRoot(dir: string): DataRoot {
+  return {
+    location: dir,
+    async readText(path) {
+      try {
+        return await readFile(join(dir, path), 'utf8');
+      } catch (err) {
+        throw new DataRootError(`${path} is missing from the data root ${dir}.`, { cause: err });
+      }
+    },
+  };
+}
+
+/**
+ * public/ over HTTP as `vite preview` serves it: GET with Range (206), and — the SPA fallback — index.html
+ * with 200 for what is missing (so a probe for a file the folder lacks, e.g. onnx/model.onnx, must not be trusted).
+ */
+function servePublic(): Promise<{ server: Server; baseUrl: string }> {
+  const server = createServer((req, res) => {
+    void (async () => {
+      const file = resolve(PUBLIC, `.${decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)}`);
+      if (!file.startsWith(PUBLIC + sep) || !(await stat(file).catch(() => null))?.isFile()) {
+        const html = '<!doctype html><html><body>Router-R1 Studio</body></html>';
+        res.writeHead(200, { 'content-type': 'text/html', 'content-length': html.length }).end(req.method === 'HEAD' ? undefined : html);
+        return;
+      }
+      const bytes = await readFile(file);
+      const headers = { 'content-type': extname(file) === '.json' ? 'application/json' : 'application/octet-stream', 'accept-ranges': 'bytes' };
+      const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+      if (range === null) {
+        res.writeHead(200, { ...headers, 'content-length': bytes.length }).end(req.method === 'HEAD' ? undefined : bytes);
+        return;
+      }
+      const start = Number(range[1]);
+      const end = Math.min(range[2] === '' ? bytes.length - 1 : Number(range[2]), bytes.length - 1);
+      res.writeHead(206, { ...headers, 'content-range': `bytes ${start}-${end}/${bytes.length}`, 'content-length': end - start + 1 }).end(bytes.subarray(start, end + 1));
+    })();
+  });
+  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok({ server, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` })));
+}
+
+/** An in-memory fake of the IndexedDB tables (structuredClone, as IndexedDB stores copies). */
+function createInMemoryCheckpointKvFake(): CheckpointKv {
+  const meta = new Map<string, StoredCheckpointMeta>();
+  const tensors = new Map<string, StoredCheckpointTensors>();
+  return {
+    async put(m, t) {
+      meta.set(m.id, structuredClone(m));
+      tensors.set(m.id, structuredClone(t));
+    },
+    getMeta: async (id) => structuredClone(meta.get(id)),
+    getTensors: async (id) => structuredClone(tensors.get(id)),
+    listMeta: async () => [...meta.values()].map((m) => structuredClone(m)),
+    async delete(id) {
+      tensors.delete(id);
+      return meta.delete(id);
+    },
+  };
+}
+
+describe('train runtime: a run from an embedded router-nano policy', () => {
+  let http: { server: Server; baseUrl: string };
+  let channel: MessageChannel;
+  let client: EngineClient;
+
+  beforeAll(async () => {
+    http = await servePublic();
+    const runtime = createTrainRuntime({
+      cache: createModelCache({ store: createInMemoryCacheStore(), estimate: async () => ({}) }),
+      checkpoints: createBrowserCheckpointStore(createInMemoryCheckpointKvFake(), { wallClockMs: () => 0 }),
+      openDataRoot: (dir) => fsRoot(dir),
+      now: () => 0,
+    });
+    channel = new MessageChannel();
+    createEngineHost(channel.port2 as unknown as MessagePortLike, {} as never, runtime);
+    client = new EngineClient(channel.port1 as unknown as MessagePortLike);
+  });
+
+  afterAll(async () => {
+    channel?.port1.close();
+    channel?.port2.close();
+    await new Promise((ok) => http?.server.close(ok));
+  });
+
+  it('router-nano-a0: one step (1 question, G = 2) gives a step event and a pause checkpoint', async () => {
+    const events: TrainRunEvent[] = [];
+    const start = {
+      config: createTrainConfig({ runId: 'nano-1', seed: 3, steps: 1, questionsPerStep: 1, groupSize: 2, minibatchSize: 2, checkpointEvery: 0, samplesPerStep: 1, schedule: { kind: 'constant', lr: 1e-4, warmupSteps: 0 } }),
+      policy: { kind: 'embedded' as const, name: 'router-nano-a0', baseUrl: http.baseUrl },
+      preferredDevice: 'wasm' as const,
+      settings: { ...DEFAULT_ENV_SETTINGS, maxTurns: 1, maxNewTokens: 16, maxObservationTokens: 32 },
+      sampling: { temperature: 1, topP: 1, topK: 0 },
+      dataRoot: DATA_DIR,
+    };
+    for await (const e of client.stepTraining({ kind: 'start', start })) events.push(e);
+    const types = events.map((e) => e.type);
+    expect(types).toContain('train.step');
+    const step = events.find((e) => e.type === 'train.step');
+    expect(step?.type === 'train.step' && step.metrics.step).toBe(1);
+    const stored = events.find((e) => e.type === 'train.stored');
+    expect(stored?.type === 'train.stored' && stored.checkpoint.policyName).toBe('router-nano-a0');
+    const list = await client.listCheckpoints();
+    expect(list).toHaveLength(1);
+  }, 300_000);
+});
