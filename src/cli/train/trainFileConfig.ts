@@ -13,7 +13,12 @@ import { createTrainConfig, validateTrainConfig, type TrainConfig } from '../../
 import { LINEAR_NAMES, type LinearName } from '../../core/onnx/weights';
 import type { LrSchedule } from '../../core/rl/schedule';
 
-export type WeightsInit = { kind: 'seeded-random'; seed: number } | { kind: 'safetensors'; path: string } | { kind: 'folder' };
+export type WeightsInit =
+  | { kind: 'seeded-random'; seed: number }
+  | { kind: 'safetensors'; path: string }
+  | { kind: 'folder' }
+  /** (1 − weight) · model.dir's weights + weight · `with`'s (two folders of the same config), e.g. two warm-ups. */
+  | { kind: 'mix'; with: string; weight: number };
 export type TrainableSpec = { kind: 'full' } | { kind: 'lora'; rank: number; alpha: number; targets: LinearName[]; layers?: number[]; seed: number };
 
 export interface TrainFileConfig {
@@ -33,7 +38,7 @@ export const TRAIN_FILE_FIELDS: Record<string, [unknown, string]> = {
   'run.runId': [null, 'Required: names the checkpoints.'],
   'run.seed': [null, 'Required: questions, rollouts, minibatches and LoRA init fork from it.'],
   'model.dir': [null, 'Required: a model folder (config.json, tokenizer files, router.json); relative to the config file.'],
-  'model.init': [null, "Required: {kind:'seeded-random', seed} regenerates the seeded test weights (tiny-router: 20250611; checked against onnx/model.onnx when present) , {kind:'safetensors', path} reads HF-named F32/F16/BF16 weights (e.g. a warm-up's model.safetensors) or {kind:'folder'} reads model.dir's own ONNX (onnx/model.onnx, else onnx/model_q4.onnx dequantised — what the q4 model computes with), e.g. to continue from a shipped policy such as public/models/router-nano-a0."],
+  'model.init': [null, "Required: {kind:'seeded-random', seed} regenerates the seeded test weights (tiny-router: 20250611; checked against onnx/model.onnx when present) , {kind:'safetensors', path} reads HF-named F32/F16/BF16 weights (e.g. a warm-up's model.safetensors) or {kind:'folder'} reads model.dir's own ONNX (onnx/model.onnx, else onnx/model_q4.onnx dequantised — what the q4 model computes with), e.g. to continue from a shipped policy such as public/models/router-nano-a0; {kind:'mix', with, weight} mixes model.dir's weights with another folder's of the same config ((1 − weight)·dir + weight·with), e.g. the two warm-ups, for a start whose routing is not yet decided (examples/alpha-shift.json)."],
   'model.trainable': [{ kind: 'full' }, "{kind:'full'} trains every weight (small models); {kind:'lora', rank, alpha, targets, layers?, seed} trains adapters on frozen weights."],
   'model.rolloutPrecision': ['fp32', "The rollout model rebuilt after each step: 'fp32' (exact, cheap to rebuild for small models) or 'q4' (quantising costs time per sync, O(params))."],
   'model.threads': [2, 'onnxruntime-node intra-op threads for training and rollouts (CI has 2 cores).'],
@@ -92,7 +97,9 @@ export function parseTrainFileConfig(raw: unknown, baseDir: string, where = 'tra
   if (init['kind'] === 'seeded-random' && Number.isSafeInteger(init['seed'])) weightsInit = { kind: 'seeded-random', seed: init['seed'] as number };
   else if (init['kind'] === 'safetensors' && typeof init['path'] === 'string') weightsInit = { kind: 'safetensors', path: resolve(baseDir, init['path']) };
   else if (init['kind'] === 'folder') weightsInit = { kind: 'folder' };
-  else e.push("model.init must be {kind:'seeded-random', seed}, {kind:'safetensors', path} or {kind:'folder'}.");
+  else if (init['kind'] === 'mix' && typeof init['with'] === 'string' && typeof init['weight'] === 'number' && init['weight'] >= 0 && init['weight'] <= 1) {
+    weightsInit = { kind: 'mix', with: resolve(baseDir, init['with']), weight: init['weight'] };
+  } else e.push("model.init must be {kind:'seeded-random', seed}, {kind:'safetensors', path}, {kind:'folder'} or {kind:'mix', with: <folder>, weight: 0…1}.");
   const t = obj(model['trainable'] ?? { kind: 'full' });
   let trainable: TrainableSpec = { kind: 'full' };
   if (t['kind'] === 'lora') {

@@ -59,3 +59,26 @@ describe("model.init {kind:'folder'}", () => {
     expect(() => loadInitialWeights(broken, config, { kind: 'folder' })).toThrow(/model_q4\.onnx is not a readable ONNX model/);
   });
 });
+
+describe("model.init {kind:'mix'}", () => {
+  const a = join(MODELS, 'router-nano-a0-warmup');
+  const b = join(MODELS, 'router-nano-a08-warmup');
+  it('the train file resolves the second folder against the file and checks the weight', () => {
+    const raw = { run: { runId: 'r', seed: 1 }, model: { dir: a, init: { kind: 'mix', with: '../m/b', weight: 0.5 } } };
+    expect(parseTrainFileConfig(raw, '/cfg/x').model.init).toEqual({ kind: 'mix', with: resolve('/cfg/m/b'), weight: 0.5 });
+    expect(() => parseTrainFileConfig({ ...raw, model: { ...raw.model, init: { kind: 'mix', with: 'b', weight: 2 } } }, '/x')).toThrow(TrainFileConfigError);
+  });
+  it('is (1 − t)·dir + t·with element by element: t = 0 and 1 give each folder, 0.5 the mean', () => {
+    const config = configOf(a);
+    const wa = loadInitialWeights(a, config, { kind: 'folder' });
+    const wb = loadInitialWeights(b, config, { kind: 'folder' });
+    const name = 'model.layers.0.self_attn.q_proj.weight';
+    const at = (t: number) => loadInitialWeights(a, config, { kind: 'mix', with: b, weight: t }).get(name)?.data as Float32Array;
+    const [x, y] = [wa.get(name)?.data as Float32Array, wb.get(name)?.data as Float32Array];
+    expect(Array.from(at(0))).toEqual(Array.from(x));
+    expect(Array.from(at(1))).toEqual(Array.from(y));
+    const mid = at(0.5);
+    for (const i of [0, 7, 1000]) expect(mid[i]).toBeCloseTo(((x[i] as number) + (y[i] as number)) / 2, 6);
+    expect(x.some((v, i) => v !== y[i])).toBe(true); // the two warm-ups differ, so the mix is not trivial
+  });
+});
