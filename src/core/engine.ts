@@ -280,10 +280,18 @@ export interface Engine {
 // A port of its own, beside Engine: training needs onnxruntime-web training sessions and IndexedDB,
 // so only the browser worker hosts it (src/worker/trainRuntime.ts); the CLI drives core's trainLoop directly.
 
+/**
+ * What a training run starts from: a ModelRef, or 'embedded-mix' — (1 − weight)·`name` + weight·`with`, two
+ * embedded folders of the same config mixed tensor by tensor (the α demo: the two warm-ups 50/50, a start whose
+ * routing is undecided); `name`'s folder gives the tokenizer, config and router.json. Only training reads it
+ * (the policy runtime loads ModelRefs), and a checkpoint stores it as its base, so a resume rebuilds the mix.
+ */
+export type TrainPolicyRef = ModelRef | { kind: 'embedded-mix'; name: string; with: string; weight: number; baseUrl: string };
+
 /** What a run needs besides its TrainConfig; stored with every checkpoint so a resume needs only the id. */
 export interface TrainRunSetup {
-  /** Whose weights are trained: the embedded tiny-router (its seeded fp32 weights) or a checkpoint's. */
-  policy: ModelRef;
+  /** Whose weights are trained: an embedded folder (the tiny-router: its seeded fp32 weights), a checkpoint's, or two embedded folders mixed. */
+  policy: TrainPolicyRef;
   preferredDevice: PreferredDevice;
   /** Episode settings of the rollouts (turns, token budgets). */
   settings: EnvSettings;

@@ -9,16 +9,17 @@
  * its fp32 ONNX byte for byte, as cli/train/trainSetup.ts does), any other embedded folder (router-nano-a0,
  * router-nano-a08, their -warmup baselines: the weights read out of the folder's own decoder by
  * core/onnx/readDecoderWeights.ts — q4 dequantised, exactly what the q4 model computes with, or fp32
- * when the folder has no q4) and any checkpoint of these (fine-tuning continues from the checkpoint's weights as a
- * new run). One run at a time.
+ * when the folder has no q4), two such folders mixed (TrainPolicyRef 'embedded-mix': the α demo's start, the
+ * warm-ups 50/50, through core's mixWeights, with the first folder's tokenizer, config and decoding) and any
+ * checkpoint of these (fine-tuning continues from the checkpoint's weights as a new run). One run at a time.
  * Rollouts decode as the folder's router.json asks (protocol grammar, extractive spans), as cli train does.
  * `checkpointFolder` turns a checkpoint into a model folder (q4 ONNX + the base folder's tokenizer,
  * config and decoding) for the policy runtime: 'train.usePolicy' → ModelRef { kind: 'checkpoint' }.
  *
  * Not for: UI state, or anything the loop decides (when to save, what to skip).
  */
-import type { DataRoot, ModelRef, ModelSource, PolicyDeviceReport, TrainEngine, TrainRunEvent, TrainRunSetup, TrainStartRequest } from '../core/index';
-import { buildDecoderModel, createEpisodeRollout, DecoderWeightsReadError, folderDecodingOf, readDecoderWeights, createLanguageModelPolicy, createMemoryModelSource, createOfflineCaller, createOnnxLearner, createSeededUniform, loadModelFolder, NO_CHAT_FRAMING, offlineBankQuestions, offlinePoolModels, randomDecoderWeights, renderCompactPromptForPool, trainLoop, type LanguageModel, type LoadedModelFolder, type TrainCheckpoint, type TrainConfig, type WeightTensor } from '../core/index';
+import type { DataRoot, ModelSource, PolicyDeviceReport, TrainEngine, TrainPolicyRef, TrainRunEvent, TrainRunSetup, TrainStartRequest } from '../core/index';
+import { buildDecoderModel, createEpisodeRollout, DecoderWeightsReadError, folderDecodingOf, mixWeights, readDecoderWeights, WeightShapeError, createLanguageModelPolicy, createMemoryModelSource, createOfflineCaller, createOnnxLearner, createSeededUniform, loadModelFolder, NO_CHAT_FRAMING, offlineBankQuestions, offlinePoolModels, randomDecoderWeights, renderCompactPromptForPool, trainLoop, type LanguageModel, type LoadedModelFolder, type TrainCheckpoint, type TrainConfig, type WeightTensor } from '../core/index';
 import { loadOfflineBank, type OfflineBank } from '../core/offline/offlineBank';
 import { folderDecodingProcessors } from '../core/policy/folderDecoding';
 import { TINY_ROUTER_NAME, TINY_ROUTER_SEED } from '../core/model/tinyRouter';
@@ -62,8 +63,20 @@ export function createTrainRuntime(deps: TrainRuntimeDeps): TrainRuntime {
   const folders = new Map<string, Promise<ModelSource>>();
   let active: AbortController | null = null;
 
-  /** The trainable weights of a policy ref (a checkpoint's: its base folder with its params). */
-  async function baseModel(ref: ModelRef): Promise<BaseModel> {
+  /**
+   * The trainable weights of a policy ref (a checkpoint's: its base folder with its params; a mix: the two
+   * folders' weights mixed, with the first folder's tokenizer, config and decoding).
+   */
+  async function baseModel(ref: TrainPolicyRef): Promise<BaseModel> {
+    if (ref.kind === 'embedded-mix') {
+      const [a, b] = await Promise.all([baseModel({ kind: 'embedded', name: ref.name, baseUrl: ref.baseUrl }), baseModel({ kind: 'embedded', name: ref.with, baseUrl: ref.baseUrl })]);
+      try {
+        return { ...a, weights: mixWeights(a.weights, b.weights, ref.weight) };
+      } catch (err) {
+        if (err instanceof WeightShapeError) throw new TrainRuntimeError(`Cannot mix ${ref.name} with ${ref.with}: ${err.message}`, { cause: err });
+        throw err;
+      }
+    }
     if (ref.kind === 'checkpoint') {
       const { checkpoint, setup } = await deps.checkpoints.get(ref.checkpointId);
       const base = await baseModel(setup.policy);
@@ -209,7 +222,7 @@ export function createTrainRuntime(deps: TrainRuntimeDeps): TrainRuntime {
     }
     // the base folder's decoding (grammar, extractive spans) carries over: the rollouts were decoded with it
     const decoding = base.folder.router?.decoding;
-    const router = { format: 1, prompt_template: 'compact', pool: 'offline', alpha: checkpoint.config.alpha, ...(decoding === undefined ? {} : { decoding }), provenance: { source: `checkpoint ${id}`, producer: 'router-r1-studio train view (GRPO, offline pool)', notes: `RL step ${checkpoint.step} of ${checkpoint.config.steps}, seed ${checkpoint.seed}, from ${setup.policy.kind === 'embedded' ? setup.policy.name : setup.policy.kind}` } };
+    const router = { format: 1, prompt_template: 'compact', pool: 'offline', alpha: checkpoint.config.alpha, ...(decoding === undefined ? {} : { decoding }), provenance: { source: `checkpoint ${id}`, producer: 'router-r1-studio train view (GRPO, offline pool)', notes: `RL step ${checkpoint.step} of ${checkpoint.config.steps}, seed ${checkpoint.seed}, from ${policyLabel(setup.policy)}` } };
     files.set('router.json', JSON.stringify(router, null, 2) + '\n');
     files.set('onnx/model_q4.onnx', buildDecoderModel(base.folder.config, base.weights, { precision: 'q4' }));
     return createMemoryModelSource(files, `checkpoint ${id}`);
@@ -272,4 +285,11 @@ function eosIds(folder: LoadedModelFolder, fallback: number | undefined): number
     if (Array.isArray(raw) && raw.every((x) => typeof x === 'number')) return raw as number[];
   }
   return fallback === undefined ? [] : [fallback];
+}
+
+/** A policy ref in words (a checkpoint's provenance). */
+function policyLabel(p: TrainPolicyRef): string {
+  if (p.kind === 'embedded') return p.name;
+  if (p.kind === 'embedded-mix') return `${1 - p.weight}·${p.name} + ${p.weight}·${p.with}`;
+  return p.kind;
 }

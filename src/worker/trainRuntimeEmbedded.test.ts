@@ -3,14 +3,15 @@
  * (onnxruntime-web on wasm, the folder fetched over HTTP from public/, checkpoints in an in-memory fake of
  * the IndexedDB tables) across a real MessageChannel (EngineClient ↔ EngineHost) starts a 1-step run from
  * router-nano-a0 — its weights read out of its q4 decoder (core/onnx/readDecoderWeights.ts) — and gets
- * a step event and a stored 'pause' checkpoint. Small on purpose: 1 question, G = 2, 16-token turns.
+ * a step event and a stored 'pause' checkpoint; and a run from the two warm-ups mixed 50/50 starts from
+ * their element-wise mean and resumes from its checkpoint. Small on purpose: 1 question, G = 2, 16-token turns.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createTrainConfig, DataRootError, DEFAULT_ENV_SETTINGS, type DataRoot, type TrainRunEvent } from '../core/index';
+import { createTrainConfig, DataRootError, DEFAULT_ENV_SETTINGS, parseDecoderConfig, readDecoderWeights, type DataRoot, type TrainRunEvent } from '../core/index';
 import { createInMemoryCacheStore, createModelCache } from '../adapters/models/modelCache';
 import { createBrowserCheckpointStore, type CheckpointKv, type StoredCheckpointMeta, type StoredCheckpointTensors } from '../adapters/storage/idbCheckpointStore';
 import { EngineClient } from './engineClient';
@@ -93,12 +94,14 @@ describe('train runtime: a run from an embedded router-nano policy', () => {
   let http: { server: Server; baseUrl: string };
   let channel: MessageChannel;
   let client: EngineClient;
+  let checkpoints: ReturnType<typeof createBrowserCheckpointStore>;
 
   beforeAll(async () => {
     http = await servePublic();
+    checkpoints = createBrowserCheckpointStore(createInMemoryCheckpointKvFake(), { wallClockMs: () => 0 });
     const runtime = createTrainRuntime({
       cache: createModelCache({ store: createInMemoryCacheStore(), estimate: async () => ({}) }),
-      checkpoints: createBrowserCheckpointStore(createInMemoryCheckpointKvFake(), { wallClockMs: () => 0 }),
+      checkpoints,
       openDataRoot: (dir) => fsRoot(dir),
       now: () => 0,
     });
@@ -132,5 +135,50 @@ describe('train runtime: a run from an embedded router-nano policy', () => {
     expect(stored?.type === 'train.stored' && stored.checkpoint.policyName).toBe('router-nano-a0');
     const list = await client.listCheckpoints();
     expect(list).toHaveLength(1);
+  }, 300_000);
+
+  it("the two warm-ups mixed 50/50 (the α demo's start): the run starts from their element-wise mean, and its checkpoint resumes", async () => {
+    // lr 1e-30: the step moves no weight measurably, so the stored params are the starting weights
+    const config = createTrainConfig({ runId: 'mix-1', seed: 3, steps: 2, questionsPerStep: 1, groupSize: 2, minibatchSize: 2, checkpointEvery: 0, samplesPerStep: 0, schedule: { kind: 'constant', lr: 1e-30, warmupSteps: 0 } });
+    const start = {
+      config,
+      policy: { kind: 'embedded-mix' as const, name: 'router-nano-a0-warmup', with: 'router-nano-a08-warmup', weight: 0.5, baseUrl: http.baseUrl },
+      preferredDevice: 'wasm' as const,
+      settings: { ...DEFAULT_ENV_SETTINGS, maxTurns: 1, maxNewTokens: 16, maxObservationTokens: 32 },
+      sampling: { temperature: 1, topP: 1, topK: 0 },
+      dataRoot: DATA_DIR,
+    };
+    const events: TrainRunEvent[] = [];
+    for await (const e of client.stepTraining({ kind: 'start', start })) events.push(e);
+    const stored = events.find((e) => e.type === 'train.stored');
+    if (stored?.type !== 'train.stored') throw new Error(`no checkpoint stored: ${events.map((e) => e.type).join(', ')}`);
+    expect(stored.checkpoint.policyName).toBe('router-nano-a0-warmup mixed with router-nano-a08-warmup (0.5)');
+    const { checkpoint, setup } = await checkpoints.get(stored.checkpoint.id);
+    expect(setup.policy).toEqual(start.policy); // the base policy is recorded: a resume rebuilds the mix
+    // each folder's weights as the worker reads them (its q4 decoder dequantised; the warm-ups ship no fp32), and their mean
+    const weightsOf = async (name: string) => {
+      const dir = join(PUBLIC, 'models', name);
+      const config = parseDecoderConfig(JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')));
+      return readDecoderWeights(new Uint8Array(await readFile(join(dir, 'onnx/model_q4.onnx'))), config, name).weights;
+    };
+    const [a, b] = await Promise.all([weightsOf('router-nano-a0-warmup'), weightsOf('router-nano-a08-warmup')]);
+    expect(checkpoint.params.size).toBe(a.size);
+    let differ = 0;
+    for (const [name, p] of checkpoint.params) {
+      const [x, y] = [a.get(name)?.data as Float32Array, b.get(name)?.data as Float32Array];
+      expect(p.length, name).toBe(x.length);
+      let worst = 0;
+      for (let i = 0; i < p.length; i++) {
+        worst = Math.max(worst, Math.abs((p[i] as number) - ((x[i] as number) + (y[i] as number)) / 2));
+        if (x[i] !== y[i]) differ++;
+      }
+      expect(worst, name).toBeLessThan(1e-6);
+    }
+    expect(differ).toBeGreaterThan(0); // the two warm-ups differ, so the mean is neither of them
+    // the checkpoint resumes (its base is the mix): step 2
+    const resumed: TrainRunEvent[] = [];
+    for await (const e of client.stepTraining({ kind: 'resume', resume: { checkpointId: stored.checkpoint.id, dataRoot: DATA_DIR } })) resumed.push(e);
+    const step = resumed.find((e) => e.type === 'train.step');
+    expect(step?.type === 'train.step' && step.metrics.step).toBe(2);
   }, 300_000);
 });

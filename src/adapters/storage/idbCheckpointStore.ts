@@ -80,7 +80,8 @@ export function unpackTensors(p: PackedTensors): ParamMap {
 
 export function checkpointInfo(m: StoredCheckpointMeta): TrainCheckpointInfo {
   const last = m.metrics.at(-1);
-  const policyName = m.setup.policy.kind === 'embedded' ? m.setup.policy.name : m.setup.policy.kind === 'checkpoint' ? `checkpoint ${m.setup.policy.checkpointId}` : m.setup.policy.kind;
+  const p = m.setup.policy;
+  const policyName = p.kind === 'embedded' ? p.name : p.kind === 'embedded-mix' ? `${p.name} mixed with ${p.with} (${p.weight})` : p.kind === 'checkpoint' ? `checkpoint ${p.checkpointId}` : p.kind;
   return { id: m.id, runId: m.runId, step: m.step, totalSteps: m.config.steps, seed: m.seed, reason: m.reason, savedAtEpochMs: m.savedAtEpochMs, tensorBytes: m.tensorBytes, policyName, lastReward: last?.rewardMean ?? null };
 }
 

@@ -10,7 +10,7 @@ import { buildDecoderModel } from '../../core/onnx/buildDecoder';
 import type { DecoderConfig } from '../../core/onnx/decoderConfig';
 import { DecoderWeightsReadError, readDecoderWeights } from '../../core/onnx/readDecoderWeights';
 import { createSeededUniform } from '../../core/onnx/tinyDecoders';
-import { expectedWeightShapes, randomDecoderWeights, type WeightTensor } from '../../core/onnx/weights';
+import { expectedWeightShapes, mixWeights, randomDecoderWeights, WeightShapeError, type WeightTensor } from '../../core/onnx/weights';
 import { NO_CHAT_FRAMING, type ChatFraming } from '../../core/policy/tokenizedChat';
 import { createOnnxLearner, type OnnxLearner } from '../../core/train/onnxLearner';
 import type { TrainableSet } from '../../core/train/trainGraph';
@@ -68,7 +68,14 @@ export function loadInitialWeights(dir: string, config: DecoderConfig, init: Wei
     return weights;
   }
   if (init.kind === 'folder') return readFolderWeights(dir, config);
-  if (init.kind === 'mix') return mixWeights(readFolderWeights(dir, config), readFolderWeights(init.with, config), init.weight);
+  if (init.kind === 'mix') {
+    try {
+      return mixWeights(readFolderWeights(dir, config), readFolderWeights(init.with, config), init.weight);
+    } catch (err) {
+      if (err instanceof WeightShapeError) throw new TrainSetupError(`model.init {kind:'mix'}: ${err.message}`, { cause: err });
+      throw err;
+    }
+  }
   const flat = readSafetensorsFile(init.path);
   const out = new Map<string, WeightTensor>();
   for (const [name, shape] of expectedWeightShapes(config)) {
@@ -76,19 +83,6 @@ export function loadInitialWeights(dir: string, config: DecoderConfig, init: Wei
     const count = shape.reduce((x, y) => x * y, 1);
     if (data === undefined || data.length !== count) throw new TrainSetupError(`${init.path}: tensor ${name} is missing or not ${count} values ([${shape.join(', ')}]); the file is from another model.`);
     out.set(name, { data, shape });
-  }
-  return out;
-}
-
-/** (1 − t)·a + t·b, tensor by tensor (same names and shapes: the same config). */
-export function mixWeights(a: Map<string, WeightTensor>, b: Map<string, WeightTensor>, t: number): Map<string, WeightTensor> {
-  const out = new Map<string, WeightTensor>();
-  for (const [name, x] of a) {
-    const y = b.get(name);
-    if (y === undefined || y.data.length !== x.data.length) throw new TrainSetupError(`model.init {kind:'mix'}: tensor ${name} differs between the two folders; mix folders of the same config.`);
-    const d = new Float32Array(x.data.length);
-    for (let i = 0; i < d.length; i++) d[i] = (1 - t) * (x.data[i] as number) + t * (y.data[i] as number);
-    out.set(name, { data: d, shape: x.shape });
   }
   return out;
 }

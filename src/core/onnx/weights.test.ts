@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDecoderConfig } from './decoderConfig';
 import { createSeededUniform, TINY_DECODER_CONFIGS } from './tinyDecoders';
-import { assertDecoderWeights, expectedWeightShapes, randomDecoderWeights, WeightShapeError, type WeightTensor } from './weights';
+import { assertDecoderWeights, expectedWeightShapes, mixWeights, randomDecoderWeights, WeightShapeError, type WeightTensor } from './weights';
 
 describe('decoder weights', () => {
   const qwen = parseDecoderConfig(TINY_DECODER_CONFIGS.qwen2Gqa);
@@ -38,5 +38,19 @@ describe('decoder weights', () => {
     bad.delete('model.layers.1.mlp.up_proj.weight');
     expect(() => assertDecoderWeights(qwen, bad)).toThrow(WeightShapeError);
     expect(() => assertDecoderWeights(qwen, bad)).toThrow(/Missing tensor model\.layers\.1\.mlp\.up_proj\.weight/);
+  });
+
+  it('mixWeights: (1 − t)·a + t·b tensor by tensor (t = 0.5: the mean); weights of another config are refused', () => {
+    const a = randomDecoderWeights(qwen, createSeededUniform(1));
+    const b = randomDecoderWeights(qwen, createSeededUniform(2));
+    const name = 'model.layers.0.self_attn.q_proj.weight';
+    const [x, y] = [a.get(name)?.data as Float32Array, b.get(name)?.data as Float32Array];
+    const mid = mixWeights(a, b, 0.5);
+    expect(mid.size).toBe(a.size);
+    expect(mid.get(name)?.shape).toEqual(a.get(name)?.shape);
+    for (const i of [0, 5, x.length - 1]) expect(mid.get(name)?.data[i]).toBeCloseTo(((x[i] as number) + (y[i] as number)) / 2, 6);
+    expect(Array.from(mixWeights(a, b, 0).get(name)?.data ?? [])).toEqual(Array.from(x));
+    expect(x).not.toBe(mixWeights(a, b, 0).get(name)?.data); // a copy, never the input
+    expect(() => mixWeights(a, randomDecoderWeights(llama, createSeededUniform(1)), 0.5)).toThrow(WeightShapeError);
   });
 });

@@ -130,3 +130,20 @@ export function randomDecoderWeights(config: DecoderConfig, source: UniformRng):
   }
   return weights;
 }
+
+/**
+ * (1 − t)·a + t·b, tensor by tensor: two checkpoints of the same config mixed (t = 0.5: the element-wise
+ * mean), e.g. the α demo's undecided start (two warm-ups mixed). Names and sizes must match.
+ */
+export function mixWeights(a: DecoderWeights, b: DecoderWeights, t: number): Map<string, WeightTensor> {
+  if (b.size !== a.size) throw new WeightShapeError(`the two weight sets have different tensors (${a.size} vs ${b.size}); mix weights of the same config.`);
+  const out = new Map<string, WeightTensor>();
+  for (const [name, x] of a) {
+    const y = b.get(name);
+    if (y === undefined || y.data.length !== x.data.length) throw new WeightShapeError(`tensor ${name} differs between the two weight sets; mix weights of the same config.`);
+    const d = new Float32Array(x.data.length);
+    for (let i = 0; i < d.length; i++) d[i] = (1 - t) * (x.data[i] as number) + t * (y.data[i] as number);
+    out.set(name, { data: d, shape: x.shape });
+  }
+  return out;
+}

@@ -1,6 +1,6 @@
 /**
  * The Train form's policy choice: the tiny-router always, the embedded index's variants and warm-up
- * baselines once it is loaded, and the loaded model; a real <select> (keyboard: focus + arrows), and the
+ * baselines once it is loaded, the two warm-ups mixed when both are listed, and the loaded model; a real <select> (keyboard: focus + arrows), and the
  * chosen folder is what the run starts from (trainPolicyRef), with rollout settings sized for it.
  */
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseEmbeddedIndex } from '../../core';
 import { EMBEDDED_TRAIN_ROLLOUT_SETTINGS, trainFormErrors, trainPolicyRef, trainRolloutSettings, TRAIN_ROLLOUT_SETTINGS } from '../session/trainActions';
 import { createAppStore } from '../store/appStore';
+import { TRAIN_POLICY_WARMUP_MIX } from '../store/trainSlice';
 import { AppStoreContext } from '../store/useApp';
 import { TrainForm } from './TrainForm';
 
@@ -46,5 +47,28 @@ describe('TrainForm: starting policy', () => {
     const loaded = (maxPositions: number) => ({ config: { maxPositions } }) as unknown as Parameters<typeof trainRolloutSettings>[1];
     expect(trainRolloutSettings({ kind: 'checkpoint', checkpointId: 'c' }, loaded(512))).toBe(TRAIN_ROLLOUT_SETTINGS);
     expect(trainRolloutSettings({ kind: 'checkpoint', checkpointId: 'c' }, loaded(8192))).toBe(EMBEDDED_TRAIN_ROLLOUT_SETTINGS);
+  });
+
+  it("offers the two warm-ups mixed (the α demo's start) only when the index lists both; choosing it trains their 50/50 mix", () => {
+    const store = createAppStore();
+    render(
+      <AppStoreContext.Provider value={store}>
+        <TrainForm />
+      </AppStoreContext.Provider>,
+    );
+    const select = screen.getByTestId('train.form.policy') as HTMLSelectElement;
+    act(() => store.getState().setEmbeddedIndex({ status: 'ready', index: INDEX })); // only the a0 warm-up
+    expect([...select.options].map((o) => o.value)).not.toContain(TRAIN_POLICY_WARMUP_MIX);
+    const both = parseEmbeddedIndex({ ...INDEX, warmups: [...(INDEX.warmups ?? []), { name: 'router-nano-a08-warmup', of: 'router-nano-a08', alpha: 0.8 }] });
+    act(() => store.getState().setEmbeddedIndex({ status: 'ready', index: both }));
+    expect([...select.options].map((o) => o.value)).toEqual(['tiny-router', 'router-nano-a0', 'router-nano-a08', 'router-nano-a0-warmup', 'router-nano-a08-warmup', TRAIN_POLICY_WARMUP_MIX, 'loaded']);
+    expect(select.options[5]?.textContent).toBe('warm-ups mixed (routing not yet decided; the α demo)');
+    fireEvent.change(select, { target: { value: TRAIN_POLICY_WARMUP_MIX } });
+    const form = store.getState().trainForm;
+    expect(form.policy).toBe(TRAIN_POLICY_WARMUP_MIX);
+    const ref = trainPolicyRef(form, null, 'http://app/');
+    expect(ref).toEqual({ kind: 'embedded-mix', name: 'router-nano-a0-warmup', with: 'router-nano-a08-warmup', weight: 0.5, baseUrl: 'http://app/' });
+    expect(trainFormErrors(form, null, 'http://app/')).toEqual([]);
+    expect(trainRolloutSettings(ref as Exclude<typeof ref, string>)).toBe(EMBEDDED_TRAIN_ROLLOUT_SETTINGS);
   });
 });

@@ -1,6 +1,6 @@
 /**
- * The training configuration: policy (the tiny-router, the embedded router-nano policies and baselines, or
- * the loaded model), pool and split (fixed: the offline pool's train split), α, G,
+ * The training configuration: policy (the tiny-router, the embedded router-nano policies and baselines, the
+ * two warm-ups mixed 50/50, or the loaded model), pool and split (fixed: the offline pool's train split), α, G,
  * questions per step, learning rate, KL coefficient, steps, seed, checkpoint interval and device.
  * Every problem core's validateTrainConfig finds is listed under the form; Start stays disabled.
  */
@@ -8,7 +8,7 @@ import { TINY_ROUTER_NAME } from '../../core';
 import { trainFormErrors } from '../session/trainActions';
 import type { EmbeddedIndexState } from '../store/modelSlice';
 import { useApp } from '../store/useApp';
-import { TRAIN_POLICY_LOADED, type TrainForm as Form } from '../store/trainSlice';
+import { TRAIN_POLICY_LOADED, TRAIN_POLICY_WARMUP_MIX, WARMUP_MIX, type TrainForm as Form } from '../store/trainSlice';
 
 type NumberField = Exclude<{ [K in keyof Form]: Form[K] extends number ? K : never }[keyof Form], 'alpha'>;
 
@@ -35,12 +35,24 @@ export function embeddedTrainPolicies(index: EmbeddedIndexState): { name: string
   ].filter((p) => p.name !== TINY_ROUTER_NAME);
 }
 
+/**
+ * Whether the form offers the two warm-ups mixed (TRAIN_POLICY_WARMUP_MIX: the α demo's start, routing not
+ * yet decided, as cli/train/examples/alpha-shift.json): when the index lists both warm-ups.
+ */
+export function warmupMixOffered(index: EmbeddedIndexState): boolean {
+  if (index.status !== 'ready') return false;
+  const names = new Set((index.index.warmups ?? []).map((w) => w.name));
+  return names.has(WARMUP_MIX.name) && names.has(WARMUP_MIX.with);
+}
+
 export function TrainForm() {
   const form = useApp((s) => s.trainForm);
   const set = useApp((s) => s.setTrainForm);
   const loaded = useApp((s) => s.modelInfo);
   const busy = useApp((s) => s.trainStatus === 'running' || s.trainStatus === 'starting' || s.trainStatus === 'pausing');
-  const embedded = embeddedTrainPolicies(useApp((s) => s.embeddedIndex));
+  const index = useApp((s) => s.embeddedIndex);
+  const embedded = embeddedTrainPolicies(index);
+  const mix = warmupMixOffered(index);
   const errors = trainFormErrors(form, loaded, '');
   const num = (v: string): number => (v.trim() === '' ? Number.NaN : Number(v));
 
@@ -56,6 +68,11 @@ export function TrainForm() {
               {p.name} (embedded, {p.label})
             </option>
           ))}
+          {mix && (
+            <option value={TRAIN_POLICY_WARMUP_MIX}>
+              warm-ups mixed (routing not yet decided; the α demo)
+            </option>
+          )}
           <option value={TRAIN_POLICY_LOADED}>loaded model{loaded === null ? ' (none loaded)' : ` (${loaded.name})`}</option>
         </select>
       </label>

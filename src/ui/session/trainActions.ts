@@ -4,10 +4,10 @@
  * `train.step` batched per animation frame — and manage checkpoints (list, delete, export as a file,
  * import, use as the policy). The engine does the work; the store gets plain data.
  */
-import { createTrainConfig, DEFAULT_ENV_SETTINGS, DEFAULT_TRAIN_CONFIG, TINY_ROUTER_NAME, validateTrainConfig, type EnvSettings, type LoadedModelInfo, type ModelRef, type TrainConfig, type TrainEngine, type TrainRunEvent, type TrainStartRequest, type TrainStepMetrics, type Trajectory } from '../../core';
+import { createTrainConfig, DEFAULT_ENV_SETTINGS, DEFAULT_TRAIN_CONFIG, TINY_ROUTER_NAME, validateTrainConfig, type EnvSettings, type LoadedModelInfo, type ModelRef, type TrainConfig, type TrainEngine, type TrainRunEvent, type TrainPolicyRef, type TrainStartRequest, type TrainStepMetrics, type Trajectory } from '../../core';
 import type { AppStore } from '../store/appStore';
 import type { FrameScheduler } from '../store/bindEngine';
-import { TRAIN_POLICY_LOADED, type TrainForm } from '../store/trainSlice';
+import { TRAIN_POLICY_LOADED, TRAIN_POLICY_WARMUP_MIX, WARMUP_MIX, type TrainForm } from '../store/trainSlice';
 
 /** Rollout episodes sized for the tiny router's 512 positions (as cli/train/examples/tiny.json). */
 export const TRAIN_ROLLOUT_SETTINGS: EnvSettings = { maxTurns: 2, maxPromptTokens: 160, maxNewTokens: 24, maxObservationTokens: 48, maxContextTokens: 400, invalidActionNotice: false };
@@ -21,7 +21,8 @@ export const EMBEDDED_TRAIN_ROLLOUT_SETTINGS: EnvSettings = { ...DEFAULT_ENV_SET
  * The rollout settings for a policy: the tiny router's for it, the embedded policies' for the others; a
  * checkpoint (loaded in "Model policy") by its model's positions (the tiny router has 512).
  */
-export function trainRolloutSettings(policy: ModelRef, loaded: LoadedModelInfo | null = null): EnvSettings {
+export function trainRolloutSettings(policy: TrainPolicyRef, loaded: LoadedModelInfo | null = null): EnvSettings {
+  if (policy.kind === 'embedded-mix') return EMBEDDED_TRAIN_ROLLOUT_SETTINGS;
   if (policy.kind === 'embedded') return policy.name === TINY_ROUTER_NAME ? TRAIN_ROLLOUT_SETTINGS : EMBEDDED_TRAIN_ROLLOUT_SETTINGS;
   return loaded !== null && loaded.config.maxPositions > EMBEDDED_TRAIN_ROLLOUT_SETTINGS.maxContextTokens ? EMBEDDED_TRAIN_ROLLOUT_SETTINGS : TRAIN_ROLLOUT_SETTINGS;
 }
@@ -56,8 +57,9 @@ export function trainConfigFromForm(f: TrainForm, runId: string): TrainConfig {
   });
 }
 
-/** Which weights the form trains (an embedded folder by name, or the loaded model), or why it cannot. */
-export function trainPolicyRef(f: TrainForm, loaded: LoadedModelInfo | null, baseUrl: string): ModelRef | string {
+/** Which weights the form trains (an embedded folder by name, the two warm-ups mixed, or the loaded model), or why it cannot. */
+export function trainPolicyRef(f: TrainForm, loaded: LoadedModelInfo | null, baseUrl: string): TrainPolicyRef | string {
+  if (f.policy === TRAIN_POLICY_WARMUP_MIX) return { kind: 'embedded-mix', ...WARMUP_MIX, baseUrl };
   if (f.policy !== TRAIN_POLICY_LOADED) return { kind: 'embedded', name: f.policy, baseUrl };
   if (loaded === null) return 'No model is loaded: load one in "Model policy", or train the tiny-router.';
   const r = loaded.ref;

@@ -14,12 +14,20 @@ export const MAX_SAMPLE_STEPS = 50;
 
 /**
  * What the form trains: an embedded folder under public/models/ by name (tiny-router, or one the embedded
- * index lists: router-nano-a0, router-nano-a08, their -warmup baselines), or 'loaded' (the model loaded in
- * "Model policy", when it is an embedded folder or a checkpoint).
+ * index lists: router-nano-a0, router-nano-a08, their -warmup baselines), 'mix:warmups' (the two warm-ups
+ * mixed: TRAIN_POLICY_WARMUP_MIX), or 'loaded' (the model loaded in "Model policy", when it is an embedded
+ * folder or a checkpoint).
  */
 export type TrainPolicyChoice = string;
 /** The form's policy value for "the loaded model". */
 export const TRAIN_POLICY_LOADED = 'loaded';
+/**
+ * The form's policy value for the α demo's start: the two warm-ups mixed 50/50 (routing not yet decided),
+ * as cli/train/examples/alpha-shift.json; `name`'s folder gives tokenizer, config and router.json. Not a
+ * folder name (folder names have no ':').
+ */
+export const TRAIN_POLICY_WARMUP_MIX = 'mix:warmups';
+export const WARMUP_MIX = { name: 'router-nano-a0-warmup', with: 'router-nano-a08-warmup', weight: 0.5 } as const;
 
 export interface TrainForm {
   policy: TrainPolicyChoice;
