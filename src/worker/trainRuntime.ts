@@ -89,9 +89,9 @@ export function createTrainRuntime(deps: TrainRuntimeDeps): TrainRuntime {
     }
     const source = deps.cache.cachedSource(createEmbeddedModelSource(ref.name, { baseUrl: ref.baseUrl }));
     if (ref.name !== TINY_ROUTER_NAME) {
-      // Any other embedded folder: its own decoder's weights, q4 dequantised (exactly what it computes with), or
-      // fp32 when it ships no q4. q4 first on purpose: an SPA server (vite preview) answers a missing
-      // onnx/model.onnx with index.html and 200, so probing fp32 first would read a web page.
+      // Any other embedded folder: its own decoder's weights, q4 dequantised (exactly what the app runs), or
+      // fp32 when it ships no q4. (A web app's index-page fallback for a missing file counts as missing:
+      // urlModelSource.ts.)
       const folder = await loadModelFolder(source, { preference: ['q4', 'fp32'] });
       try {
         return { folder, source, weights: readDecoderWeights(folder.onnx.bytes, folder.config, `${folder.location}/${folder.onnx.path}`).weights };

@@ -4,7 +4,7 @@ import { openByteSource } from './modelSource';
 import { createUrlModelSource } from './urlModelSource';
 
 /** A stub server: files by URL, Range support switchable, bodies streamed in 3-byte chunks. */
-function stubFetch(files: Record<string, Uint8Array>, opts: { ranges?: boolean; status?: number } = {}): FetchLike & { calls: [string, FetchInit][] } {
+function stubFetch(files: Record<string, Uint8Array>, opts: { ranges?: boolean; status?: number; spaFallback?: Uint8Array } = {}): FetchLike & { calls: [string, FetchInit][] } {
   const calls: [string, FetchInit][] = [];
   const f = (async (url: string, init: FetchInit): Promise<FetchResponseLike> => {
     calls.push([url, init]);
@@ -21,6 +21,7 @@ function stubFetch(files: Record<string, Uint8Array>, opts: { ranges?: boolean; 
       };
     };
     if (opts.status !== undefined) return respond(opts.status, new Uint8Array(), {});
+    if (file === undefined && opts.spaFallback !== undefined) return respond(200, opts.spaFallback, { 'content-type': 'text/html; charset=utf-8', 'content-length': String(opts.spaFallback.length) });
     if (file === undefined) return respond(404, new Uint8Array(), {});
     const range = /bytes=(\d+)-(\d+)/.exec(init.headers['Range'] ?? '');
     if (range !== null && opts.ranges !== false) {
@@ -69,5 +70,14 @@ describe('createUrlModelSource', () => {
     await expect(read).rejects.toThrow('cancelled by user');
     const gated = createUrlModelSource(prefix, { fetch: stubFetch({}, { status: 401 }) });
     await expect(gated.readText('config.json')).rejects.toThrow(/HTTP 401.*gated or private/);
+  });
+
+  it("treats a web app's index-page fallback (200, text/html) as a missing file, not as its bytes", async () => {
+    const page = new TextEncoder().encode('<!doctype html><html></html>');
+    const src = createUrlModelSource(prefix, { fetch: stubFetch({ [`${prefix}/onnx/model_q4.onnx`]: bytes }, { spaFallback: page }) });
+    expect(await src.exists('onnx/model.onnx')).toBe(false);
+    await expect(src.readBytes('onnx/model.onnx')).rejects.toMatchObject({ name: 'ModelSourceError', missing: true, message: expect.stringMatching(/HTML page/) });
+    expect(await src.exists('onnx/model_q4.onnx')).toBe(true);
+    expect(await src.readBytes('onnx/model_q4.onnx')).toEqual(bytes);
   });
 });

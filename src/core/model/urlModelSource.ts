@@ -38,6 +38,12 @@ export function createUrlModelSource(prefix: string, deps: UrlModelSourceDeps): 
       await cancelBody(res);
       throw new ModelSourceError(`${urlOf(path)} does not exist (HTTP 404).`, { missing: true });
     }
+    // A single-page-app server (vite preview, many static hosts) answers a missing file with its index
+    // page and 200: for anything but an .html path that page is "not there", not a truncated model file.
+    if (res.ok && /^text\/html\b/i.test(res.headers.get('content-type') ?? '') && !/\.html?$/i.test(path)) {
+      await cancelBody(res);
+      throw new ModelSourceError(`${urlOf(path)} does not exist (the server answered with an HTML page, a web app's fallback, instead of the file).`, { missing: true });
+    }
     if (!res.ok) {
       await cancelBody(res);
       const hint = res.status === 401 || res.status === 403 ? ' The repository may be gated or private: open it on the website and accept its terms, or download it and pick the folder.' : '';
