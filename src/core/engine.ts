@@ -9,6 +9,7 @@
  */
 import type { Trajectory, CallError, PoolModelRecord, QuestionRecord } from './env/trajectory';
 import type { EpisodeEvent } from './run/episodeEvents';
+import type { FolderDecoding } from './policy/folderDecoding';
 import type { EpisodeRequest } from './run/runEpisode';
 import type { ProviderConfig } from './providers/providerConfig';
 import type { PresetModel } from './providers/poolPresets';
@@ -108,12 +109,8 @@ export interface LoadedModelInfo {
   /** The prompt template the policy was trained with (router.json; a family default without one). */
   template: TemplateId;
   templateFrom: 'router.json' | 'default';
-  /** router.json decoding.protocol_grammar: the tag grammar processor runs while the policy writes. */
-  protocolGrammar?: boolean;
-  /** router.json decoding.extractive_spans: sub-queries and answers are copied from the question and the replies. */
-  extractiveSpans?: boolean;
-  /** router.json decoding.max_think_tokens. */
-  maxThinkTokens?: number;
+  /** router.json `decoding`: the processors the policy writes with (policy/folderDecoding.ts); absent: none. */
+  decoding?: FolderDecoding;
   onnx: { path: string; variant: string };
   files: { path: string; bytes: number }[];
   /** Weights plus the KV cache at the model's context length: a rough lower bound of the memory it needs. */

@@ -165,7 +165,7 @@ function modelInfo(ref: ModelRef, folder: LoadedModelFolder, template: TemplateI
     name,
     template,
     templateFrom: folder.router === null ? 'default' : 'router.json',
-    ...decodingInfo(folder.router),
+    decoding: folderDecodingOf(folder.router),
     onnx: { path: folder.onnx.path, variant: folder.onnx.variant },
     files,
     estimatedMemoryBytes: weights + kvBytes,
@@ -174,10 +174,4 @@ function modelInfo(ref: ModelRef, folder: LoadedModelFolder, template: TemplateI
     preferredDevice: req.preferredDevice,
     device: { ...device },
   };
-}
-
-/** router.json `decoding` as LoadedModelInfo fields (absent ones left out). */
-function decodingInfo(router: Parameters<typeof folderDecodingOf>[0]): Pick<LoadedModelInfo, 'protocolGrammar' | 'extractiveSpans' | 'maxThinkTokens'> {
-  const d = folderDecodingOf(router);
-  return { protocolGrammar: d.protocolGrammar, extractiveSpans: d.extractiveSpans, ...(d.maxThinkTokens === undefined ? {} : { maxThinkTokens: d.maxThinkTokens }) };
 }

@@ -182,6 +182,6 @@ export function parseEmbeddedIndex(json: unknown): EmbeddedIndex {
 }
 
 /** The variant whose α is nearest to `alpha` (ties: the lower α). */
-export function variantForAlpha(index: EmbeddedIndex, alpha: number): EmbeddedIndex['variants'][number] {
+export function variantForAlpha(index: Pick<EmbeddedIndex, 'variants'>, alpha: number): EmbeddedIndex['variants'][number] {
   return [...index.variants].sort((a, b) => Math.abs(a.alpha - alpha) - Math.abs(b.alpha - alpha) || a.alpha - b.alpha)[0] as EmbeddedIndex['variants'][number];
 }

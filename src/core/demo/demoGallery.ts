@@ -7,7 +7,7 @@
  * as a bundle's is. Parsing never throws: a bad file gives a message and the app goes on without it.
  */
 import type { Trajectory } from '../env/trajectory';
-import { decodeRecord, encodeRecord, float, HOSTILE_KEYS, isPlainObject, list, oneOf, record, SchemaDecodeError, text, type TableOf } from '../share/schema';
+import { decodeRecord, encodeRecord, float, isPlainObject, parseJsonNotingHostileKeys, list, oneOf, record, SchemaDecodeError, text, type TableOf } from '../share/schema';
 import { TRAJECTORY_FIELDS } from '../share/shareFields';
 
 export const DEMO_GALLERY_FORMAT = 'router-r1-studio.demos';
@@ -89,16 +89,13 @@ export function parseDemoGallery(input: string): DemoGalleryParseResult {
   try {
     if (typeof input !== 'string' || input.trim() === '') return fail('The demo gallery file is empty.');
     if (input.length > MAX_DEMO_GALLERY_CHARS) return fail(`The demo gallery file is ${input.length} characters; at most ${MAX_DEMO_GALLERY_CHARS} are read.`);
-    let data: unknown;
-    let hostile: string | null = null;
+    let parsed: ReturnType<typeof parseJsonNotingHostileKeys>;
     try {
-      data = JSON.parse(input, (key: string, value: unknown) => {
-        if (HOSTILE_KEYS.has(key)) hostile = key;
-        return value;
-      });
+      parsed = parseJsonNotingHostileKeys(input);
     } catch (err) {
       return fail(`The demo gallery file is not JSON (${err instanceof Error ? err.message : String(err)}).`);
     }
+    const { data, hostile } = parsed;
     if (hostile !== null) return fail(`The demo gallery file contains a forbidden field name ("${hostile}").`);
     if (!isPlainObject(data) || data['format'] !== DEMO_GALLERY_FORMAT) return fail(`This is not a demo gallery file (its "format" is not "${DEMO_GALLERY_FORMAT}").`);
     const version = data['version'];

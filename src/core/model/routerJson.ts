@@ -7,6 +7,7 @@
  * Not for: tokenizer or generation settings (the HF files carry those).
  */
 import type { TemplateId } from '../protocol/prompt';
+import type { FolderDecoding } from '../policy/folderDecoding';
 
 export const ROUTER_JSON_FORMAT = 1;
 export const ROUTER_JSON_FILE = 'router.json';
@@ -73,7 +74,7 @@ export function usesProtocolGrammar(r: RouterJson | null): boolean {
 }
 
 /** The decoding processors a folder asks for (policy/folderDecoding.ts). */
-export function folderDecodingOf(r: RouterJson | null): { protocolGrammar: boolean; extractiveSpans: boolean; maxThinkTokens?: number } {
+export function folderDecodingOf(r: RouterJson | null): FolderDecoding {
   const max = r?.decoding?.max_think_tokens;
   return { protocolGrammar: usesProtocolGrammar(r), extractiveSpans: usesExtractiveSpans(r), ...(max === undefined ? {} : { maxThinkTokens: max }) };
 }

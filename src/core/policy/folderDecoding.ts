@@ -14,6 +14,9 @@ export interface FolderDecoding {
   maxThinkTokens?: number;
 }
 
+/** A folder whose router.json asks for nothing (or has none). */
+export const NO_FOLDER_DECODING: FolderDecoding = { protocolGrammar: false, extractiveSpans: false };
+
 /** `poolNames`: the names a route may use (extractive spans only; absent: any name). */
 export function folderDecodingProcessors(tokenizer: Tokenizer, d: FolderDecoding, poolNames?: readonly string[]): (req: GenerateRequest) => LogitsProcessor[] {
   const grammar = d.protocolGrammar

@@ -65,6 +65,16 @@ export function createProtocolGrammar(tokenizer: Tokenizer, o: ProtocolGrammarOp
       if (id !== undefined) ids.set(tag, id);
     }
   }
+  const tagIds = new Set(ids.values());
+  /** Ids whose text is only white space (outside every block, the one token allowed besides tags); per vocabulary size. */
+  let blank: { size: number; ids: Set<number> } | null = null;
+  const blankIds = (size: number): Set<number> => {
+    if (blank?.size !== size) {
+      const texts = tokenTexts(tokenizer, size);
+      blank = { size, ids: new Set(texts.flatMap((t, id) => (id < size && /^\s+$/.test(t) ? [id] : []))) };
+    }
+    return blank.ids;
+  };
   return (logits, ctx) => {
     let open: string | null = null;
     let thought = false;
@@ -92,11 +102,10 @@ export function createProtocolGrammar(tokenizer: Tokenizer, o: ProtocolGrammarOp
         }
       }
     } else {
-      const texts = tokenTexts(tokenizer, logits.length);
-      const tagIds = new Set(ids.values());
+      const blanks = blankIds(logits.length);
       const g = ctx.generatedIds;
       const spaced = g.length > 0 && !tagIds.has(g[g.length - 1] as number);
-      for (let id = 0; id < logits.length; id++) if (!tagIds.has(id) && (spaced || !/^\s+$/.test(texts[id] as string))) logits[id] = -Infinity;
+      for (let id = 0; id < logits.length; id++) if (!tagIds.has(id) && (spaced || !blanks.has(id))) logits[id] = -Infinity;
     }
   };
 }

@@ -12,7 +12,7 @@
 import type { CachedModelFile, DeviceInfo, LoadedModelInfo, ModelConvertEvent, ModelConvertRequest, ModelLoadEvent, ModelLoadRequest, ModelRef, PolicySpec, PreferredDevice, StorageQuotaInfo } from '../engine';
 import type { PoolModelRecord } from '../env/trajectory';
 import { createCostBias } from '../policy/costBias';
-import { folderDecodingProcessors } from '../policy/folderDecoding';
+import { folderDecodingProcessors, NO_FOLDER_DECODING } from '../policy/folderDecoding';
 import type { LanguageModel } from '../policy/languageModel';
 import { createLanguageModelPolicy, type TokenEvent } from '../policy/languageModelPolicy';
 import type { GenerateRequest, Policy, Tokenizer } from '../policy/ports';
@@ -117,7 +117,7 @@ export function createPolicyModels(runtime: PolicyRuntime | undefined): PolicyMo
       const loaded = await serialLoad({ source: spec.model, preferredDevice: spec.preferredDevice }, { ...(o.signal === undefined ? {} : { signal: o.signal }), onEvent: () => undefined });
       const strength = spec.costBias?.strength ?? 0;
       const bias = strength > 0 ? createCostBias({ pool: o.pool, tokenizer: loaded.tokenizer, strength }) : null;
-      const decoding = folderDecodingProcessors(loaded.tokenizer, { protocolGrammar: loaded.info.protocolGrammar === true, extractiveSpans: loaded.info.extractiveSpans === true, ...(loaded.info.maxThinkTokens === undefined ? {} : { maxThinkTokens: loaded.info.maxThinkTokens }) }, o.pool.map((p) => p.name));
+      const decoding = folderDecodingProcessors(loaded.tokenizer, loaded.info.decoding ?? NO_FOLDER_DECODING, o.pool.map((p) => p.name));
       const inner = createLanguageModelPolicy(loaded.model, loaded.tokenizer, {
         id: loaded.info.name,
         sampling: spec.sampling,

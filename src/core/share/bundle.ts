@@ -8,7 +8,7 @@
  * every field written), and says what is wrong and where.
  */
 import type { Trajectory, TokenUsage } from '../env/trajectory';
-import { decodeRecord, encodeRecord, HOSTILE_KEYS, isPlainObject, list, oneOf, record, SchemaDecodeError, text, float, int, type TableOf } from './schema';
+import { decodeRecord, encodeRecord, isPlainObject, parseJsonNotingHostileKeys, list, oneOf, record, SchemaDecodeError, text, float, int, type TableOf } from './schema';
 import { CONFIG_FIELDS, EVALUATION_FIELDS, POOL_MODEL_FIELDS, TRAJECTORY_FIELDS } from './shareFields';
 import { assertNoSecrets } from './secrets';
 import type { EvaluationSummary, ShareConfig } from './shareState';
@@ -133,16 +133,13 @@ export function parseBundle(input: string): BundleParseResult {
   try {
     if (typeof input !== 'string' || input.trim() === '') return fail('This file is empty. Pick a bundle exported from Router-R1 Studio (*.bundle.json).');
     if (input.length > MAX_BUNDLE_CHARS) return fail(`This file is ${input.length} characters; bundles are read up to ${MAX_BUNDLE_CHARS}. Export fewer trajectories per bundle.`);
-    let data: unknown;
-    let hostile: string | null = null;
+    let parsed: ReturnType<typeof parseJsonNotingHostileKeys>;
     try {
-      data = JSON.parse(input, (key: string, value: unknown) => {
-        if (HOSTILE_KEYS.has(key)) hostile = key;
-        return value;
-      });
+      parsed = parseJsonNotingHostileKeys(input);
     } catch (err) {
       return fail(`This file is not JSON (${err instanceof Error ? err.message : String(err)}). Pick a bundle exported from Router-R1 Studio.`);
     }
+    const { data, hostile } = parsed;
     if (hostile !== null) return fail(`This file contains a forbidden field name ("${hostile}") and was not opened.`);
     if (!isPlainObject(data) || data['format'] !== BUNDLE_FORMAT) return fail(`This file is not a Router-R1 Studio bundle (its "format" is not "${BUNDLE_FORMAT}"). A single trajectory file opens with "Import trajectory JSON".`);
     const version = data['version'];

@@ -56,6 +56,16 @@ export type WireMode = 'link' | 'file';
 /** Keys that must never appear in input: they reach prototypes in careless code. */
 export const HOSTILE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
+/** JSON.parse that also names a hostile key anywhere in the input (the last one seen); throws as JSON.parse does. */
+export function parseJsonNotingHostileKeys(input: string): { data: unknown; hostile: string | null } {
+  let hostile: string | null = null;
+  const data: unknown = JSON.parse(input, (key: string, value: unknown) => {
+    if (HOSTILE_KEYS.has(key)) hostile = key;
+    return value;
+  });
+  return { data, hostile };
+}
+
 export class SchemaDecodeError extends Error {
   override name = 'SchemaDecodeError';
   constructor(

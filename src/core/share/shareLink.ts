@@ -8,7 +8,7 @@
  * Nothing here fetches or runs anything.
  */
 import LZString from 'lz-string';
-import { decodeRecord, encodeRecord, HOSTILE_KEYS, SchemaDecodeError } from './schema';
+import { decodeRecord, encodeRecord, parseJsonNotingHostileKeys, SchemaDecodeError } from './schema';
 import { FIELDS } from './shareFields';
 import { assertNoSecrets } from './secrets';
 import type { ShareState } from './shareState';
@@ -132,16 +132,13 @@ function decodeUnsafe(input: string): ShareDecodeResult {
 }
 
 function decodePayload(json: string, version: number, decode: (payload: unknown) => ShareState): ShareDecodeResult {
-  let payload: unknown;
-  let hostile: string | null = null;
+  let parsed: ReturnType<typeof parseJsonNotingHostileKeys>;
   try {
-    payload = JSON.parse(json, (key: string, value: unknown) => {
-      if (HOSTILE_KEYS.has(key)) hostile = key;
-      return value;
-    });
+    parsed = parseJsonNotingHostileKeys(json);
   } catch {
     return failed('corrupt', `This link is damaged or cut short (its data is not valid JSON). ${ASK_AGAIN}`);
   }
+  const { data: payload, hostile } = parsed;
   if (hostile !== null) return failed('hostile', `This link contains a forbidden field name ("${hostile}") and was not opened.`, hostile);
   try {
     return { ok: true, state: decode(payload), version };

@@ -9,7 +9,7 @@
  */
 import { parseEmbeddedIndex, splitQuestions, variantForAlpha, type EmbeddedIndex, type LoadedModelInfo, type QuestionRecord, type Trajectory } from '../../core';
 import type { AppStore } from '../store/appStore';
-import { ALPHA_BIAS_SCALE } from './evalActions';
+import { alphaBiasStrength } from './evalActions';
 import { LOAD_CANCELLED } from './modelActions';
 
 export interface EmbeddedActionsDeps {
@@ -41,7 +41,7 @@ export function createEmbeddedActions(deps: EmbeddedActionsDeps) {
   function applyAlpha(alpha: number): number {
     const a = Math.min(1, Math.max(0, Number.isFinite(alpha) ? alpha : 0));
     s().setRunConfig({ ...s().runConfig, alpha: a });
-    s().setCostBiasStrength(Math.round(a * ALPHA_BIAS_SCALE * 1e6) / 1e6); // 0.3 · 4 shows as 1.2
+    s().setCostBiasStrength(alphaBiasStrength(a)); // 0.3 · 4 shows as 1.2
     return a;
   }
 

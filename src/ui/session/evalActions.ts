@@ -85,7 +85,7 @@ export const EMBEDDED_BY_ALPHA_ID = 'embedded';
 /** The embedded variant `policy:embedded` runs at α (null when no variant is listed). */
 export function embeddedVariantForAlpha(variants: EmbeddedIndex['variants'], alpha: number): EmbeddedIndex['variants'][number] | null {
   if (variants.length === 0) return null;
-  return variantForAlpha({ format: 1, default: variants[0]?.name ?? '', variants: [...variants] }, alpha);
+  return variantForAlpha({ variants }, alpha);
 }
 
 /** A variant's weights before RL (embedded.json `warmups`). */
