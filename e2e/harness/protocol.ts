@@ -14,6 +14,8 @@ export interface SessionChoice {
   requireGpu?: boolean;
   disableCpuEpFallback?: boolean;
   numThreads?: number;
+  /** WebSessionOptions.maxExpandedQ4Bytes (wasm: expand 4-bit layers to float32 up to this size). */
+  maxExpandedQ4Bytes?: number;
 }
 
 export type LogitsStep = { feed: number[] } | { truncate: number };

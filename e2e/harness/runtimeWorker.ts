@@ -22,6 +22,7 @@ function options(s: SessionChoice): WebSessionOptions {
   if (s.requireGpu !== undefined) o.requireGpu = s.requireGpu;
   if (s.disableCpuEpFallback !== undefined) o.disableCpuEpFallback = s.disableCpuEpFallback;
   if (s.numThreads !== undefined) o.env = { numThreads: s.numThreads };
+  if (s.maxExpandedQ4Bytes !== undefined) o.maxExpandedQ4Bytes = s.maxExpandedQ4Bytes;
   return o;
 }
 
@@ -58,7 +59,10 @@ const handlers: Handlers = {
   },
   async bench({ model, session, options: opts }) {
     const t0 = performance.now();
-    const lm = createOrtLanguageModel(await createWebSession(source(model), options(session)), { eosTokenIds: [] });
+    // Bytes, as the app's engine loads them (a URL session would skip the wasm load-time rewrites).
+    const src = source(model);
+    const bytes = typeof src === 'string' ? new Uint8Array(await (await fetch(src)).arrayBuffer()) : src;
+    const lm = createOrtLanguageModel(await createWebSession(bytes, options(session)), { eosTokenIds: [] });
     const loadMs = performance.now() - t0;
     const log: string[] = [];
     try {

@@ -98,6 +98,8 @@ export interface PolicyDeviceReport {
   threads: number;
   /** Why this is not the preferred device; null when it is. */
   fallbackReason: string | null;
+  /** wasm, for a model with 4-bit layers: expanded to float32 at load or kept 4-bit, and why. */
+  q4Layers?: string;
 }
 
 /** A loaded policy model, as plain data for the UI. */
@@ -138,6 +140,8 @@ export interface ModelConvertRequest {
   source: ModelConvertSource;
   /** The page's base URL: relative prefixes resolve against it, and the converted folder is cached under its `converted/<name>/`. */
   baseUrl: string;
+  /** Weights in `onnx/model_q4.onnx_data`: 'auto' (default) past protobuf's 2 GiB only; 'always' / 'never' force it (tests). */
+  externalData?: 'auto' | 'always' | 'never';
 }
 
 /** A converted folder in the model cache: load it with `ref` (a 'cache' ModelRef). */

@@ -47,16 +47,20 @@ const lastRow = (logits: Float64Array, v: number): Float64Array => logits.subarr
 
 describe.each(['qwen2Gqa', 'llamaMha', 'qwen2WideHead'] as const)('createOrtLanguageModel on wasm in Node: %s', (name) => {
   it.each([
-    ['fp32', false],
-    ['q4', false],
-    ['fp32', true],
-    ['q4', true],
-  ] as const)('%s (fused %s) matches the reference through prompt, decode, a round and a truncation', async (precision, fused) => {
+    ['fp32', false, true],
+    ['q4', false, true],
+    ['q4', false, false],
+    ['fp32', true, true],
+    ['q4', true, true],
+  ] as const)('%s (fused %s, q4 expanded %s) matches the reference through prompt, decode, a round and a truncation', async (precision, fused, expand) => {
     const { config, bytes, oracle } = tiny(name, precision, fused);
-    const session = await createWebSession(bytes, { preferred: 'wasm', env });
+    const session = await createWebSession(bytes, { preferred: 'wasm', env, ...(expand ? {} : { maxExpandedQ4Bytes: 0 }) });
     const model = createOrtLanguageModel(session, { eosTokenIds: [] });
     try {
       expect(model.device).toMatchObject({ ep: 'wasm', threads: 1, fallbackReason: null });
+      // wasm expands the 4-bit layers to float32 at load (core/onnx/expandQ4.ts); fp32 models have none.
+      if (precision === 'q4') expect(model.device.q4Layers).toMatch(expand ? /^\d+ 4-bit layers expanded to float32/ : /kept 4-bit: .*limit 0 MiB/);
+      else expect(model.device.q4Layers).toBeUndefined();
       expect(model.vocabSize).toBe(config.vocabSize);
       const rng = createSeededUniform(5);
       const tokens = Array.from({ length: 16 }, () => Math.floor(rng() * config.vocabSize));
@@ -71,7 +75,7 @@ describe.each(['qwen2Gqa', 'llamaMha', 'qwen2WideHead'] as const)('createOrtLang
       await model.truncate(7);
       expect(model.cachedIds()).toEqual(tokens.slice(0, 7));
       await check(tokens.slice(13, 16));
-      measured[`${name}.${precision}${fused ? '.fused' : ''}`] = err;
+      measured[`${name}.${precision}${fused ? '.fused' : ''}${expand ? '' : '.kept4bit'}`] = err;
       expect(err).toBeLessThan(precision === 'fp32' ? 1e-4 : 1e-3);
     } finally {
       await model.dispose();

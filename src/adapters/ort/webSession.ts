@@ -9,9 +9,13 @@
  *
  * On WebGPU every output stays on the GPU (`preferredOutputLocation: 'gpu-buffer'`): the KV cache is fed
  * back without a round trip, and the caller downloads what it needs (kvCache.ts, ortLanguageModel.ts).
- * `run` is serialised (serialQueue.ts). The session keeps its source so it can be reopened on wasm
- * after a device loss; for bytes that holds the model in memory as long as the session lives.
+ * `run` is serialised (serialQueue.ts). The session keeps its source (and external data) so it can be
+ * reopened on wasm after a device loss; for bytes that holds the model in memory as long as the session lives.
+ *
+ * A model past protobuf's 2 GiB keeps its weights in external data files (core/model/externalData.ts):
+ * `externalData` hands them to onnxruntime-web, each under the `location` the .onnx file names.
  */
+import { expandMatMulNBits } from '../../core/onnx/expandQ4';
 import { configureOrtEnvironment, type OrtEnvironmentOptions } from './ortEnvironment';
 import { loadOrtBuild, type Ort, type OrtBuild, type OrtFeeds, type OrtResults, type OrtSession, type OrtSessionOptions, type OrtValueMetadata } from './ortRuntime';
 import { createSerialQueue } from './serialQueue';
@@ -36,6 +40,8 @@ export interface DeviceReport {
   threads: number;
   /** Why this is not the preferred device; null when it is. */
   fallbackReason: string | null;
+  /** wasm only, for a model with 4-bit layers: whether they were expanded to float32 at load, and why not. */
+  q4Layers?: string;
 }
 
 export type LoadProgress =
@@ -52,6 +58,13 @@ export interface WebSessionOptions {
   /** The model computes in float16 (fp16/q4f16 exports); also detected from a float16 KV cache. */
   fp16?: boolean;
   env?: OrtEnvironmentOptions;
+  /**
+   * wasm: expand 4-bit MatMulNBits layers to float32 at load (core/onnx/expandQ4.ts) when their float32
+   * weights take at most this many bytes; 0 keeps them 4-bit. Default 1 GiB (the wasm heap is 4 GiB).
+   */
+  maxExpandedQ4Bytes?: number;
+  /** The model's external data files: `path` is the `location` written in the model (relative to the .onnx file). */
+  externalData?: readonly ExternalDataFile[];
   /** navigator.gpu by default (injectable for tests). */
   gpu?: GpuLike | null;
   onProgress?: (e: LoadProgress) => void;
@@ -67,6 +80,16 @@ interface AdapterLike {
 
 export type ModelSource = Uint8Array | string;
 
+const DEFAULT_MAX_EXPANDED_Q4_BYTES = 2 ** 30;
+
+export interface ExternalDataFile {
+  path: string;
+  data: Uint8Array;
+}
+
+/** The wasm32 heap's ceiling: weights, their copies while the session is built, and the KV cache share it. */
+const WASM_MEMORY_BYTES = 4 * 2 ** 30;
+
 export interface WebSession {
   readonly ort: Ort;
   readonly device: DeviceReport;
@@ -74,8 +97,11 @@ export interface WebSession {
   readonly outputNames: readonly string[];
   readonly inputMetadata: readonly OrtValueMetadata[];
   readonly outputMetadata: readonly OrtValueMetadata[];
-  /** One run at a time per session; results are the caller's to dispose. */
-  run(feeds: OrtFeeds): Promise<OrtResults>;
+  /**
+   * One run at a time per session; results are the caller's to dispose. `fetches` limits the outputs,
+   * and onnxruntime then runs only the nodes they need (e.g. a training graph's forward without its backward).
+   */
+  run(feeds: OrtFeeds, fetches?: readonly string[]): Promise<OrtResults>;
   release(): Promise<void>;
   /** The same model, on wasm (after a WebGPU device loss); this session is released. */
   reopenOnWasm(reason: string): Promise<WebSession>;
@@ -154,16 +180,41 @@ async function open(source: ModelSource, ep: ExecutionProvider, probe: Omit<Devi
     options.preferredOutputLocation = 'gpu-buffer';
     if (o.disableCpuEpFallback === true) options.extra = { session: { disable_cpu_ep_fallback: '1' } };
   }
+  const external = o.externalData ?? [];
+  if (external.length > 0) options.externalData = external.map((f) => ({ path: f.path, data: f.data }));
+  // wasm has no 4-bit kernel (MatMulNBits dequantises its weight on every run): expand at load when it fits.
+  let model: ModelSource = source;
+  let q4Layers: string | undefined;
+  if (ep === 'wasm' && typeof source !== 'string') {
+    const limit = o.maxExpandedQ4Bytes ?? DEFAULT_MAX_EXPANDED_Q4_BYTES;
+    const x = expandMatMulNBits(source, { maxExpandedBytes: limit });
+    model = x.bytes;
+    if (x.expanded > 0) q4Layers = `${x.expanded} 4-bit layers expanded to float32 for wasm (${(x.expandedBytes / 2 ** 20).toFixed(1)} MiB)${x.kept > 0 ? `, ${x.kept} kept 4-bit` : ''}`;
+    else if (x.skipped !== null) q4Layers = `${x.kept} 4-bit layers kept 4-bit: ${x.skipped}${limit > 0 ? '' : ' (expansion off)'}; wasm dequantises them on every step`;
+  }
   let session: OrtSession;
   try {
-    session = typeof source === 'string' ? await ort.InferenceSession.create(source, options) : await ort.InferenceSession.create(source, options);
+    session = typeof model === 'string' ? await ort.InferenceSession.create(model, options) : await ort.InferenceSession.create(model, options);
   } catch (err) {
-    const size = typeof source === 'string' ? source : `${source.byteLength} bytes`;
-    throw new WebModelLoadError(`onnxruntime-web (${ep}) could not load the model (${size}): ${messageOf(err)}`, { cause: err });
+    throw new WebModelLoadError(loadFailureMessage(source, external, ep, messageOf(err)), { cause: err });
   }
-  const device: DeviceReport = { ep, threads, ...probe };
+  const device: DeviceReport = { ep, threads, ...probe, ...(q4Layers === undefined ? {} : { q4Layers }) };
   o.onProgress?.({ type: 'session.ready', device });
   return wrap(ort, session, device, source, o);
+}
+
+/** What failed to load, how big it is, and (for a model near the wasm heap's ceiling) what to try instead. */
+export function loadFailureMessage(source: ModelSource, external: readonly ExternalDataFile[], ep: ExecutionProvider, message: string): string {
+  const dataBytes = external.reduce((n, f) => n + f.data.byteLength, 0);
+  const size = typeof source === 'string' ? source : `${source.byteLength} bytes`;
+  const files = external.length === 0 ? '' : ` + external data ${external.map((f) => `${f.path} (${f.data.byteLength} bytes)`).join(', ')}`;
+  const totalBytes = (typeof source === 'string' ? 0 : source.byteLength) + dataBytes;
+  const outOfMemory = /memory|alloc|oom|out of bounds|RangeError/i.test(message);
+  const hint =
+    ep === 'wasm' && (outOfMemory || totalBytes > WASM_MEMORY_BYTES / 2)
+      ? ` The weights (${(totalBytes / 2 ** 30).toFixed(2)} GiB) probably do not fit in wasm memory (4 GiB at most, shared with the copies made while the session is built and the KV cache): use WebGPU, or a smaller model (e.g. the embedded router-nano policies or a 0.5B–1.5B checkpoint).`
+      : '';
+  return `onnxruntime-web (${ep}) could not load the model (${size}${files}): ${message.replace(/\.$/, '')}.${hint}`;
 }
 
 function wrap(ort: Ort, session: OrtSession, device: DeviceReport, source: ModelSource, o: WebSessionOptions): WebSession {
@@ -176,7 +227,7 @@ function wrap(ort: Ort, session: OrtSession, device: DeviceReport, source: Model
     outputNames: session.outputNames,
     inputMetadata: session.inputMetadata,
     outputMetadata: session.outputMetadata,
-    run: (feeds) => queue.run(() => session.run(feeds) as Promise<OrtResults>),
+    run: (feeds, fetches) => queue.run(() => (fetches === undefined ? session.run(feeds) : session.run(feeds, [...fetches])) as Promise<OrtResults>),
     release: () =>
       queue.run(async () => {
         if (released) return;

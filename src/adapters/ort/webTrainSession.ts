@@ -27,11 +27,10 @@ export async function createWebTrainSession(bytes: Uint8Array, o: WebSessionOpti
       const inputs: OrtFeeds = Object.fromEntries(feeds.map((f) => [f.name, tensorOf(f)]));
       let results: OrtResults | undefined;
       try {
-        // webSession.run takes feeds only; fetch pruning is a node-side optimisation. Filter afterwards.
-        results = await session.run(inputs);
+        // Fetching a subset prunes the graph (log-probs only: no backward), as on onnxruntime-node.
+        results = await session.run(inputs, fetches);
         const out: Record<string, Float32Array> = {};
         for (const [name, t] of Object.entries(results)) {
-          if (fetches !== undefined && !fetches.includes(name)) continue;
           out[name] = Float32Array.from((await t.getData()) as Float32Array); // GPU→CPU sync point on WebGPU
         }
         return out;

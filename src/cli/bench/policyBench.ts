@@ -1,5 +1,5 @@
 /**
- * `npm run -s bench -- policy --out <file.json> [--configs q4-gqa,q4-matmul,q8-matmul] [--threads N] [--skip-browser] [--all-logits] [--accuracy-level L]`
+ * `npm run -s bench -- policy --out <file.json> [--configs q4-gqa,q4-matmul,q8-matmul] [--threads N] [--skip-browser] [--all-logits] [--accuracy-level L] [--embedded-only]`
  * (DESIGN.md §11): policy decode and prefill tokens/s of a Qwen2.5-0.5B-shaped model (benchModel.ts)
  * measured side by side in one run — headless Chromium on onnxruntime-web wasm (the runtime harness
  * page, e2e/harness, in a worker, N threads) and onnxruntime-node CPU (N threads) on the same file —
@@ -14,10 +14,11 @@
  * `ratios`) are those of the best configuration that keeps logits parity (q4: 1e-3 vs the reference on
  * dequantised weights; q8 does not — 0.07–0.24, ortNode.test.ts), best = the lowest browser time to
  * prefill the observation after 2,000 tokens (the KV-reuse cost the policy pays every round), ties to
- * the faster browser decode. A script, not a test: nothing asserts a timing. Needs `npm run build` first.
+ * the faster browser decode. `embedded` has the same figures for the embedded policy's own file
+ * (public/models/embedded.json's default; `--embedded-only` measures just that). A script, not a test: nothing asserts a timing. Needs `npm run build` first.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
 import { chromium } from '@playwright/test';
 import { createNodeLanguageModel } from '../../adapters/node/nodeLanguageModel';
 import { ensureBenchModel, type BenchModel, type BenchModelOptions } from './benchModel';
@@ -35,7 +36,14 @@ const CONFIGS = {
   'q8-gqa': { precision: 'q8', fused: true, attention: 'gqa' },
   'q8-matmul': { precision: 'q8', fused: true, attention: 'matmul' },
   'q8-standard': { precision: 'q8', fused: false },
+  'q4-matmul-expanded': { precision: 'q4', fused: true, attention: 'matmul' },
 } as const satisfies Record<string, Omit<BenchModelOptions, 'logitsLastOnly'>>;
+/**
+ * The browser session's limit on expanding 4-bit layers to float32 at load (webSession maxExpandedQ4Bytes;
+ * the app's default is 1 GiB, which keeps the 0.5B model's 1.9 GiB of layers 4-bit). 'q4-matmul-expanded'
+ * is the q4-matmul file with the limit raised so the 0.5B model is expanded too.
+ */
+const WASM_EXPAND_LIMIT: Partial<Record<string, number>> = { 'q4-matmul-expanded': 3.5 * 2 ** 30 };
 type ConfigName = keyof typeof CONFIGS;
 const DEFAULT_CONFIGS: ConfigName[] = ['q4-gqa', 'q4-matmul', 'q8-matmul'];
 
@@ -54,7 +62,7 @@ interface Args {
   browser: boolean;
 }
 
-const USAGE = 'Usage: npm run -s bench -- policy --out <file.json> [--configs q4-gqa,q4-matmul,q8-matmul] [--standard] [--all-logits] [--accuracy-level L] [--threads N] [--skip-browser]';
+const USAGE = 'Usage: npm run -s bench -- policy --out <file.json> [--configs q4-gqa,q4-matmul,q8-matmul] [--standard] [--all-logits] [--accuracy-level L] [--threads N] [--skip-browser] [--embedded-only]';
 
 function parseArgs(argv: string[]): Args {
   const [command, ...rest] = argv;
@@ -76,6 +84,7 @@ function parseArgs(argv: string[]): Args {
       args.accuracyLevel = level as 0 | 1 | 2 | 3 | 4;
     } else if (a === '--threads') args.threads = Number(rest[++i]);
     else if (a === '--skip-browser') args.browser = false;
+    else if (a === '--embedded-only') args.configs = [];
     else throw new Error(`Unknown option ${a}. ${USAGE}`);
   }
   return args;
@@ -99,7 +108,7 @@ interface HarnessWindow {
   __runtimeHarness?: { call(method: 'bench', params: unknown): Promise<BrowserResult> };
 }
 
-async function benchBrowser(file: string, threads: number): Promise<BrowserResult> {
+async function benchBrowser(file: string, threads: number, maxExpandedQ4Bytes?: number): Promise<BrowserResult> {
   const dist = resolve(root, 'dist');
   if (!existsSync(resolve(dist, 'e2e/harness/runtime.html'))) throw new Error('dist/e2e/harness/runtime.html is missing: run `npm run build` first.');
   const server = await startStaticServer(dist, { '/__bench/model.onnx': file });
@@ -113,7 +122,7 @@ async function benchBrowser(file: string, threads: number): Promise<BrowserResul
     await page.goto(`${server.origin}/e2e/harness/runtime.html`);
     await page.waitForFunction(() => (globalThis as HarnessWindow).__runtimeHarness !== undefined);
     log(`headless Chromium, onnxruntime-web wasm, ${threads} threads: loading…`);
-    const params = { model: { url: '/__bench/model.onnx' }, session: { preferred: 'wasm', numThreads: threads }, options: OPTIONS };
+    const params = { model: { url: '/__bench/model.onnx' }, session: { preferred: 'wasm', numThreads: threads, ...(maxExpandedQ4Bytes === undefined ? {} : { maxExpandedQ4Bytes }) }, options: OPTIONS };
     const r = await page.evaluate((p) => (globalThis as HarnessWindow).__runtimeHarness!.call('bench', p), params);
     for (const l of r.log) log(`  wasm  ${l}`);
     return r;
@@ -123,10 +132,14 @@ async function benchBrowser(file: string, threads: number): Promise<BrowserResul
   }
 }
 
-/** The embedded default policy, when public/models holds one (null until it exists). */
-function findEmbedded(): string | null {
-  const candidates = ['public/models/tiny-router/onnx/model.onnx', 'public/models/tiny-router/onnx/model_q4.onnx'];
-  return candidates.map((c) => resolve(root, c)).find((p) => existsSync(p)) ?? null;
+/** The embedded default policy's ONNX file: public/models/embedded.json's `default` folder (null without one). */
+function findEmbedded(): { name: string; file: string } | null {
+  const index = resolve(root, 'public/models/embedded.json');
+  if (!existsSync(index)) return null;
+  const name = (JSON.parse(readFileSync(index, 'utf8')) as { default?: unknown }).default;
+  if (typeof name !== 'string') return null;
+  const file = ['onnx/model_q4.onnx', 'onnx/model.onnx'].map((f) => resolve(root, 'public/models', name, f)).find((p) => existsSync(p));
+  return file === undefined ? null : { name, file };
 }
 
 const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
@@ -134,11 +147,18 @@ const ratio = (a: number | undefined, b: number | undefined): number | null => (
 
 /** One configuration's block of the JSON. */
 function summarise(name: ConfigName, model: BenchModel, threads: number, node: ThroughputResult, browser: BrowserResult | null) {
-  const obs = (r: ThroughputResult | null, c: string): number | null => (r === null ? null : round(r.observation_prefill_ms[c] ?? NaN, 0));
-  const precision = CONFIGS[name].precision;
   return {
     model: { name: model.name, config: name, file_mib: round(model.bytes / 2 ** 20, 1), build_s: model.buildMs === null ? null : round(model.buildMs / 1000, 1), threads },
-    parity: PARITY[precision],
+    parity: PARITY[CONFIGS[name].precision],
+    ...figures(node, browser),
+  };
+}
+type Summary = ReturnType<typeof summarise>;
+
+/** Speeds, observation prefill times and ratios of one file measured on both runtimes. */
+function figures(node: ThroughputResult, browser: BrowserResult | null) {
+  const obs = (r: ThroughputResult | null, c: string): number | null => (r === null ? null : round(r.observation_prefill_ms[c] ?? NaN, 0));
+  return {
     browser_wasm: browser === null ? null : { decode_tok_s: round(browser.decode_tok_s), prefill_tok_s: round(browser.prefill_tok_s), load_s: round(browser.loadMs / 1000, 1), device: browser.device },
     node_cpu: { decode_tok_s: round(node.decode_tok_s), prefill_tok_s: round(node.prefill_tok_s) },
     observation_prefill_ms: {
@@ -153,7 +173,6 @@ function summarise(name: ConfigName, model: BenchModel, threads: number, node: T
     },
   };
 }
-type Summary = ReturnType<typeof summarise>;
 
 /** The best configuration that keeps parity (see the header); null when none was measured. */
 function pickHeadline(results: [ConfigName, Summary][]): [ConfigName, Summary] | null {
@@ -171,13 +190,22 @@ export async function runPolicyBench(argv: string[]): Promise<void> {
     const options: BenchModelOptions = { ...c, logitsLastOnly: args.logitsLastOnly, ...(args.accuracyLevel !== undefined ? { accuracyLevel: args.accuracyLevel } : {}) };
     const model = ensureBenchModel(resolve(root, 'node_modules/.cache/router-r1-bench'), { ...options, now, log });
     const node = await benchNode(model.path, args.threads);
-    const browser = args.browser ? await benchBrowser(model.path, args.threads) : null;
+    const browser = args.browser ? await benchBrowser(model.path, args.threads, WASM_EXPAND_LIMIT[name]) : null;
     const s = summarise(name, model, args.threads, node, browser);
     results.push([name, s]);
     console.log(`${name}: ${JSON.stringify(s.ratios)}  decode browser ${s.browser_wasm?.decode_tok_s ?? 'n/a'} / node ${s.node_cpu.decode_tok_s} tok/s; observation ctx200/ctx2000 browser ${s.observation_prefill_ms.ctx200.browser_wasm ?? 'n/a'}/${s.observation_prefill_ms.ctx2000.browser_wasm ?? 'n/a'} ms, node ${s.observation_prefill_ms.ctx200.node_cpu}/${s.observation_prefill_ms.ctx2000.node_cpu} ms`);
   }
   const headline = pickHeadline(results);
-  const embedded = findEmbedded();
+  // The embedded policy: the same procedure, harness and thread count on its own file.
+  const found = findEmbedded();
+  let embedded: (ReturnType<typeof figures> & { model: { name: string; file: string; file_mib: number; threads: number } }) | null = null;
+  if (found !== null) {
+    log(`== embedded: ${found.name} ==`);
+    const node = await benchNode(found.file, args.threads);
+    const browser = args.browser ? await benchBrowser(found.file, args.threads) : null;
+    embedded = { model: { name: found.name, file: relative(root, found.file), file_mib: round(statSync(found.file).size / 2 ** 20, 2), threads: args.threads }, ...figures(node, browser) };
+    console.log(`embedded ${found.name}: ${JSON.stringify(embedded.ratios)}  decode browser ${embedded.browser_wasm?.decode_tok_s ?? 'n/a'} / node ${embedded.node_cpu.decode_tok_s} tok/s`);
+  }
   const result = {
     model: headline?.[1].model ?? null,
     headline_config: headline?.[0] ?? null,
@@ -185,7 +213,7 @@ export async function runPolicyBench(argv: string[]): Promise<void> {
     browser_wasm: headline?.[1].browser_wasm ?? null,
     node_cpu: headline?.[1].node_cpu ?? null,
     observation_prefill_ms: headline?.[1].observation_prefill_ms ?? null,
-    embedded: embedded === null ? null : { file: embedded, note: 'TODO(#4): measure once the embedded model lands (same procedure, same harness)' },
+    embedded,
     ratios: headline?.[1].ratios ?? null,
     configurations: Object.fromEntries(results),
     options: OPTIONS,

@@ -28,12 +28,12 @@ const qwen2 = (hidden: number, layers: number, heads: number, kvHeads: number, i
 });
 
 /**
- * The embedded-size model: tiny-router's shape (public/models/tiny-router, the embedded policy until
- * issue 6 commits its own; TODO(#6): switch to its config.json), and a 4-layer, hidden-512 model with a
- * 4k byte-level BPE vocabulary (the size DESIGN §6 aims for).
+ * The embedded-size model: router-nano's shape (public/models/router-nano-a0/config.json: 4 layers,
+ * hidden 128, 4 heads / 2 KV heads, MLP 384, its 2,048-token vocabulary), and a 4-layer, hidden-512
+ * model with a 4k vocabulary (the size DESIGN §6 aims for).
  */
 export const TRAIN_BENCH_MODELS: readonly TrainBenchModel[] = [
-  { name: 'tiny-router (2 layers, hidden 64)', configJson: qwen2(64, 2, 4, 2, 128, 272) },
+  { name: 'router-nano (4 layers, hidden 128)', configJson: qwen2(128, 4, 4, 2, 384, 2048) },
   { name: '4 layers, hidden 512', configJson: qwen2(512, 4, 8, 2, 1536, 4096) },
 ];
 

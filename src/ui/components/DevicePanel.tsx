@@ -44,8 +44,20 @@ export function DevicePanel() {
         <dd data-testid="device.shaderF16">{yesNo(device?.shaderF16 ?? probe?.webgpu.shaderF16 ?? null)}</dd>
         <dt>Threads</dt>
         <dd data-testid="device.threads">{device?.threads ?? '—'}{probe !== null && !probe.crossOriginIsolated && ' (not cross-origin isolated: 1 wasm thread)'}</dd>
+        {device?.q4Layers !== undefined && (
+          <>
+            <dt>4-bit layers</dt>
+            <dd data-testid="device.q4">{device.q4Layers}</dd>
+          </>
+        )}
         <dt>Memory (est.)</dt>
         <dd data-testid="device.memory">{info === null ? '—' : `${formatBytes(info.estimatedMemoryBytes)} (weights ${formatBytes(info.files.reduce((n, f) => n + f.bytes, 0))} + KV cache)`}</dd>
+        {info !== null && info.files.length > 1 && (
+          <>
+            <dt>Weight files</dt>
+            <dd data-testid="device.files">{info.files.map((f, i) => `${f.path.slice(f.path.lastIndexOf('/') + 1)} (${formatBytes(f.bytes)}${i > 0 ? ', external data' : ''})`).join(' + ')}</dd>
+          </>
+        )}
       </dl>
       {fallback !== null && (
         <p className="warn-text small" role="status" data-testid="device.fallback">
