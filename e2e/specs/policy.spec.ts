@@ -2,13 +2,18 @@
  * The model policy in the app (issue 4, "In the app"): load the committed tiny-router by URL prefix and by
  * the folder picker, generate on wasm and on WebGPU (SwiftShader here: correct, slow), watch its tokens
  * stream into a round before the round is recorded, stop mid-generation, fork a round and compare the two
- * branches, and see why WebGPU was not used when the browser refuses it. The model has random weights:
+ * branches, and see why WebGPU was not used when the browser refuses it; load a model whose weights are in
+ * an ONNX external data file (as the 3B presets convert) by URL prefix and generate. The models have random weights:
  * its turns are gibberish (invalid actions), which the environment runs through to the final turn.
  */
+import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
 import { expect, test } from '../fixtures';
 import { ModelPage } from '../pages/modelPage';
+import { convertCheckpoint, runConversion } from '../../src/core/model/convert';
+import { createMemoryModelSink, createMemoryModelSource } from '../../src/core/model/modelSource';
+import { makeTestCheckpoint } from '../../src/core/model/testCheckpoints';
 
 const TINY_DIR = fileURLToPath(new URL('../../public/models/tiny-router', import.meta.url));
 const TINY_URL = './models/tiny-router/';
@@ -134,6 +139,31 @@ test.describe('model policy', () => {
     await expect(app.byId('branches.fork.cost')).toContainText('units');
   });
 
+  test('loads a model with an external data file (model_q4.onnx_data) by URL prefix on wasm and generates', async ({ app }) => {
+    const http = await serveExternalDataModel();
+    try {
+      const model = new ModelPage(app);
+      await model.open();
+      await model.preferDevice('wasm');
+      await model.loadByUrl(http.url);
+      await expect(model.deviceEp).toHaveText('wasm');
+      await expect(app.byId('device.files')).toContainText('model_q4.onnx_data');
+      const s = await app.state();
+      expect(s.model?.files.map((f) => f.path)).toEqual(['onnx/model_q4.onnx', 'model_q4.onnx_data']);
+      expect(http.requested()).toContain('onnx/model_q4.onnx_data');
+      await model.setMaxNewTokens(24);
+      await model.start();
+      await model.waitFinished();
+      const t = await app.trajectory();
+      expect(t.policy.kind).toBe('onnx');
+      expect(t.status).not.toBe('failed');
+      expect(t.rounds.length).toBeGreaterThanOrEqual(1);
+      expect(t.rounds.every((r) => (r.tokenIds?.length ?? 0) > 0)).toBe(true);
+    } finally {
+      http.server.close();
+    }
+  });
+
   test('a Router-R1 preset that cannot be downloaded here fails with a clear message and leaves the app usable', async ({ app, consoleGuard }) => {
     consoleGuard.allow(/huggingface\.co|Failed to load resource|ERR_/);
     const model = new ModelPage(app);
@@ -179,4 +209,32 @@ function collectErrors(page: Page): string[] {
     if (m.type() === 'error') errors.push(`console.error: ${m.text()}`);
   });
   return errors;
+}
+
+/**
+ * A tiny Qwen2-shaped checkpoint converted with its weights in `onnx/model_q4.onnx_data` (external data
+ * 'always'), served at http://127.0.0.1:<port>/ext/ with CORS and HTTP Range (what huggingface.co does).
+ */
+async function serveExternalDataModel(): Promise<{ url: string; server: ReturnType<typeof createServer>; requested(): string[] }> {
+  const ckpt = makeTestCheckpoint({ family: 'qwen2', dtype: 'BF16', seed: 9 });
+  const sink = createMemoryModelSink();
+  await runConversion(convertCheckpoint(createMemoryModelSource(ckpt.files, 'ext-tiny'), sink, { externalData: 'always' }));
+  const requested: string[] = [];
+  const server = createServer((req, res) => {
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.setHeader('Access-Control-Allow-Headers', 'Range');
+    res.setHeader('Access-Control-Expose-Headers', 'Content-Range, Content-Length');
+    if (req.method === 'OPTIONS') return void res.writeHead(204).end();
+    const path = decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/').replace(/^\/ext\//, '');
+    const file = sink.files.get(path);
+    if (file === undefined) return void res.writeHead(404).end();
+    requested.push(path);
+    const body = Buffer.from(file.buffer, file.byteOffset, file.byteLength);
+    const m = /bytes=(\d+)-(\d+)/.exec(req.headers.range ?? '');
+    if (m === null) return void res.writeHead(200, { 'Content-Length': body.length, 'Content-Type': 'application/octet-stream' }).end(body);
+    const [a, b] = [Number(m[1]), Math.min(Number(m[2]), body.length - 1)];
+    res.writeHead(206, { 'Content-Length': b - a + 1, 'Content-Range': `bytes ${a}-${b}/${body.length}`, 'Content-Type': 'application/octet-stream' }).end(body.subarray(a, b + 1));
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/ext/`, server, requested: () => requested };
 }

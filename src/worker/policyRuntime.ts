@@ -15,7 +15,7 @@ import { createFileModelSource, type PickedFile } from '../adapters/models/fileM
 import { checkpointNameOfUrl, convertedCacheKey, convertIntoCache } from '../adapters/models/convertToCache';
 import { createCachedFolderSource, type ModelCache } from '../adapters/models/modelCache';
 import { createOrtLanguageModel } from '../adapters/ort/ortLanguageModel';
-import { createWebSession } from '../adapters/ort/webSession';
+import { createWebSession, WebModelLoadError, type WebSession } from '../adapters/ort/webSession';
 import { createChatFraming } from '../adapters/tokenizers/chatTemplate';
 import { createHfTokenizer, type HfTokenizer } from '../adapters/tokenizers/hfTokenizer';
 import { probeDevice } from './deviceProbe';
@@ -80,17 +80,23 @@ export function createBrowserPolicyRuntime(deps: { cache: ModelCache; checkpoint
     const template: TemplateId = folder.router?.prompt_template ?? (folder.config.modelType === 'llama' ? 'llama' : 'qwen');
     const framing = framingFor(template, folder, tokenizer);
     // 3. session on the preferred device (falls back to wasm, saying why).
-    if (folder.externalData.length > 0) {
-      throw new PolicyModelLoadError(`${folder.onnx.path} keeps its weights in external data files (${folder.externalData.map((f) => f.path).join(', ')}), which the app cannot load yet; use a single-file export (q4 models under 2 GB are one file).`);
-    }
+    //    External data (models past 2 GiB): each file under the `location` the .onnx names, which is
+    //    what folder.externalData's paths are (relative to the .onnx file, not to the folder).
     onEvent({ type: 'load.stageStarted', stage: 'session', detail: `onnxruntime-web (${req.preferredDevice})` });
-    const session = await createWebSession(folder.onnx.bytes, {
-      preferred: req.preferredDevice,
-      fp16: folder.onnx.variant === 'q4f16' || folder.onnx.variant === 'fp16',
-      onProgress: (e) => {
-        if (e.type === 'device.fellBack') onEvent({ type: 'device.fellBack', from: e.from, to: e.to, reason: e.reason });
-      },
-    });
+    let session: WebSession;
+    try {
+      session = await createWebSession(folder.onnx.bytes, {
+        preferred: req.preferredDevice,
+        fp16: folder.onnx.variant === 'q4f16' || folder.onnx.variant === 'fp16',
+        externalData: folder.externalData.map((f) => ({ path: f.path, data: f.bytes })),
+        onProgress: (e) => {
+          if (e.type === 'device.fellBack') onEvent({ type: 'device.fellBack', from: e.from, to: e.to, reason: e.reason });
+        },
+      });
+    } catch (err) {
+      if (!(err instanceof WebModelLoadError)) throw err;
+      throw new PolicyModelLoadError(`${folder.location}/${folder.onnx.path} did not load: ${err.message}`, { cause: err });
+    }
     const info = modelInfo(ref, folder, template, req, session.device);
     const model = createOrtLanguageModel(session, {
       eosTokenIds: eosIds(folder, tokenizer),
@@ -121,7 +127,10 @@ export function createBrowserPolicyRuntime(deps: { cache: ModelCache; checkpoint
       source = createFileModelSource(req.source.files.map((f) => ({ path: f.path, file: f.file as Blob })), label);
       name = label.replace(/^picked (folder|files) ?/, '') || 'picked-checkpoint';
     }
-    yield* convertIntoCache(deps.cache, source, convertedCacheKey(req.baseUrl, name), o.signal === undefined ? {} : { signal: o.signal });
+    yield* convertIntoCache(deps.cache, source, convertedCacheKey(req.baseUrl, name), {
+      ...(o.signal === undefined ? {} : { signal: o.signal }),
+      ...(req.externalData === undefined ? {} : { externalData: req.externalData }),
+    });
   }
 
   return {

@@ -3,7 +3,8 @@
  * ModelSource (a URL prefix read with Range requests, or picked files read with Blob.slice), writing the
  * q4 folder into the model cache under `<base>converted/<name>/`. All or nothing: a folder of the same
  * name is replaced only when the new one is written, and a failure or cancel at any point (reading,
- * encoding, writing) removes whatever of the folder reached the cache.
+ * encoding, writing) removes whatever of the folder reached the cache. A model past 2 GiB (the 3B presets)
+ * gets `onnx/model_q4.onnx_data` beside its .onnx, cached and served like every other file of the folder.
  *
  * Not for: the CLI (adapters/node/convertNode.ts) or choosing the source (src/worker/policyRuntime.ts).
  */
@@ -48,7 +49,7 @@ export async function* convertIntoCache(
   cache: ModelCache,
   source: ModelSource,
   key: string,
-  opts: Pick<ConvertOptions, 'signal' | 'router'> = {},
+  opts: Pick<ConvertOptions, 'signal' | 'router' | 'externalData'> = {},
 ): AsyncGenerator<ModelConvertEvent, ConvertedModelInfo> {
   const inner = cache.sink(key);
   let replaced = false;
