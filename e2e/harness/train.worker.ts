@@ -3,13 +3,13 @@
  * ONNX learner on onnxruntime-web wasm (src/adapters/ort/webTrainSession.ts). Test-only.
  */
 import { createWebTrainSession, type WebTrainSession } from '../../src/adapters/ort/webTrainSession';
-import { measureTrainThroughput, type TrainThroughputResult } from '../../src/cli/bench/trainThroughput';
+import { measureKernel, measureTrainThroughput, type KernelResult, type TrainThroughputResult } from '../../src/cli/bench/trainThroughput';
 import type { TrainBenchResult, TrainWorkerRequest, TrainWorkerResponse } from './train.protocol';
 
 const scope = self as unknown as { postMessage(m: TrainWorkerResponse): void; onmessage: ((e: MessageEvent<TrainWorkerRequest>) => void) | null; crossOriginIsolated: boolean };
 
 async function bench(req: TrainWorkerRequest): Promise<TrainBenchResult> {
-  const { models, options, numThreads } = req.params;
+  const { models, kernels: cases, options, numThreads } = req.params;
   const log: string[] = [];
   const opened: WebTrainSession[] = [];
   const open = async (bytes: Uint8Array): Promise<WebTrainSession> => {
@@ -19,8 +19,10 @@ async function bench(req: TrainWorkerRequest): Promise<TrainBenchResult> {
   };
   const results: TrainThroughputResult[] = [];
   for (const m of models) results.push(await measureTrainThroughput(m, open, { ...options, now: () => performance.now(), log: (l) => log.push(l) }));
+  const kernels: KernelResult[] = [];
+  for (const c of cases ?? []) kernels.push(await measureKernel(c, open, { ...options, now: () => performance.now(), log: (l) => log.push(l) }));
   const device = opened.at(-1)?.session.device;
-  return { results, device: { ep: device?.ep ?? 'wasm', threads: device?.threads ?? numThreads, crossOriginIsolated: scope.crossOriginIsolated }, log };
+  return { results, kernels, device: { ep: device?.ep ?? 'wasm', threads: device?.threads ?? numThreads, crossOriginIsolated: scope.crossOriginIsolated }, log };
 }
 
 scope.onmessage = (e) => {

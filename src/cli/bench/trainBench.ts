@@ -16,7 +16,7 @@ import { chromium } from '@playwright/test';
 import { nodeTrainSessions } from '../../adapters/node/nodeTrainSession';
 import { runTrainCommand } from '../train/trainCommand';
 import { startStaticServer } from './staticServer';
-import { measureTrainThroughput, TRAIN_BENCH_MODELS, type TrainThroughputOptions, type TrainThroughputResult } from './trainThroughput';
+import { KERNEL_CASES, measureKernel, measureTrainThroughput, TRAIN_BENCH_MODELS, type KernelResult, type TrainThroughputOptions, type TrainThroughputResult } from './trainThroughput';
 
 const root = resolve(import.meta.dirname, '../../..');
 const now = (): number => performance.now();
@@ -48,6 +48,7 @@ function parseArgs(argv: readonly string[]): Args {
 /** The harness's reply (e2e/harness/train.protocol.ts; not imported: it types the ORT adapter, which cli may not see). */
 interface BrowserResult {
   results: TrainThroughputResult[];
+  kernels: KernelResult[];
   device: { ep: string; threads: number; crossOriginIsolated: boolean };
   log: string[];
 }
@@ -69,7 +70,7 @@ async function benchBrowser(threads: number): Promise<BrowserResult> {
     await page.goto(`${server.origin}/e2e/harness/train.html`);
     await page.waitForFunction(() => (globalThis as HarnessWindow).__trainHarness !== undefined);
     log(`headless Chromium, onnxruntime-web wasm, ${threads} threads…`);
-    const r = await page.evaluate((p) => (globalThis as HarnessWindow).__trainHarness!.bench(p), { models: [...TRAIN_BENCH_MODELS], options: OPTIONS, numThreads: threads });
+    const r = await page.evaluate((p) => (globalThis as HarnessWindow).__trainHarness!.bench(p), { models: [...TRAIN_BENCH_MODELS], kernels: [...KERNEL_CASES], options: OPTIONS, numThreads: threads });
     for (const l of r.log) log(`  wasm  ${l}`);
     return r;
   } finally {
@@ -107,6 +108,8 @@ export async function runTrainBench(argv: readonly string[]): Promise<void> {
     log(`onnxruntime-node CPU, ${args.threads} threads: ${m.name}…`);
     node.push(await measureTrainThroughput(m, nodeTrainSessions({ intraOpThreads: args.threads }), { ...OPTIONS, now, log: (l) => log(`  node  ${l}`) }));
   }
+  const nodeKernels: KernelResult[] = [];
+  for (const c of KERNEL_CASES) nodeKernels.push(await measureKernel(c, nodeTrainSessions({ intraOpThreads: args.threads }), { ...OPTIONS, now, log: (l) => log(`  node  ${l}`) }));
   const browser = args.browser ? await benchBrowser(args.threads) : null;
   log('RL step time: cli train on src/cli/train/examples/tiny.json…');
   const rl = await rlStepTime(args.dataRoot);
@@ -121,8 +124,15 @@ export async function runTrainBench(argv: readonly string[]): Promise<void> {
       browser_over_node: b === undefined ? null : round(b.train_tok_s / n.train_tok_s, 3),
     };
   });
-  const result = { models, rl_step_ms: rl, threads: args.threads, batch: { batchSize: OPTIONS.batchSize, seqLen: OPTIONS.seqLen, repeats: OPTIONS.repeats }, browser_device: browser?.device ?? null };
+  // The kernel ceiling (trainThroughput.ts KERNEL_CASES): the same MatMul on both runtimes.
+  const kernel_ceiling = KERNEL_CASES.map((c, i) => {
+    const n = nodeKernels[i] as KernelResult;
+    const b = browser?.kernels[i];
+    return { name: c.name, node_cpu: { ms: round(n.run_ms, 2), gflop_s: round(n.gflop_s, 1) }, browser_wasm: b === undefined ? null : { ms: round(b.run_ms, 2), gflop_s: round(b.gflop_s, 1) }, browser_over_node: b === undefined ? null : round(n.run_ms / b.run_ms, 3) };
+  });
+  const result = { models, kernel_ceiling, rl_step_ms: rl, threads: args.threads, batch: { batchSize: OPTIONS.batchSize, seqLen: OPTIONS.seqLen, repeats: OPTIONS.repeats }, browser_device: browser?.device ?? null };
   if (args.out !== null) writeFileSync(args.out, JSON.stringify(result, null, 2) + '\n');
   console.log(JSON.stringify(result, null, 2));
   for (const m of models) console.log(`${m.name}: browser/node training tokens/s ${m.browser_over_node ?? 'n/a'} (target ≥ 0.5)`);
+  for (const k of kernel_ceiling) console.log(`kernel ${k.name}: browser/node ${k.browser_over_node ?? 'n/a'}`);
 }

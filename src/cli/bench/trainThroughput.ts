@@ -14,7 +14,10 @@ import { parseDecoderConfig, type DecoderConfig } from '../../core/onnx/decoderC
 import { createSeededUniform } from '../../core/onnx/tinyDecoders';
 import { randomDecoderWeights } from '../../core/onnx/weights';
 import { buildTrainInputs, tokenWeights, type TrainBatch } from '../../core/rl/trainBatch';
+import { GraphBuilder } from '../../core/onnx/graphBuilder';
+import { encodeModel } from '../../core/onnx/onnxProto';
 import { createOnnxLearner, type OpenTrainSession } from '../../core/train/onnxLearner';
+import type { TensorFeed } from '../../core/train/trainFeeds';
 
 export interface TrainBenchModel {
   name: string;
@@ -102,5 +105,65 @@ export async function measureTrainThroughput(model: TrainBenchModel, open: OpenT
     return { params, train_tok_s: (o.batchSize * o.seqLen) / (runMs / 1000), run_ms: runMs, build_ms: buildMs };
   } finally {
     await learner.dispose();
+  }
+}
+
+/**
+ * The kernel ceiling: one float32 MatMul at the training graph's shapes, both operands fed as inputs (as
+ * the graph feeds its parameters), timed the same way on both runtimes. The training graph is mostly
+ * such MatMuls, so its browser/node ratio cannot exceed theirs by much: the bound on what a graph-level
+ * change can buy on this CPU (native onnxruntime's AVX-512 / AVX2 FMA kernels vs wasm SIMD's 4 lanes).
+ */
+export interface KernelCase {
+  name: string;
+  m: number;
+  k: number;
+  n: number;
+}
+
+export const KERNEL_CASES: readonly KernelCase[] = [
+  { name: 'MatMul [512×512]·[512×1536] (hidden-512 MLP up, B·T = 512)', m: 512, k: 512, n: 1536 },
+  { name: 'MatMul [512×1536]·[1536×512] (hidden-512 MLP down)', m: 512, k: 1536, n: 512 },
+  { name: 'MatMul [512×128]·[128×384] (router-nano MLP up)', m: 512, k: 128, n: 384 },
+];
+
+export interface KernelResult {
+  name: string;
+  run_ms: number;
+  gflop_s: number;
+}
+
+/** A graph of one MatMul y = a · b with both operands as inputs. */
+export function kernelModel(c: KernelCase): Uint8Array {
+  const g = new GraphBuilder();
+  g.node('MatMul', ['a', 'b'], { outputs: ['y'] });
+  return encodeModel({
+    graph: g.build('kernel', [{ name: 'a', dtype: 'float32', dims: [c.m, c.k] }, { name: 'b', dtype: 'float32', dims: [c.k, c.n] }], [{ name: 'y', dtype: 'float32', dims: [c.m, c.n] }]),
+    opsets: [{ domain: '', version: 17 }],
+  });
+}
+
+export async function measureKernel(c: KernelCase, open: OpenTrainSession, o: Pick<TrainThroughputOptions, 'now' | 'repeats' | 'log'>): Promise<KernelResult> {
+  const rng = createRng(3).fork('bench.kernel');
+  const data = (n: number): Float32Array => Float32Array.from({ length: n }, () => rng.nextFloat() - 0.5);
+  const feeds: TensorFeed[] = [
+    { name: 'a', dtype: 'float32', dims: [c.m, c.k], data: data(c.m * c.k) },
+    { name: 'b', dtype: 'float32', dims: [c.k, c.n], data: data(c.k * c.n) },
+  ];
+  const session = await open(kernelModel(c));
+  try {
+    await session.run(feeds);
+    const times: number[] = [];
+    // More repeats than the training runs: one MatMul takes milliseconds.
+    for (let r = 0; r < o.repeats * 4; r++) {
+      const t = o.now();
+      await session.run(feeds);
+      times.push(o.now() - t);
+    }
+    const runMs = median(times);
+    o.log?.(`${c.name}: ${runMs.toFixed(2)} ms (median of ${times.length})`);
+    return { name: c.name, run_ms: runMs, gflop_s: (2 * c.m * c.k * c.n) / (runMs / 1000) / 1e9 };
+  } finally {
+    await session.release();
   }
 }
