@@ -24,6 +24,20 @@ test.describe('train view', () => {
     await expect(app.byId('train.start')).toBeEnabled();
   });
 
+  test('"α-shift demo" fills the form with cli/train/examples/alpha-shift.json\'s values (keyboard: Enter on the focused button)', async ({ app, page }) => {
+    const train = new TrainPage(app);
+    await train.open();
+    const preset = app.byId('train.form.preset.alphaShift');
+    await expect(preset).toBeVisible(); // offered once the embedded index lists both warm-ups
+    await preset.focus();
+    await page.keyboard.press('Enter');
+    const expected: Record<string, string> = { policy: 'mix:warmups', alpha: '0.9', groupSize: '4', batch: '8', lr: '0.0001', klCoef: '0.001', steps: '24', seed: '3', checkpointEvery: '12', temperature: '1', device: 'wasm' };
+    for (const [key, value] of Object.entries(expected)) await expect(app.byId(`train.form.${key}`), key).toHaveValue(value);
+    await expect(app.byId('train.form.alphaValue')).toHaveText('0.90');
+    await expect(app.byId('train.form.errors')).toHaveCount(0);
+    await expect(app.byId('train.start')).toBeEnabled();
+  });
+
   test('trains, pauses, resumes after a reload, exports, imports, and runs an episode with the checkpoint', async ({ app, page }) => {
     test.setTimeout(240_000);
     const train = new TrainPage(app);

@@ -6,9 +6,9 @@
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseEmbeddedIndex } from '../../core';
-import { EMBEDDED_TRAIN_ROLLOUT_SETTINGS, trainFormErrors, trainPolicyRef, trainRolloutSettings, TRAIN_ROLLOUT_SETTINGS } from '../session/trainActions';
+import { EMBEDDED_TRAIN_ROLLOUT_SETTINGS, trainConfigFromForm, trainFormErrors, trainPolicyRef, trainRolloutSettings, TRAIN_ROLLOUT_SETTINGS } from '../session/trainActions';
 import { createAppStore } from '../store/appStore';
-import { TRAIN_POLICY_WARMUP_MIX } from '../store/trainSlice';
+import { ALPHA_SHIFT_PRESET, TRAIN_POLICY_WARMUP_MIX } from '../store/trainSlice';
 import { AppStoreContext } from '../store/useApp';
 import { TrainForm } from './TrainForm';
 
@@ -70,5 +70,28 @@ describe('TrainForm: starting policy', () => {
     expect(ref).toEqual({ kind: 'embedded-mix', name: 'router-nano-a0-warmup', with: 'router-nano-a08-warmup', weight: 0.5, baseUrl: 'http://app/' });
     expect(trainFormErrors(form, null, 'http://app/')).toEqual([]);
     expect(trainRolloutSettings(ref as Exclude<typeof ref, string>)).toBe(EMBEDDED_TRAIN_ROLLOUT_SETTINGS);
+  });
+
+  it('"α-shift demo" fills the form with cli/train/examples/alpha-shift.json\'s values, shown in the inputs (offered with the mix only)', () => {
+    const store = createAppStore();
+    render(
+      <AppStoreContext.Provider value={store}>
+        <TrainForm />
+      </AppStoreContext.Provider>,
+    );
+    expect(screen.queryByTestId('train.form.preset.alphaShift')).toBeNull(); // no index, no mix
+    const both = parseEmbeddedIndex({ ...INDEX, warmups: [...(INDEX.warmups ?? []), { name: 'router-nano-a08-warmup', of: 'router-nano-a08', alpha: 0.8 }] });
+    act(() => store.getState().setEmbeddedIndex({ status: 'ready', index: both }));
+    fireEvent.click(screen.getByRole('button', { name: 'α-shift demo (warm-ups mixed, α 0.9)' }));
+    const form = store.getState().trainForm;
+    expect(form).toEqual(ALPHA_SHIFT_PRESET);
+    // alpha-shift.json: run { seed 3, steps 24, questionsPerStep 8, groupSize 4, minibatchSize 32, alpha 0.9, lr 1e-4 constant, checkpointEvery 12 }, rollout temperature 1
+    expect(trainConfigFromForm(form, 'r')).toMatchObject({ seed: 3, steps: 24, questionsPerStep: 8, groupSize: 4, minibatchSize: 32, epochs: 1, alpha: 0.9, schedule: { kind: 'constant', lr: 1e-4 }, checkpointEvery: 12, loss: { klCoef: 0.001, entropyCoef: 0.001 } });
+    expect(trainPolicyRef(form, null, '')).toMatchObject({ kind: 'embedded-mix', name: 'router-nano-a0-warmup', with: 'router-nano-a08-warmup', weight: 0.5 });
+    const value = (key: string): string => (screen.getByTestId(`train.form.${key}`) as HTMLInputElement).value;
+    expect(['policy', 'alpha', 'groupSize', 'batch', 'lr', 'klCoef', 'steps', 'seed', 'checkpointEvery', 'temperature', 'device'].map((k) => [k, value(k)])).toEqual([
+      ['policy', TRAIN_POLICY_WARMUP_MIX], ['alpha', '0.9'], ['groupSize', '4'], ['batch', '8'], ['lr', '0.0001'], ['klCoef', '0.001'], ['steps', '24'], ['seed', '3'], ['checkpointEvery', '12'], ['temperature', '1'], ['device', 'wasm'],
+    ]);
+    expect(trainFormErrors(form, null, '')).toEqual([]);
   });
 });

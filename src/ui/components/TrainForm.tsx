@@ -1,14 +1,16 @@
 /**
  * The training configuration: policy (the tiny-router, the embedded router-nano policies and baselines, the
  * two warm-ups mixed 50/50, or the loaded model), pool and split (fixed: the offline pool's train split), α, G,
- * questions per step, learning rate, KL coefficient, steps, seed, checkpoint interval and device.
+ * questions per step, learning rate, KL coefficient, steps, seed, checkpoint interval, rollout temperature and
+ * device; "α-shift demo" fills it with cli/train/examples/alpha-shift.json's values (ALPHA_SHIFT_PRESET).
  * Every problem core's validateTrainConfig finds is listed under the form; Start stays disabled.
  */
+import { useState } from 'react';
 import { TINY_ROUTER_NAME } from '../../core';
 import { trainFormErrors } from '../session/trainActions';
 import type { EmbeddedIndexState } from '../store/modelSlice';
 import { useApp } from '../store/useApp';
-import { TRAIN_POLICY_LOADED, TRAIN_POLICY_WARMUP_MIX, WARMUP_MIX, type TrainForm as Form } from '../store/trainSlice';
+import { ALPHA_SHIFT_PRESET, TRAIN_POLICY_LOADED, TRAIN_POLICY_WARMUP_MIX, WARMUP_MIX, type TrainForm as Form } from '../store/trainSlice';
 
 type NumberField = Exclude<{ [K in keyof Form]: Form[K] extends number ? K : never }[keyof Form], 'alpha'>;
 
@@ -20,6 +22,7 @@ const FIELDS: { key: NumberField; label: string; step: string; hint: string }[] 
   { key: 'steps', label: 'Steps', step: '1', hint: 'RL steps in total' },
   { key: 'seed', label: 'Seed', step: '1', hint: 'every random choice of the run forks from it' },
   { key: 'checkpointEvery', label: 'Checkpoint every N steps', step: '1', hint: '0: only on pause and at the end' },
+  { key: 'temperature', label: 'Rollout temperature', step: 'any', hint: 'RL explores at 1 (the reference); top-p and top-k come from the run\'s sampling settings' },
 ];
 
 /**
@@ -55,6 +58,8 @@ export function TrainForm() {
   const mix = warmupMixOffered(index);
   const errors = trainFormErrors(form, loaded, '');
   const num = (v: string): number => (v.trim() === '' ? Number.NaN : Number(v));
+  // the number inputs keep what is typed (uncontrolled: "1e-" is not a number yet); a preset remounts them
+  const [filled, setFilled] = useState(0);
 
   return (
     <fieldset className="train-form" disabled={busy} data-testid="train.form">
@@ -76,6 +81,21 @@ export function TrainForm() {
           <option value={TRAIN_POLICY_LOADED}>loaded model{loaded === null ? ' (none loaded)' : ` (${loaded.name})`}</option>
         </select>
       </label>
+      {mix && (
+        <div className="row-actions">
+          <button
+            type="button"
+            onClick={() => {
+              set({ ...ALPHA_SHIFT_PRESET });
+              setFilled((n) => n + 1);
+            }}
+            title="Fill the form as cli/train/examples/alpha-shift.json: the warm-ups mixed 50/50, α 0.9, G 4 × 8 questions, lr 1e-4, 24 steps, seed 3, temperature 1. The cost per question falls within a few dozen steps."
+            data-testid="train.form.preset.alphaShift"
+          >
+            α-shift demo (warm-ups mixed, α 0.9)
+          </button>
+        </div>
+      )}
       <p className="muted small" data-testid="train.form.data">
         Pool: offline (simulated from recorded scores) · dataset: the offline bank, split <strong>train</strong> · template: compact
       </p>
@@ -85,7 +105,7 @@ export function TrainForm() {
       </label>
       <div className="train-form-grid">
         {FIELDS.map((f) => (
-          <label key={f.key} title={f.hint}>
+          <label key={`${f.key}.${filled}`} title={f.hint}>
             {f.label}
             <input type="number" step={f.step} defaultValue={String(form[f.key])} onChange={(e) => set({ [f.key]: num(e.target.value) })} data-testid={`train.form.${f.key}`} />
           </label>

@@ -82,6 +82,15 @@ describe('train actions', () => {
     expect(frames.length).toBe(1); // one frame was asked for the two steps
   });
 
+  it("the rollouts sample at the form's temperature (top-p / top-k from the run's sampling); 0 is refused", async () => {
+    const { store, actions, calls } = setup();
+    store.getState().setRunConfig({ ...store.getState().runConfig, sampling: { ...store.getState().runConfig.sampling, temperature: 0.3, topP: 0.9 } });
+    store.getState().setTrainForm({ temperature: 1 });
+    await actions.startTraining();
+    expect((calls[0]?.arg as TrainStartRequest).sampling).toEqual({ temperature: 1, topP: 0.9, topK: 0 });
+    expect(trainFormErrors({ ...DEFAULT_TRAIN_FORM, temperature: 0 }, null, '').join(' ')).toMatch(/temperature must be > 0/);
+  });
+
   it('an invalid form starts nothing and says why', async () => {
     const { store, actions, calls } = setup();
     store.getState().setTrainForm({ groupSize: 1 });

@@ -71,6 +71,7 @@ export function trainPolicyRef(f: TrainForm, loaded: LoadedModelInfo | null, bas
 export function trainFormErrors(f: TrainForm, loaded: LoadedModelInfo | null, baseUrl: string): string[] {
   const errors = validateTrainConfig(trainConfigFromForm(f, 'preview'));
   if (!(f.lr > 0)) errors.push(`lr must be > 0, got ${f.lr}.`);
+  if (!(f.temperature > 0) || !Number.isFinite(f.temperature)) errors.push(`temperature must be > 0 (at 0 every rollout of a group is the same: nothing to learn), got ${f.temperature}.`);
   const ref = trainPolicyRef(f, loaded, baseUrl);
   if (typeof ref === 'string') errors.push(ref);
   return errors;
@@ -169,8 +170,9 @@ export function createTrainActions(deps: TrainActionsDeps) {
       s().trainFailed(errors.join(' '));
       return null;
     }
-    const { temperature, topP, topK } = runConfig.sampling;
-    return { config: trainConfigFromForm(f, newRunId()), policy, preferredDevice: f.device, settings: { ...trainRolloutSettings(policy, modelInfo) }, sampling: { temperature, topP, topK }, dataRoot: deps.dataRoot };
+    // the form's rollout temperature (RL explores at 1 whatever the episode view samples at); top-p / top-k from the run's sampling
+    const { topP, topK } = runConfig.sampling;
+    return { config: trainConfigFromForm(f, newRunId()), policy, preferredDevice: f.device, settings: { ...trainRolloutSettings(policy, modelInfo) }, sampling: { temperature: f.temperature, topP, topK }, dataRoot: deps.dataRoot };
   }
 
   const resumeRequest = (checkpointId: string) => ({ checkpointId, dataRoot: deps.dataRoot, preferredDevice: s().trainForm.device });

@@ -41,6 +41,8 @@ export interface TrainForm {
   steps: number;
   seed: number;
   checkpointEvery: number;
+  /** Rollout sampling temperature (top-p and top-k come from the run's sampling settings). */
+  temperature: number;
   device: PreferredDevice;
 }
 
@@ -54,8 +56,29 @@ export const DEFAULT_TRAIN_FORM: TrainForm = {
   steps: 20,
   seed: 7,
   checkpointEvery: 5,
+  temperature: 1, // RL needs exploration: the reference's rollout temperature
   device: 'wasm', // SwiftShader WebGPU is ~40× slower than wasm; 'auto' picks a real GPU when there is one
 };
+
+/**
+ * The α demo in one click: the form set to cli/train/examples/alpha-shift.json (the two warm-ups mixed 50/50,
+ * α 0.9, G 4 × 8 questions = one update of 32 rollouts per step, lr 1e-4 constant, KL 0.001, 24 steps, seed 3,
+ * checkpoint every 12, temperature 1; the split, env settings and entropy bonus are the form's fixed ones, the
+ * same as the file's). Over 24 steps the cost per question falls and the 49B model's share with it.
+ */
+export const ALPHA_SHIFT_PRESET = {
+  policy: TRAIN_POLICY_WARMUP_MIX,
+  alpha: 0.9,
+  groupSize: 4,
+  batch: 8,
+  lr: 1e-4,
+  klCoef: 0.001,
+  steps: 24,
+  seed: 3,
+  checkpointEvery: 12,
+  temperature: 1,
+  device: 'wasm',
+} as const satisfies TrainForm;
 
 export type TrainStatus = 'idle' | 'starting' | 'running' | 'pausing' | 'paused' | 'completed' | 'failed';
 
