@@ -60,7 +60,8 @@ export interface WebSessionOptions {
   env?: OrtEnvironmentOptions;
   /**
    * wasm: expand 4-bit MatMulNBits layers to float32 at load (core/onnx/expandQ4.ts) when their float32
-   * weights take at most this many bytes; 0 keeps them 4-bit. Default 1 GiB (the wasm heap is 4 GiB).
+   * weights take at most this many bytes; 0 keeps them 4-bit. Default 256 MiB (folding needs ~5× that of
+   * the 4 GiB wasm heap); if the expanded model fails to load, the model is loaded as it is.
    */
   maxExpandedQ4Bytes?: number;
   /** The model's external data files: `path` is the `location` written in the model (relative to the .onnx file). */
@@ -80,7 +81,11 @@ interface AdapterLike {
 
 export type ModelSource = Uint8Array | string;
 
-const DEFAULT_MAX_EXPANDED_Q4_BYTES = 2 ** 30;
+/**
+ * Measured in onnxruntime-web 1.30 wasm: expanding 399 MiB of float32 weights loads, 798 MiB runs out of
+ * memory (constant folding keeps ~5 float32 copies until it finishes). 256 MiB leaves room for the rest.
+ */
+const DEFAULT_MAX_EXPANDED_Q4_BYTES = 256 * 2 ** 20;
 
 export interface ExternalDataFile {
   path: string;
@@ -192,11 +197,20 @@ async function open(source: ModelSource, ep: ExecutionProvider, probe: Omit<Devi
     if (x.expanded > 0) q4Layers = `${x.expanded} 4-bit layers expanded to float32 for wasm (${(x.expandedBytes / 2 ** 20).toFixed(1)} MiB)${x.kept > 0 ? `, ${x.kept} kept 4-bit` : ''}`;
     else if (x.skipped !== null) q4Layers = `${x.kept} 4-bit layers kept 4-bit: ${x.skipped}${limit > 0 ? '' : ' (expansion off)'}; wasm dequantises them on every step`;
   }
+  const create = (m: ModelSource): Promise<OrtSession> => (typeof m === 'string' ? ort.InferenceSession.create(m, options) : ort.InferenceSession.create(m, options));
   let session: OrtSession;
   try {
-    session = typeof model === 'string' ? await ort.InferenceSession.create(model, options) : await ort.InferenceSession.create(model, options);
+    session = await create(model);
   } catch (err) {
-    throw new WebModelLoadError(loadFailureMessage(source, external, ep, messageOf(err)), { cause: err });
+    if (model === source) throw new WebModelLoadError(loadFailureMessage(source, external, ep, messageOf(err)), { cause: err });
+    // The expansion did not fit (onnxruntime's constant folding holds several float32 copies at once):
+    // the model as it is still loads, 4-bit.
+    try {
+      session = await create(source);
+    } catch (err2) {
+      throw new WebModelLoadError(loadFailureMessage(source, external, ep, messageOf(err2)), { cause: err2 });
+    }
+    q4Layers = `4-bit layers kept 4-bit: expanding them to float32 failed (${messageOf(err)}); wasm dequantises them on every step`;
   }
   const device: DeviceReport = { ep, threads, ...probe, ...(q4Layers === undefined ? {} : { q4Layers }) };
   o.onProgress?.({ type: 'session.ready', device });

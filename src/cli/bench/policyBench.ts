@@ -40,8 +40,9 @@ const CONFIGS = {
 } as const satisfies Record<string, Omit<BenchModelOptions, 'logitsLastOnly'>>;
 /**
  * The browser session's limit on expanding 4-bit layers to float32 at load (webSession maxExpandedQ4Bytes;
- * the app's default is 1 GiB, which keeps the 0.5B model's 1.9 GiB of layers 4-bit). 'q4-matmul-expanded'
- * is the q4-matmul file with the limit raised so the 0.5B model is expanded too.
+ * the app's default, 256 MiB, keeps the 0.5B model's 1.9 GiB of layers 4-bit). 'q4-matmul-expanded' is the
+ * q4-matmul file with the limit raised to try the 0.5B model expanded: on onnxruntime-web 1.30 it runs out
+ * of wasm memory while folding and the session falls back to 4-bit (its device.q4Layers says so).
  */
 const WASM_EXPAND_LIMIT: Partial<Record<string, number>> = { 'q4-matmul-expanded': 3.5 * 2 ** 30 };
 type ConfigName = keyof typeof CONFIGS;
