@@ -9,7 +9,8 @@
  * zero everywhere (LoRA A while B = 0) is checked against the differences with an absolute bound.
  * Configs: qwen2Gqa (GQA, tied, biases), llamaMha (MHA, untied), qwen2WideHead (4:1 GQA, untied, 3 layers).
  * Batches have left and right padding and masked observation tokens; policy batches have clipped and
- * unclipped tokens of both advantage signs, a KL term and an entropy bonus.
+ * unclipped tokens of both advantage signs, a KL term and an entropy bonus; one more set of policy batches
+ * puts three tokens where k3's clamp to 10 acts (one where exp(ref − logp) would overflow float32).
  */
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
@@ -91,8 +92,19 @@ function tokenBatch(config: DecoderConfig, seed: number): TrainingBatch {
   return { inputIds, attentionMask, lossMask };
 }
 
+/**
+ * Loss-mask positions ([b, s]) whose ref − logp is set far out, so k3's clamp to 10 acts there:
+ * 6 (k3 ≈ 396), −12 (≈ 11) and 100 (exp overflows float32 unless the graph caps the log-ratio).
+ * Every other token keeps |ref − logp| ≤ 0.3: all stay far from the kinks at 2.61 and −11.0.
+ */
+const CLAMPED_REFS: readonly (readonly [number, number, number])[] = [
+  [0, 3, 6],
+  [1, 4, -12],
+  [1, 6, 100],
+];
+
 /** old/ref log-probs and advantages around the current policy (reference log-probs), so ratios hit RATIOS. */
-function policyBatch(base: TrainingBatch, current: ReferenceTrainingResult, seed: number): TrainingBatch {
+function policyBatch(base: TrainingBatch, current: ReferenceTrainingResult, seed: number, clampedRefs: typeof CLAMPED_REFS = []): TrainingBatch {
   const rng = createSeededUniform(seed);
   let k = 0;
   const oldLogProbs: number[][] = [];
@@ -106,7 +118,8 @@ function policyBatch(base: TrainingBatch, current: ReferenceTrainingResult, seed
       const logp = current.logProbs[b]?.[s] ?? 0;
       const i = k++ % RATIOS.length;
       o.push(logp - Math.log(RATIOS[i] ?? 1));
-      r.push(logp + (rng() - 0.5) * 0.6);
+      const far = clampedRefs.find(([fb, fs]) => fb === b && fs === s);
+      r.push(logp + (far === undefined ? (rng() - 0.5) * 0.6 : far[2]));
       a.push(ADVANTAGES[i] ?? 0);
     });
     oldLogProbs.push(o);
@@ -129,7 +142,7 @@ interface Case {
 
 const LORA: LoraConfig = { rank: 4, alpha: 8, targets: LORA_ALL_LINEAR };
 
-function makeCase(name: TinyDecoderName, loss: TrainingLoss, kind: 'full' | 'lora', lora: LoraConfig = LORA): Case {
+function makeCase(name: TinyDecoderName, loss: TrainingLoss, kind: 'full' | 'lora', lora: LoraConfig = LORA, clampedRefs: typeof CLAMPED_REFS = []): Case {
   const config = parseDecoderConfig(TINY_DECODER_CONFIGS[name]);
   const weights = randomDecoderWeights(config, createSeededUniform(11));
   const base64 = float64Weights(weights);
@@ -144,7 +157,7 @@ function makeCase(name: TinyDecoderName, loss: TrainingLoss, kind: 'full' | 'lor
   }
   const tokens = tokenBatch(config, 5);
   const spec = { loss, hyper: HYPER } as const;
-  const batch = loss === 'policy' ? policyBatch(tokens, referenceTrainingLoss(config, forward(float64Weights(params)), tokens, spec), 7) : tokens;
+  const batch = loss === 'policy' ? policyBatch(tokens, referenceTrainingLoss(config, forward(float64Weights(params)), tokens, spec), 7, clampedRefs) : tokens;
   const trainable: TrainableSet = kind === 'full' ? { kind: 'full' } : { kind: 'lora', lora };
   return { config, loss, trainable, params, batch, referenceLoss: (p) => referenceTrainingLoss(config, forward(p), batch, spec) };
 }
@@ -256,6 +269,24 @@ describe('training graph on onnxruntime-web (wasm) in Node: qwen2Gqa', () => {
     ['policy', 'lora'],
   ] as const)('%s loss, %s training: forward matches float64, gradients match central differences', async (loss, kind) => {
     await runCase(`wasm qwen2Gqa ${loss} ${kind}`, makeCase('qwen2Gqa', loss, kind), wasmRunner);
+  });
+});
+
+describe('training graph with k3 clamped to 10 (verl low_var_kl) on some tokens', () => {
+  const clampedCase = (kind: 'full' | 'lora'): Case => {
+    const c = makeCase('qwen2Gqa', 'policy', kind, LORA, CLAMPED_REFS);
+    for (const [b, s] of CLAMPED_REFS) expect(c.batch.lossMask[b]?.[s]).toBe(1);
+    // the oracle clamps: 3 of the 8 trained tokens at 10, the rest ≪ 1 (unclamped the mean would be ≈ 1e42)
+    const kl = (c.referenceLoss(float64Weights(c.params)).value as { kl: number }).kl;
+    expect(kl).toBeGreaterThan(30 / 8);
+    expect(kl).toBeLessThan(31 / 8);
+    return c;
+  };
+  it.each(['full', 'lora'] as const)('onnxruntime-node, %s training: forward (KL included) matches float64, gradients match central differences', async (kind) => {
+    await runCase(`node qwen2Gqa policy ${kind} clamped-k3`, clampedCase(kind), nodeRunner);
+  });
+  it('onnxruntime-web (wasm), full training: the same checks', async () => {
+    await runCase('wasm qwen2Gqa policy full clamped-k3', clampedCase('full'), wasmRunner);
   });
 });
 

@@ -5,6 +5,7 @@ import {
   clippedPolicyTerm,
   entropyLoss,
   entropyOfLogits,
+  K3_MAX,
   k3Term,
   klPenalty,
   rlObjective,
@@ -71,9 +72,27 @@ describe('per-token terms', () => {
       const f = (x: Float64Array): number => k3Term(x[0] as number, ref).value;
       expectClose(k3Term(lp, ref).grad, centralDiff(f, Float64Array.of(lp), 0));
     }
-    // ref − logπ = 3: e³ − 3 − 1, gradient 1 − e³.
-    expect(k3Term(-3, 0).value).toBeCloseTo(Math.exp(3) - 4, 12);
-    expect(k3Term(-3, 0).grad).toBeCloseTo(1 - Math.exp(3), 12);
+    // ref − logπ = 2: e² − 2 − 1 ≈ 4.39 (under the clamp), gradient 1 − e².
+    expect(k3Term(-2, 0).value).toBeCloseTo(Math.exp(2) - 3, 12);
+    expect(k3Term(-2, 0).grad).toBeCloseTo(1 - Math.exp(2), 12);
+  });
+
+  it('k3 is clamped to ≤ K3_MAX = 10 (verl low_var_kl) with zero gradient where the clamp acts', () => {
+    expect(K3_MAX).toBe(10);
+    // ref − logπ = 6: unclamped e⁶ − 7 ≈ 396.4
+    expect(k3Term(-6, 0)).toEqual({ value: 10, grad: 0 });
+    // ref − logπ = −12 (policy far above the reference): −d − 1 + e^d ≈ 11 > 10
+    expect(k3Term(0, -12)).toEqual({ value: 10, grad: 0 });
+    // so far below the reference that exp overflows: still 10, no NaN
+    expect(k3Term(-800, 0)).toEqual({ value: 10, grad: 0 });
+    // just inside the kinks (d ≈ 2.6109 and d ≈ −10.99998) the unclamped branch holds
+    expect(k3Term(-2.6, 0).value).toBeCloseTo(Math.exp(2.6) - 3.6, 12);
+    expect(k3Term(0, -10.9).grad).toBeCloseTo(1 - Math.exp(-10.9), 12);
+    // central differences on both sides of each kink, away from it
+    for (const d of [-14, -10.5, -3, 1, 2.5, 2.7, 4, 9]) {
+      const f = (x: Float64Array): number => k3Term(x[0] as number, 0).value;
+      expectClose(k3Term(-d, 0).grad, centralDiff(f, Float64Array.of(-d), 0));
+    }
   });
 
   it('value term: hand values and central differences', () => {
@@ -178,6 +197,31 @@ describe('aggregated losses: value and grad agree with central differences on ev
     batch.lossMask.forEach((m, i) => {
       if (m === 0) expect([r.dLogProbs[i], r.dEntropy[i], r.dValues[i]]).toEqual([0, 0, 0]);
     });
+  });
+
+  it('a clamped token (ref − logπ = 6) adds 10·w to the KL and no KL gradient; an unclamped one (0.5) keeps 1 − e^0.5', () => {
+    const lp = Float64Array.from(logProbs);
+    const [far, near] = Array.from(w.keys()).filter((i) => w[i] !== 0);
+    if (far === undefined || near === undefined) throw new Error('the batch needs two weighted tokens');
+    const ref = Float32Array.from(batch.refLogProbs ?? []);
+    ref[far] = (lp[far] = -3) + 6; // exact in float32: d = 6 exactly
+    ref[near] = (lp[near] = -2) + 0.5;
+    const clamped = { ...batch, refLogProbs: ref };
+    const [wFar, wNear] = [w[far] as number, w[near] as number];
+    const k = klPenalty.grad({ logProbs: lp, refLogProbs: ref, weights: w });
+    expect(k[far]).toBe(0);
+    expect(k[near]).toBeCloseTo(wNear * (1 - Math.exp(0.5)), 12);
+    // the KL part: Σ w·k3 = 10·w_far + w_near·(e^0.5 − 1.5) + the other tokens
+    const others = klPenalty.value({ logProbs: lp, refLogProbs: ref, weights: w.map((x, i) => (i === far || i === near ? 0 : x)) });
+    const r = rlObjective(clamped, { logProbs: lp, entropy, values });
+    expect(r.parts.kl).toBeCloseTo(10 * wFar + wNear * (Math.exp(0.5) - 1.5) + others, 12);
+    // ∂L/∂logπ at the clamped token is the policy-gradient term alone
+    const pgOnly = rlObjective({ ...clamped, loss: { ...batch.loss, klCoef: 0 } }, { logProbs: lp, entropy, values });
+    expect(r.dLogProbs[far]).toBe(pgOnly.dLogProbs[far]);
+    expect(r.dLogProbs[near]).toBeCloseTo((pgOnly.dLogProbs[near] as number) + batch.loss.klCoef * wNear * (1 - Math.exp(0.5)), 12);
+    // and central differences agree everywhere (every token is far from the kink at d ≈ 2.61)
+    const L = (x: Float64Array): number => rlObjective(clamped, { logProbs: x, entropy, values }).value;
+    for (let i = 0; i < lp.length; i++) expectClose(r.dLogProbs[i] as number, centralDiff(L, lp, i));
   });
 
   it('without a reference or value targets those terms vanish', () => {

@@ -7,11 +7,12 @@
  *   ρ   = exp(logπ − logπ_old)
  *   pg  = max(−A·ρ, −A·clip(ρ, 1 − ε, 1 + ε))
  *   ∂pg/∂logπ = −A·ρ where the unclipped term is the max, else 0
- * KL to the reference, k3 estimator (Schulman 2020; verl `low_var_kl`), per token:
- *   k3  = exp(logπ_ref − logπ) − (logπ_ref − logπ) − 1      ≥ 0, unbiased for KL(π‖π_ref)
- *   ∂k3/∂logπ = 1 − exp(logπ_ref − logπ)
- *   Unclamped, as the training graph computes it (src/core/train/lossGraph.ts); verl's low_var_kl
- *   also clamps k3 to ≤ 10, which only matters far from the reference (|logπ_ref − logπ| > 2.5).
+ * KL to the reference, k3 estimator (Schulman 2020; verl `low_var_kl`), per token, d = logπ_ref − logπ:
+ *   k3  = min(exp(d) − d − 1, 10)                          ≥ 0; unclamped it is unbiased for KL(π‖π_ref)
+ *   ∂k3/∂logπ = 1 − exp(d) where exp(d) − d − 1 ≤ 10, else 0   (torch.clamp's gradient)
+ *   The clamp is verl's (kld.clamp(−10, 10)); the training graph applies it too (src/core/train/lossGraph.ts).
+ *   It acts for d > 2.611 (a token the policy finds far less likely than the reference does, e.g. one the
+ *   decoding grammar forced) and for d < −11.0; without it one such token (d = 6: k3 ≈ 397) swamps the KL.
  * Entropy of one position's logits z:
  *   H   = −Σ_j p_j log p_j,   ∂H/∂z_j = −p_j (log p_j + H)
  * Clipped value loss (verl `compute_value_loss`), per token:
@@ -38,11 +39,16 @@ export function clippedPolicyTerm(logProb: number, oldLogProb: number, advantage
   return { value: unclipped, grad: -advantage * ratio, clipped: false };
 }
 
-/** k3 for one token. */
+/** Upper clamp of the per-token k3 estimate (verl low_var_kl: kld.clamp(min=−10, max=10); k3 ≥ 0). */
+export const K3_MAX = 10;
+
+/** k3 for one token, clamped to ≤ K3_MAX (gradient 0 where the clamp acts; the kink itself keeps it). */
 export function k3Term(logProb: number, refLogProb: number): TokenTerm {
   const d = refLogProb - logProb;
   const ratio = Math.exp(d);
-  return { value: ratio - d - 1, grad: 1 - ratio };
+  const k3 = ratio - d - 1;
+  if (k3 > K3_MAX) return { value: K3_MAX, grad: 0 };
+  return { value: k3, grad: 1 - ratio };
 }
 
 /** vl for one token. */

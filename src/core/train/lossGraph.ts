@@ -17,8 +17,14 @@
  * clipped policy gradient (PPO/GRPO) with KL to the reference (k3) and an entropy bonus:
  *   r    = exp(logp − old_logp)
  *   L_pg = −mean_m(min(r·A, clip(r, 1 − ε, 1 + ε)·A))
- *   k3   = exp(ref − logp) − (ref − logp) − 1                       (Schulman's unbiased, ≥ 0 estimator)
+ *   d    = min(ref − logp, 20)                                        (exp(d) cannot overflow float32)
+ *   k3   = min(exp(d) − d − 1, 10)        (Schulman's ≥ 0 estimator, clamped like verl's low_var_kl)
  *   L    = L_pg + β·mean_m(k3) − c_ent·mean_m(H)
+ * The clamp's gradient is 0 where it acts (Min's rule, like torch.clamp), so a token far from the
+ * reference (ref − logp > 2.61, e.g. one the decoding grammar forced, or < −11.0) adds 10 to the KL and
+ * no gradient.
+ * Capping d at 20 changes nothing (k3(20) ≈ 4.9e8 is clamped anyway) but keeps exp finite: an infinite
+ * exp would turn the clamp's zero gradient into 0·∞ = NaN through Exp's rule.
  * Masked positions pass 0 (not their log-ratio) into exp, so garbage old/ref values there cannot overflow
  * into the masked sums or their gradients.
  *
@@ -26,6 +32,7 @@
  */
 import { attr, type GraphBuilder } from '../onnx/graphBuilder';
 import type { ValueInfo } from '../onnx/onnxProto';
+import { K3_MAX } from '../rl/losses';
 
 export type TrainingLoss = 'crossEntropy' | 'policy';
 export type LossReduction = 'tokenMean' | 'weightedSum';
@@ -144,8 +151,8 @@ export function appendLoss(g: GraphBuilder, logits: string, inputIds: string, o:
     const clippedObj = g.node('Mul', [clipped, advantages]);
     const pg = g.node('Neg', [maskedMean(g.node('Min', [unclippedObj, clippedObj]))], { outputs: [LOSS_OUTPUTS.pgLoss] });
     g.node('Identity', [maskedMean(g.node('Cast', [g.node('Less', [clippedObj, unclippedObj])], { attributes: { to: attr.int(1) } }))], { outputs: [LOSS_OUTPUTS.clipFraction] });
-    const logRatioRef = masked(g.node('Sub', [shift.left(LOSS_INPUTS.refLogProbs), logp]));
-    const k3 = g.node('Sub', [g.node('Sub', [g.node('Exp', [logRatioRef]), logRatioRef]), one]);
+    const logRatioRef = g.node('Min', [masked(g.node('Sub', [shift.left(LOSS_INPUTS.refLogProbs), logp])), g.constF32([20])]);
+    const k3 = g.node('Min', [g.node('Sub', [g.node('Sub', [g.node('Exp', [logRatioRef]), logRatioRef]), one]), g.constF32([K3_MAX])]);
     const kl = maskedMean(k3, LOSS_OUTPUTS.kl);
     const penalties = g.node('Sub', [g.node('Mul', [LOSS_INPUTS.klCoef, kl]), g.node('Mul', [LOSS_INPUTS.entropyCoef, entropyMean])]);
     loss = g.node('Add', [pg, penalties], { outputs: [LOSS_OUTPUTS.loss] });

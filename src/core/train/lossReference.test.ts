@@ -1,7 +1,7 @@
 /**
  * The float64 losses' analytic gradients (∂L/∂logits) against central differences of their values, with
  * masked rows, clipped and unclipped ratios of both advantage signs, KL and entropy terms, and both
- * reductions; plus the clip fraction and the ≥ 0 property of k3.
+ * reductions; plus the clip fraction, the ≥ 0 property of k3 and its clamp to 10.
  */
 import { describe, expect, it } from 'vitest';
 import { createSeededUniform } from '../onnx/tinyDecoders';
@@ -74,6 +74,23 @@ describe.each(['tokenMean', 'weightedSum'] as const)('float64 losses (%s)', (red
     const pgOnly = clippedPolicyLossFromLogits({ ...x, klCoef: 0, entropyCoef: 0 });
     for (let k = 0; k < V; k++) expect(Math.abs(pgOnly.dLogits[1 * V + k] ?? NaN)).toBe(0);
     expect(Math.hypot(...pgOnly.dLogits.subarray(0, V))).toBeGreaterThan(0);
+  });
+
+  it('k3 is clamped to 10 (verl low_var_kl): clamped rows add 10·m/N to the KL and get no KL gradient', () => {
+    const x = policy(rows(reduction), [0.5, 0.5, 1, 1.5, 1.5, 1.05, 0.9, 1.1]);
+    const { logProbs } = tokenStats(x.logits, V, x.targets);
+    // row 0: ref − logp = 6 (unclamped k3 ≈ 396); row 4: ref − logp = −12 (≈ 11); both far from the kinks
+    const refLogProbs = x.refLogProbs.map((r, i) => (i === 0 ? (logProbs[0] ?? 0) + 6 : i === 4 ? (logProbs[4] ?? 0) - 12 : r));
+    const c = { ...x, refLogProbs };
+    const v = clippedPolicyLossFromLogits(c);
+    expect(maxGradError((z) => clippedPolicyLossFromLogits({ ...c, logits: z }), c.logits)).toBeLessThan(1e-8);
+    const denom = reduction === 'tokenMean' ? 6 : 1;
+    const others = clippedPolicyLossFromLogits({ ...c, mask: c.mask.map((m, i) => (i === 0 || i === 4 ? 0 : m)) });
+    const othersDenom = reduction === 'tokenMean' ? 4 : 1;
+    expect(v.kl).toBeCloseTo((10 * ((c.mask[0] ?? 0) + (c.mask[4] ?? 0))) / denom + (others.kl * othersDenom) / denom, 12);
+    // the clamped rows' logit gradients are those of the loss without the KL term
+    const noKl = clippedPolicyLossFromLogits({ ...c, klCoef: 0 });
+    for (const row of [0, 4]) for (let k = 0; k < V; k++) expect(v.dLogits[row * V + k]).toBeCloseTo(noKl.dLogits[row * V + k] ?? NaN, 14);
   });
 
   it('masked rows ignore garbage old/ref log-probs', () => {

@@ -12,6 +12,7 @@
  *
  * Not for: training (the graphs compute gradients on onnxruntime); this is O(N·V) float64 loops.
  */
+import { k3Term } from '../rl/losses';
 import type { LossReduction } from './lossGraph';
 
 export interface TokenRows {
@@ -116,8 +117,9 @@ export function crossEntropyFromLogits(x: TokenRows): LossValue {
 
 /**
  * L = −mean_m(min(r·A, clip(r, 1−ε, 1+ε)·A)) + β·mean_m(k3) − c·mean_m(H),  r = exp(logp − old),
- * k3 = exp(ref − logp) − (ref − logp) − 1.
- *   ∂L/∂logp_i = m_i/N · ( −A_i·r_i·[r_i·A_i ≤ clip(r_i)·A_i  or  1−ε ≤ r_i ≤ 1+ε]  +  β·(1 − exp(ref_i − logp_i)) )
+ * k3 = min(exp(ref − logp) − (ref − logp) − 1, 10)   (verl low_var_kl's clamp; core/rl/losses.ts k3Term)
+ *   ∂L/∂logp_i = m_i/N · ( −A_i·r_i·[r_i·A_i ≤ clip(r_i)·A_i  or  1−ε ≤ r_i ≤ 1+ε]  +  β·∂k3_i/∂logp_i )
+ *   ∂k3_i/∂logp_i = 1 − exp(ref_i − logp_i) where the clamp is inactive, else 0
  *   ∂L/∂H_i    = −c·m_i/N
  */
 export function clippedPolicyLossFromLogits(x: PolicyRows): PolicyLossValue {
@@ -143,10 +145,10 @@ export function clippedPolicyLossFromLogits(x: PolicyRows): PolicyLossValue {
     if (clipped * a < r * a) clipFraction += m / denom;
     const inside = r >= lo && r <= hi;
     const dObjective = takesUnclipped || inside ? a * r : 0;
-    const dLogRef = (x.refLogProbs[i] ?? 0) - logp;
-    kl += (m * (Math.exp(dLogRef) - dLogRef - 1)) / denom;
+    const k3 = k3Term(logp, x.refLogProbs[i] ?? 0);
+    kl += (m * k3.value) / denom;
     entropyMean += (m * (stats.entropy[i] ?? 0)) / denom;
-    gLogp[i] = (m / denom) * (-dObjective + x.klCoef * (1 - Math.exp(dLogRef)));
+    gLogp[i] = (m / denom) * (-dObjective + x.klCoef * k3.grad);
     gEntropy[i] = (-x.entropyCoef * m) / denom;
   }
   const loss = pgLoss + x.klCoef * kl - x.entropyCoef * entropyMean;
