@@ -6,7 +6,8 @@
  * e2e/harness/train.html, in a worker), N threads each — and the RL step time split
  * (rollout / reward / train / sync) of `cli train` on the example config (tiny-router, offline pool).
  * Writes { models: [{ name, params, browser_wasm: { train_tok_s }, node_cpu: { train_tok_s } }],
- * rl_step_ms: { rollout, reward, train, sync } } plus ratios. A script: nothing asserts a timing.
+ * rl_step_ms: { rollout, reward, train, sync } } plus ratios, and `kernel_ceiling`: one float32 MatMul at the
+ * training shapes on both runtimes (trainThroughput.ts KERNEL_CASES), the bound on the graphs' ratio. A script: nothing asserts a timing.
  * Needs `npm run build` first (it serves dist/).
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
