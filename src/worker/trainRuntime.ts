@@ -81,7 +81,11 @@ export function createTrainRuntime(deps: TrainRuntimeDeps): TrainRuntime {
       const { checkpoint, setup } = await deps.checkpoints.get(ref.checkpointId);
       const base = await baseModel(setup.policy);
       const weights = new Map(base.weights);
-      for (const [name, data] of checkpoint.params) weights.set(name, { data, shape: (base.weights.get(name) as WeightTensor).shape });
+      // a PPO run's params also hold its value head (value_head.*): not a decoder weight, so not part of the policy
+      for (const [name, data] of checkpoint.params) {
+        const t = base.weights.get(name);
+        if (t !== undefined) weights.set(name, { data, shape: t.shape });
+      }
       return { ...base, weights };
     }
     if (ref.kind !== 'embedded') {
@@ -144,6 +148,7 @@ export function createTrainRuntime(deps: TrainRuntimeDeps): TrainRuntime {
         config: folder.config,
         weights: base.weights,
         trainable: { kind: 'full' },
+        valueHead: cfg.algorithm === 'ppo', // PPO's critic; GRPO needs none
         open: async (bytes) => {
           const s = await createWebTrainSession(bytes, { preferred: setup.preferredDevice });
           device = { ...s.session.device };

@@ -2,7 +2,8 @@
  * The ONNX learner (core/train/onnxLearner.ts) on onnxruntime-node (and one case on onnxruntime-web
  * wasm in Node): its loss, log-probs and entropy equal the float64 oracle (referenceTraining.ts) within
  * 1e-4, its loss is rlObjective's on its own outputs, its gradients match central differences of the
- * oracle, the reference policy is frozen, and the supervised loss matches the oracle too.
+ * oracle, the reference policy is frozen, and the supervised loss matches the oracle too. With a value
+ * head (PPO) the same checks cover the values, the clipped value loss and the head's gradients.
  * The loop over it (reward improves, determinism, resume, NaN) is in onnxTrainLoop.test.ts.
  */
 import { fileURLToPath } from 'node:url';
@@ -14,9 +15,9 @@ import { rlObjective } from '../../core/rl/losses';
 import { buildTrainInputs, tokenWeights, type TrainBatch } from '../../core/rl/trainBatch';
 import { LORA_ATTENTION_QV } from '../../core/train/lora';
 import { createOnnxLearner, type OnnxLearner, type OpenTrainSession } from '../../core/train/onnxLearner';
-import { float64Weights, mergeLoraFloat64, referenceTrainingLoss, type ReferenceWeights } from '../../core/train/referenceTraining';
+import { float64Weights, mergeLoraFloat64, referenceTrainingLoss, type ReferenceTensor, type ReferenceWeights } from '../../core/train/referenceTraining';
 import type { TrainingBatch } from '../../core/train/trainFeeds';
-import type { TrainableSet } from '../../core/train/trainGraph';
+import { VALUE_HEAD_PARAMS, type TrainableSet } from '../../core/train/trainGraph';
 import { webTrainSessions } from '../ort/webTrainSession';
 import { nodeTrainSessions } from './nodeTrainSession';
 
@@ -58,33 +59,61 @@ async function policyBatch(learner: OnnxLearner, seed: number): Promise<TrainBat
   };
 }
 
+/** PPO: returns and old values around the head's current values, so some value terms clip (valueClip 0.2). */
+async function withValues(learner: OnnxLearner, b: TrainBatch): Promise<TrainBatch> {
+  const v = await learner.values?.(b);
+  if (v === undefined) throw new Error('the learner has no value head');
+  const offsets = [[-0.5, 0.4], [-0.5, -0.6], [0.05, 0.3], [0.5, -0.2], [0.6, 0.9]] as const;
+  const at = (i: number, k: 0 | 1): number => (v[i] as number) + (offsets[i % offsets.length] as readonly [number, number])[k];
+  return {
+    ...b,
+    oldValues: Float32Array.from({ length: v.length }, (_, i) => at(i, 0)),
+    returns: Float32Array.from({ length: v.length }, (_, i) => at(i, 1)),
+    loss: { ...b.loss, valueCoef: 0.7, valueClip: 0.2 },
+  };
+}
+
 const rows = (a: ArrayLike<number>, B: number, T: number): number[][] => Array.from({ length: B }, (_, b) => Array.from({ length: T }, (_, t) => a[b * T + t] as number));
 
 /** The oracle's view of a TrainBatch (token weights as a weighted-sum mask). */
 function oracleBatch(b: TrainBatch): TrainingBatch {
   const { batchSize: B, seqLen: T } = b;
-  return { inputIds: rows(b.inputIds, B, T), attentionMask: rows(b.attentionMask, B, T), lossMask: rows(b.tokenWeights, B, T), advantages: rows(b.advantages, B, T), oldLogProbs: rows(b.oldLogProbs, B, T), refLogProbs: rows(b.refLogProbs ?? b.oldLogProbs, B, T) };
+  return { inputIds: rows(b.inputIds, B, T), attentionMask: rows(b.attentionMask, B, T), lossMask: rows(b.tokenWeights, B, T), advantages: rows(b.advantages, B, T), oldLogProbs: rows(b.oldLogProbs, B, T), refLogProbs: rows(b.refLogProbs ?? b.oldLogProbs, B, T), ...(b.returns === null || b.oldValues === null ? {} : { returns: rows(b.returns, B, T), oldValues: rows(b.oldValues, B, T) }) };
 }
 
 function oracle(c: DecoderConfig, trainable: TrainableSet, b: TrainBatch) {
   const base = float64Weights(weights);
-  const full = (p: ReferenceWeights): ReferenceWeights => (trainable.kind === 'lora' ? mergeLoraFloat64(c, base, trainable.lora, p) : new Map([...base, ...p]));
-  const hyper = { clipEpsilon: b.loss.clipRatio, klCoef: b.loss.klCoef, entropyCoef: b.loss.entropyCoef };
-  return (p: ReferenceWeights) => referenceTrainingLoss(c, full(p), oracleBatch(b), { loss: 'policy', reduction: 'weightedSum', hyper });
+  const valueHead = b.returns !== null;
+  const head = (p: ReferenceWeights): [string, ReferenceTensor][] => (valueHead ? Object.values(VALUE_HEAD_PARAMS).map((n): [string, ReferenceTensor] => [n, p.get(n) as ReferenceTensor]) : []);
+  const full = (p: ReferenceWeights): ReferenceWeights => (trainable.kind === 'lora' ? new Map([...mergeLoraFloat64(c, base, trainable.lora, p), ...head(p)]) : new Map([...base, ...p]));
+  const hyper = { clipEpsilon: b.loss.clipRatio, klCoef: b.loss.klCoef, entropyCoef: b.loss.entropyCoef, valueCoef: b.loss.valueCoef, valueClip: b.loss.valueClip };
+  return (p: ReferenceWeights) => referenceTrainingLoss(c, full(p), oracleBatch(b), { loss: 'policy', reduction: 'weightedSum', hyper, valueHead });
 }
 
 const paramsAsWeights = (l: OnnxLearner): Map<string, WeightTensor> => new Map([...l.params()].map(([n, d]) => [n, { data: d, shape: l.paramInfo.find((p) => p.name === n)?.shape ?? [] }]));
 
-async function checkAgainstOracle(open: OpenTrainSession, trainable: TrainableSet): Promise<void> {
+async function checkAgainstOracle(open: OpenTrainSession, trainable: TrainableSet, valueHead = false): Promise<void> {
   const lora = trainable.kind === 'lora';
-  const learner = await createOnnxLearner({ config, weights, trainable, open, loraRng: createSeededUniform(23) });
+  const learner = await createOnnxLearner({ config, weights, trainable, open, loraRng: createSeededUniform(23), valueHead });
   try {
+    expect(learner.hasValueHead).toBe(valueHead);
+    expect(learner.values === undefined).toBe(!valueHead);
+    if (valueHead) {
+      // the head starts at 0; move it so the backbone gets a value gradient to check
+      const rng = createSeededUniform(31);
+      for (const name of Object.values(VALUE_HEAD_PARAMS)) {
+        const t = learner.params().get(name) as Float32Array;
+        expect(Array.from(t).every((x) => x === 0)).toBe(true);
+        for (let i = 0; i < t.length; i++) t[i] = (rng() - 0.5) * 0.6;
+      }
+    }
     if (lora) {
       // B ≠ 0 so both adapters carry gradient (a fresh B = 0 gives A none)
       const rng = createSeededUniform(29);
       for (const [n, t] of learner.params()) if (n.endsWith('lora_B.weight')) for (let i = 0; i < t.length; i++) t[i] = (rng() - 0.5) * 0.4;
     }
-    const batch = await policyBatch(learner, 5);
+    const grpoBatch = await policyBatch(learner, 5);
+    const batch = valueHead ? await withValues(learner, grpoBatch) : grpoBatch;
     const out = await learner.computeLossAndGrads(batch);
     const f = oracle(config, trainable, batch);
     const ref = f(float64Weights(paramsAsWeights(learner)));
@@ -98,6 +127,22 @@ async function checkAgainstOracle(open: OpenTrainSession, trainable: TrainableSe
         expect(Math.abs((out.entropy[b * T + t] as number) - (ref.entropy[b]?.[t] as number))).toBeLessThan(1e-4);
       }),
     );
+    if (valueHead) {
+      expect(out.values, 'values').toBeDefined();
+      ref.defined.forEach((r, b) => r.forEach((ok, t) => ok && expect(Math.abs((out.values?.[b * T + t] as number) - (ref.values?.[b]?.[t] as number))).toBeLessThan(1e-4)));
+      expect(Array.from((await learner.values?.(batch)) ?? [])).toEqual(Array.from(out.values ?? []));
+      const obj = rlObjective(batch, out);
+      expect(obj.parts.valueLoss).toBeGreaterThan(0);
+      // some trained tokens take the clipped value term (no gradient to v), some the unclipped one
+      const dv = Array.from(obj.dValues).filter((_, i) => (batch.tokenWeights[i] as number) > 0);
+      expect(dv.some((d) => d === 0)).toBe(true);
+      expect(dv.some((d) => d !== 0)).toBe(true);
+      // the value head is trained and checkpointed, never exported into the inference model
+      expect([...learner.params().keys()].slice(-2)).toEqual(Object.values(VALUE_HEAD_PARAMS));
+      for (const n of Object.values(VALUE_HEAD_PARAMS)) expect(learner.currentWeights().has(n)).toBe(false);
+    } else {
+      expect(out.values).toBeUndefined();
+    }
     // 2. the port's contract: L = rlObjective(batch, forward).value
     expect(Math.abs(out.loss - rlObjective(batch, out).value)).toBeLessThan(1e-5);
     // 3. gradients: central differences of the oracle on two coordinates of every tensor
@@ -131,6 +176,25 @@ describe('ONNX learner on onnxruntime-node', () => {
 
   it('LoRA (q, v) training: the same checks on the adapters', async () => {
     await checkAgainstOracle(node, { kind: 'lora', lora: { rank: 2, alpha: 4, targets: LORA_ATTENTION_QV } });
+  });
+
+  it.each([
+    ['full', { kind: 'full' }],
+    ['LoRA (q, v)', { kind: 'lora', lora: { rank: 2, alpha: 4, targets: LORA_ATTENTION_QV } }],
+  ] as const)('%s training with a value head (PPO): values, clipped value loss = rlObjective, head and backbone gradients match central differences', async (_label, trainable) => {
+    await checkAgainstOracle(node, trainable, true);
+  });
+
+  it('with a value head, the supervised warm-up gives the head a zero gradient for every params() tensor', async () => {
+    const learner = await createOnnxLearner({ config, weights, trainable: { kind: 'full' }, open: node, valueHead: true });
+    try {
+      const inputs = buildTrainInputs(sequences(4));
+      const out = await learner.crossEntropyLossAndGrads(inputs, tokenWeights(inputs.lossMask, inputs.batchSize, inputs.seqLen, 'token-mean'));
+      expect([...out.grads.keys()]).toEqual([...learner.params().keys()]);
+      for (const n of Object.values(VALUE_HEAD_PARAMS)) expect(Array.from(out.grads.get(n) ?? [1]).every((x) => x === 0)).toBe(true);
+    } finally {
+      await learner.dispose();
+    }
   });
 
   it('the reference policy stays the initial weights while the params move; LoRA reference = adapters off', async () => {
@@ -179,8 +243,9 @@ describe('ONNX learner on onnxruntime-node', () => {
 });
 
 describe('ONNX learner on onnxruntime-web (wasm) in Node', () => {
-  it('full training: the same oracle checks, and the same numbers as onnxruntime-node within 1e-5', async () => {
+  it('full training: the same oracle checks (with and without a value head), and the same numbers as onnxruntime-node within 1e-5', async () => {
     await checkAgainstOracle(wasm, { kind: 'full' });
+    await checkAgainstOracle(wasm, { kind: 'full' }, true);
     const a = await createOnnxLearner({ config, weights, trainable: { kind: 'full' }, open: node });
     const b = await createOnnxLearner({ config, weights, trainable: { kind: 'full' }, open: wasm });
     try {

@@ -11,6 +11,9 @@
  * Batches have left and right padding and masked observation tokens; policy batches have clipped and
  * unclipped tokens of both advantage signs, a KL term and an entropy bonus; one more set of policy batches
  * puts three tokens where k3's clamp to 10 acts (one where exp(ref − logp) would overflow float32).
+ * Value-head batches (PPO) put the value loss on top: old values and returns around the head's current
+ * values so that some tokens take the clipped value term, some the unclipped one with v outside the clip
+ * range, and some sit inside it; the head's own tensors and the backbone's are checked the same way.
  */
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
@@ -20,9 +23,10 @@ import { createSeededUniform, TINY_DECODER_CONFIGS, type TinyDecoderName } from 
 import { randomDecoderWeights, type DecoderWeights, type WeightTensor } from '../../core/onnx/weights';
 import { LOSS_OUTPUTS, type TrainingLoss } from '../../core/train/lossGraph';
 import { initLora, LORA_ALL_LINEAR, LORA_ATTENTION_QV, mergeLora, type LoraConfig } from '../../core/train/lora';
-import { float64Weights, mergeLoraFloat64, referenceTrainingLoss, type ReferenceTrainingResult, type ReferenceWeights } from '../../core/train/referenceTraining';
+import { float64Weights, mergeLoraFloat64, referenceTrainingLoss, type ReferenceTensor, type ReferenceTrainingResult, type ReferenceWeights } from '../../core/train/referenceTraining';
 import { trainingFeeds, type PolicyHyperParams, type TensorFeed, type TrainingBatch } from '../../core/train/trainFeeds';
-import { buildTrainingModel, gradName, type TrainableSet } from '../../core/train/trainGraph';
+import { buildTrainingModel, gradName, VALUE_HEAD_PARAMS, type TrainableSet } from '../../core/train/trainGraph';
+import { valueTerm } from '../../core/rl/losses';
 import { appendBackward } from '../../core/train/autodiff';
 import { inferShapes } from '../../core/train/shapeInference';
 import { GraphBuilder } from '../../core/onnx/graphBuilder';
@@ -129,8 +133,41 @@ function policyBatch(base: TrainingBatch, current: ReferenceTrainingResult, seed
   return { ...base, oldLogProbs, refLogProbs, advantages };
 }
 
+/** (old value − v, return − v) per token, cycled; with VALUE_HYPER.valueClip = 0.2 they cover every branch of valueTerm. */
+const VALUE_OFFSETS: readonly (readonly [number, number])[] = [
+  [-0.5, 0.4], // v above the clip range, the clipped term is larger: no gradient to v
+  [-0.5, -0.6], // v above the clip range, the unclipped term is larger
+  [0.05, 0.3], // inside the range: both terms equal
+  [0.5, -0.2], // v below the range, clipped term larger
+  [0.1, -0.4], // inside
+  [0.6, 0.9], // v below the range, unclipped larger
+];
+const VALUE_HYPER: PolicyHyperParams = { ...HYPER, valueCoef: 0.7, valueClip: 0.2 };
+
+/** returns and old values around the head's current values (reference `values`), so clipping hits VALUE_OFFSETS. */
+function valueBatch(base: TrainingBatch, current: ReferenceTrainingResult): TrainingBatch {
+  let k = 0;
+  const oldValues: number[][] = [];
+  const returns: number[][] = [];
+  base.inputIds.forEach((row, b) => {
+    const o: number[] = [];
+    const r: number[] = [];
+    row.forEach((_, s) => {
+      const v = current.values?.[b]?.[s] ?? 0;
+      const [dOld, dRet] = VALUE_OFFSETS[k++ % VALUE_OFFSETS.length] ?? [0, 0];
+      o.push(v + dOld);
+      r.push(v + dRet);
+    });
+    oldValues.push(o);
+    returns.push(r);
+  });
+  return { ...base, oldValues, returns };
+}
+
 interface Case {
   config: DecoderConfig;
+  valueHead?: boolean;
+  hyper?: PolicyHyperParams;
   loss: TrainingLoss;
   trainable: TrainableSet;
   /** Float32 tensors fed to the graph (weights, or adapters). */
@@ -142,7 +179,7 @@ interface Case {
 
 const LORA: LoraConfig = { rank: 4, alpha: 8, targets: LORA_ALL_LINEAR };
 
-function makeCase(name: TinyDecoderName, loss: TrainingLoss, kind: 'full' | 'lora', lora: LoraConfig = LORA, clampedRefs: typeof CLAMPED_REFS = []): Case {
+function makeCase(name: TinyDecoderName, loss: TrainingLoss, kind: 'full' | 'lora', lora: LoraConfig = LORA, clampedRefs: typeof CLAMPED_REFS = [], valueHead = false): Case {
   const config = parseDecoderConfig(TINY_DECODER_CONFIGS[name]);
   const weights = randomDecoderWeights(config, createSeededUniform(11));
   const base64 = float64Weights(weights);
@@ -155,11 +192,23 @@ function makeCase(name: TinyDecoderName, loss: TrainingLoss, kind: 'full' | 'lor
     for (const [n, t] of params) if (n.endsWith('lora_B.weight')) params.set(n, { shape: t.shape, data: t.data.map(() => (rng() - 0.5) * 0.4) });
     forward = (p) => mergeLoraFloat64(config, base64, lora, p);
   }
+  if (valueHead) {
+    // a seeded, non-zero head: a zero weight would send the backbone no value gradient to check
+    params = new Map(params);
+    const rng = createSeededUniform(31);
+    params.set(VALUE_HEAD_PARAMS.weight, { shape: [1, config.hiddenSize], data: Float32Array.from({ length: config.hiddenSize }, () => (rng() - 0.5) * 0.6) });
+    params.set(VALUE_HEAD_PARAMS.bias, { shape: [1], data: Float32Array.of(0.1) });
+    const decoder = forward;
+    forward = (p) => new Map([...decoder(p), ...[VALUE_HEAD_PARAMS.weight, VALUE_HEAD_PARAMS.bias].map((n): [string, ReferenceTensor] => [n, p.get(n) as ReferenceTensor])]);
+  }
   const tokens = tokenBatch(config, 5);
-  const spec = { loss, hyper: HYPER } as const;
-  const batch = loss === 'policy' ? policyBatch(tokens, referenceTrainingLoss(config, forward(float64Weights(params)), tokens, spec), 7, clampedRefs) : tokens;
+  const hyper = valueHead ? VALUE_HYPER : HYPER;
+  const spec = { loss, hyper, valueHead } as const;
+  const current = (b: TrainingBatch): ReferenceTrainingResult => referenceTrainingLoss(config, forward(float64Weights(params)), b, spec);
+  let batch = loss === 'policy' ? policyBatch(tokens, current(tokens), 7, clampedRefs) : tokens;
+  if (valueHead) batch = valueBatch(batch, current(batch));
   const trainable: TrainableSet = kind === 'full' ? { kind: 'full' } : { kind: 'lora', lora };
-  return { config, loss, trainable, params, batch, referenceLoss: (p) => referenceTrainingLoss(config, forward(p), batch, spec) };
+  return { config, loss, trainable, params, batch, valueHead, hyper, referenceLoss: (p) => referenceTrainingLoss(config, forward(p), batch, spec) };
 }
 
 // --- checks -------------------------------------------------------------------------------------
@@ -175,10 +224,10 @@ afterAll(() => {
 const groupOf = (param: string): string => param.replace(/^model\.layers\.\d+\./, '').replace(/^model\./, '');
 
 async function runCase(label: string, c: Case, open: (bytes: Uint8Array) => Promise<Runner>): Promise<void> {
-  const model = buildTrainingModel(c.config, weightsFor(c), { loss: c.loss, trainable: c.trainable });
+  const model = buildTrainingModel(c.config, weightsFor(c), { loss: c.loss, trainable: c.trainable, valueHead: c.valueHead === true });
   const runner = await open(model.bytes);
   try {
-    const out = await runner.run(trainingFeeds(model, c.batch, c.params, HYPER));
+    const out = await runner.run(trainingFeeds(model, c.batch, c.params, c.hyper ?? HYPER));
     // 1. forward
     const ref = c.referenceLoss(float64Weights(c.params));
     let err = Math.abs((out[LOSS_OUTPUTS.loss]?.[0] ?? NaN) - ref.value.loss);
@@ -195,6 +244,28 @@ async function runCase(label: string, c: Case, open: (bytes: Uint8Array) => Prom
       expect(out[LOSS_OUTPUTS.clipFraction]?.[0]).toBeCloseTo(ref.value.clipFraction, 6);
       expect(ref.value.clipFraction).toBeGreaterThan(0); // some tokens clipped …
       expect(ref.value.clipFraction).toBeLessThan(1); // … and some not
+    }
+    if (c.valueHead === true) {
+      expect(ref.values, 'reference values').toBeDefined();
+      err = Math.max(err, Math.abs((out[LOSS_OUTPUTS.valueLoss]?.[0] ?? NaN) - (ref.valueLoss ?? NaN)));
+      ref.defined.forEach((row, b) =>
+        row.forEach((ok, t) => {
+          if (ok) err = Math.max(err, Math.abs((out[LOSS_OUTPUTS.values]?.[b * s + t] ?? NaN) - (ref.values?.[b]?.[t] ?? 0)));
+        }),
+      );
+      // the batch reaches every branch of the clipped value loss on trained tokens
+      const branches = new Set<string>();
+      ref.defined.forEach((row, b) =>
+        row.forEach((ok, t) => {
+          if (!ok || (c.batch.lossMask[b]?.[t] ?? 0) === 0) return;
+          const v = ref.values?.[b]?.[t] ?? 0;
+          const old = c.batch.oldValues?.[b]?.[t] ?? 0;
+          const term = valueTerm(v, old, c.batch.returns?.[b]?.[t] ?? 0, c.hyper?.valueClip ?? 0);
+          const outside = Math.abs(v - old) > (c.hyper?.valueClip ?? 0);
+          branches.add(term.grad === 0 ? 'clipped' : outside ? 'unclipped outside' : 'inside');
+        }),
+      );
+      expect([...branches].sort()).toEqual(['clipped', 'inside', 'unclipped outside']);
     }
     forwardErrors[label] = Math.max(forwardErrors[label] ?? 0, Number.isNaN(err) ? Infinity : err);
     expect(err).toBeLessThan(1e-4);
@@ -217,6 +288,18 @@ async function runCase(label: string, c: Case, open: (bytes: Uint8Array) => Prom
 
 /** Base weights for the builder: the full weights, or (LoRA) the frozen base they adapt. */
 const weightsFor = (c: Case): DecoderWeights => (c.trainable.kind === 'full' ? c.params : randomDecoderWeights(c.config, createSeededUniform(11)));
+
+describe('training graph with a value head (PPO critic): clipped value loss on top of the policy loss', () => {
+  it.each(['full', 'lora'] as const)('onnxruntime-node, %s training: forward (values, value loss) matches float64, gradients of every tensor (value_head.* included) match central differences', async (kind) => {
+    await runCase(`node qwen2Gqa policy ${kind} value-head`, makeCase('qwen2Gqa', 'policy', kind, LORA, [], true), nodeRunner);
+  });
+  it('onnxruntime-node, llamaMha full training: the same checks', async () => {
+    await runCase('node llamaMha policy full value-head', makeCase('llamaMha', 'policy', 'full', LORA, [], true), nodeRunner);
+  });
+  it('onnxruntime-web (wasm), full training: the same checks', async () => {
+    await runCase('wasm qwen2Gqa policy full value-head', makeCase('qwen2Gqa', 'policy', 'full', LORA, [], true), wasmRunner);
+  });
+});
 
 /** Max relative error over 3 sampled coordinates (absolute when the tensor's gradient is all zero). */
 function checkTensor(c: Case, name: string, grad: Float32Array, rng: () => number): number {

@@ -1,7 +1,7 @@
 /**
  * RL checkpoints (core/rl/checkpointStore.ts) on the file system, for `cli train`:
  *
- *   <dir>/step-000010/weights.safetensors     the trainable tensors (full: HF-named weights; LoRA: adapters), F32
+ *   <dir>/step-000010/weights.safetensors     the trainable tensors (full: HF-named weights; LoRA: adapters; PPO: + value_head.*), F32
  *   <dir>/step-000010/optimizer.safetensors   AdamW moments m.<name>, v.<name> (F32; as JSON they would be
  *                                              ~3× larger and slow to parse for real models)
  *   <dir>/step-000010/state.json              version, runId, seed, step, reason, config, optimizer step,

@@ -13,7 +13,7 @@ import { createSeededUniform } from '../../core/onnx/tinyDecoders';
 import { randomDecoderWeights } from '../../core/onnx/weights';
 import { TINY_ROUTER_SEED } from '../../core/model/tinyRouter';
 import { parseTrainFileConfig, TrainFileConfigError } from './trainFileConfig';
-import { loadInitialWeights, TrainSetupError } from './trainSetup';
+import { createCliLearner, loadInitialWeights, loadTrainModel, TrainSetupError } from './trainSetup';
 
 const MODELS = resolve(import.meta.dirname, '../../../public/models');
 const tmp = mkdtempSync(join(tmpdir(), 'train-setup-'));
@@ -80,5 +80,23 @@ describe("model.init {kind:'mix'}", () => {
     const mid = at(0.5);
     for (const i of [0, 7, 1000]) expect(mid[i]).toBeCloseTo(((x[i] as number) + (y[i] as number)) / 2, 6);
     expect(x.some((v, i) => v !== y[i])).toBe(true); // the two warm-ups differ, so the mix is not trivial
+  });
+});
+
+describe('createCliLearner', () => {
+  it("builds the learner with a value head for run.algorithm 'ppo' (PPO's critic) and without one for GRPO", async () => {
+    const dir = join(MODELS, 'tiny-router');
+    const model = await loadTrainModel(dir);
+    for (const algorithm of ['grpo', 'ppo'] as const) {
+      const cfg = parseTrainFileConfig({ run: { runId: 'r', seed: 1, algorithm }, model: { dir, init: { kind: 'folder' } } }, '/x');
+      const learner = await createCliLearner(cfg, model, loadInitialWeights(dir, model.config, cfg.model.init));
+      try {
+        expect(learner.hasValueHead).toBe(algorithm === 'ppo');
+        expect(learner.params().has('value_head.weight')).toBe(algorithm === 'ppo');
+        expect(learner.currentWeights().has('value_head.weight')).toBe(false);
+      } finally {
+        await learner.dispose();
+      }
+    }
   });
 });

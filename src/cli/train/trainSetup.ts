@@ -118,6 +118,7 @@ export async function createCliLearner(cfg: TrainFileConfig, model: TrainModel, 
     weights,
     trainable: trainableSet(spec),
     open: nodeTrainSessions({ intraOpThreads: cfg.model.threads }),
+    valueHead: cfg.run.algorithm === 'ppo', // PPO's critic; GRPO needs none
     ...(spec.kind === 'lora' ? { loraRng: createSeededUniform(spec.seed) } : {}),
   });
 }

@@ -25,6 +25,8 @@ export interface ReferenceKvCache {
 export interface ReferenceOutput {
   /** [S, V] */
   logits: Float64Array;
+  /** [S, H] the final-norm hidden states (what lm_head, or a value head, reads). */
+  hidden: Float64Array;
   cache: ReferenceKvCache;
 }
 
@@ -166,5 +168,5 @@ export function referenceForward(config: DecoderConfig, weights: DecoderWeights,
     h = h.map((x, j) => x + (down[j] ?? 0));
   }
   const normed = rmsNormRows(h, rows, w('model.norm.weight'), config.rmsNormEps);
-  return { logits: linearRows(normed, rows, lmHeadWeight(config, weights)), cache };
+  return { logits: linearRows(normed, rows, lmHeadWeight(config, weights)), hidden: normed, cache };
 }

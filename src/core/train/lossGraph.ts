@@ -28,7 +28,16 @@
  * Masked positions pass 0 (not their log-ratio) into exp, so garbage old/ref values there cannot overflow
  * into the masked sums or their gradients.
  *
- * Not for: the value head (PPO critic) or the optimizer.
+ * With a value head (PPO; trainGraph.ts builds v[b, t] = final-norm hidden state · wᵀ + b, token-aligned like
+ * logp: the value of the state before token t), the clipped value loss (verl compute_value_loss;
+ * core/rl/losses.ts valueTerm) joins the objective:
+ *   v_c  = min(max(v, v_old − c), v_old + c)                          (Clip takes scalar bounds only)
+ *   vl   = ½·max((v − R)², (v_c − R)²)
+ *   L   += value_coef · mean_m(vl)
+ * Max's rule sends the gradient to (v − R)² on ties, as valueTerm does; masked positions pass 0 into the
+ * squares, so garbage returns or old values there stay out of the sums.
+ *
+ * Not for: the optimizer.
  */
 import { attr, type GraphBuilder } from '../onnx/graphBuilder';
 import type { ValueInfo } from '../onnx/onnxProto';
@@ -46,6 +55,11 @@ export const LOSS_INPUTS = {
   clipEpsilon: 'clip_epsilon',
   klCoef: 'kl_coef',
   entropyCoef: 'entropy_coef',
+  /** Value head only. */
+  returns: 'returns',
+  oldValues: 'old_values',
+  valueCoef: 'value_coef',
+  valueClip: 'value_clip',
 } as const;
 
 /** Graph output names of the loss. */
@@ -57,12 +71,15 @@ export const LOSS_OUTPUTS = {
   kl: 'kl',
   entropyMean: 'entropy_mean',
   clipFraction: 'clip_fraction',
+  /** Value head only: [B, S] token-aligned value predictions and the scalar mean_m(vl). */
+  values: 'values',
+  valueLoss: 'value_loss',
 } as const;
 
 const TOKENS = ['batch_size', 'sequence_length'] as const;
 
 /** The loss's graph inputs, in order. */
-export function lossInputs(loss: TrainingLoss): ValueInfo[] {
+export function lossInputs(loss: TrainingLoss, valueHead = false): ValueInfo[] {
   const perToken = (name: string): ValueInfo => ({ name, dtype: 'float32', dims: TOKENS });
   const scalar = (name: string): ValueInfo => ({ name, dtype: 'float32', dims: [] });
   if (loss === 'crossEntropy') return [perToken(LOSS_INPUTS.lossMask)];
@@ -74,16 +91,18 @@ export function lossInputs(loss: TrainingLoss): ValueInfo[] {
     scalar(LOSS_INPUTS.clipEpsilon),
     scalar(LOSS_INPUTS.klCoef),
     scalar(LOSS_INPUTS.entropyCoef),
+    ...(valueHead ? [perToken(LOSS_INPUTS.returns), perToken(LOSS_INPUTS.oldValues), scalar(LOSS_INPUTS.valueCoef), scalar(LOSS_INPUTS.valueClip)] : []),
   ];
 }
 
 /** The loss's graph outputs (before the gradients), in order. */
-export function lossOutputs(loss: TrainingLoss): ValueInfo[] {
+export function lossOutputs(loss: TrainingLoss, valueHead = false): ValueInfo[] {
   const perToken = (name: string): ValueInfo => ({ name, dtype: 'float32', dims: TOKENS });
   const scalar = (name: string): ValueInfo => ({ name, dtype: 'float32', dims: [] });
   const common = [scalar(LOSS_OUTPUTS.loss), perToken(LOSS_OUTPUTS.logProbs), perToken(LOSS_OUTPUTS.entropy), scalar(LOSS_OUTPUTS.entropyMean)];
   if (loss === 'crossEntropy') return common;
-  return [...common, scalar(LOSS_OUTPUTS.pgLoss), scalar(LOSS_OUTPUTS.kl), scalar(LOSS_OUTPUTS.clipFraction)];
+  const policy = [...common, scalar(LOSS_OUTPUTS.pgLoss), scalar(LOSS_OUTPUTS.kl), scalar(LOSS_OUTPUTS.clipFraction)];
+  return valueHead ? [...policy, perToken(LOSS_OUTPUTS.values), scalar(LOSS_OUTPUTS.valueLoss)] : policy;
 }
 
 /** Shifts for [B, S] tensors; Reshape to shape(input_ids) restates the static shape after Slice + Pad. */
@@ -106,6 +125,8 @@ export interface LossOptions {
   loss: TrainingLoss;
   reduction: LossReduction;
   vocabSize: number;
+  /** Policy loss only: [B, S] value predictions per position (predicted at t, like the logits) → the value loss. */
+  values?: string;
 }
 
 /**
@@ -137,6 +158,7 @@ export function appendLoss(g: GraphBuilder, logits: string, inputIds: string, o:
 
   let loss: string;
   if (o.loss === 'crossEntropy') {
+    if (o.values !== undefined) throw new RangeError('A value head needs the policy loss.');
     loss = g.node('Neg', [maskedMean(logp)], { outputs: [LOSS_OUTPUTS.loss] });
   } else {
     const valid = g.node('Greater', [mask, g.constF32([0])]);
@@ -155,7 +177,21 @@ export function appendLoss(g: GraphBuilder, logits: string, inputIds: string, o:
     const k3 = g.node('Min', [g.node('Sub', [g.node('Sub', [g.node('Exp', [logRatioRef]), logRatioRef]), one]), g.constF32([K3_MAX])]);
     const kl = maskedMean(k3, LOSS_OUTPUTS.kl);
     const penalties = g.node('Sub', [g.node('Mul', [LOSS_INPUTS.klCoef, kl]), g.node('Mul', [LOSS_INPUTS.entropyCoef, entropyMean])]);
-    loss = g.node('Add', [pg, penalties], { outputs: [LOSS_OUTPUTS.loss] });
+    if (o.values === undefined) {
+      loss = g.node('Add', [pg, penalties], { outputs: [LOSS_OUTPUTS.loss] });
+    } else {
+      g.node('Identity', [shift.right(o.values)], { outputs: [LOSS_OUTPUTS.values] });
+      const returns = shift.left(LOSS_INPUTS.returns);
+      const oldValues = shift.left(LOSS_INPUTS.oldValues);
+      const c = LOSS_INPUTS.valueClip;
+      const clippedValue = g.node('Min', [g.node('Max', [o.values, g.node('Sub', [oldValues, c])]), g.node('Add', [oldValues, c])]);
+      const square = (x: string): string => g.node('Mul', [x, x]);
+      const unclippedErr = masked(g.node('Sub', [o.values, returns]));
+      const clippedErr = masked(g.node('Sub', [clippedValue, returns]));
+      const vl = g.node('Mul', [g.node('Max', [square(unclippedErr), square(clippedErr)]), g.constF32([0.5])]);
+      const valueLoss = maskedMean(vl, LOSS_OUTPUTS.valueLoss);
+      loss = g.node('Add', [g.node('Add', [pg, penalties]), g.node('Mul', [LOSS_INPUTS.valueCoef, valueLoss])], { outputs: [LOSS_OUTPUTS.loss] });
+    }
   }
   g.scope = prevScope;
   return loss;

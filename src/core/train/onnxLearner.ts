@@ -15,7 +15,13 @@
  *
  * Reference policy (`policy: 'reference'`): full training feeds a frozen copy of the initial weights;
  * LoRA feeds all-zero adapters (B = 0 adds nothing: the base model).
- * No value head (hasValueHead = false): GRPO only; PPO needs a critic graph (not built yet).
+ * Value head (`valueHead: true`, PPO): the policy graph also carries the critic (trainGraph.ts: value_head.weight
+ * [1, H] zero-initialised, value_head.bias [1] = 0, on the final-norm hidden state) and its clipped value loss,
+ * so the loss is rlObjective's with valueCoef too:
+ *   L = Σ w·pg + klCoef·Σ w·k3 − entropyCoef·Σ w·H + valueCoef·Σ w·vl
+ * (valueCoef goes to 0 when the batch has no returns, as rlObjective). The head's tensors are params()
+ * (trained, checkpointed) but not decoder weights: `currentWeights` leaves them out, and the supervised
+ * graph, which has no head, reports a zero gradient for them. Without the option: GRPO only.
  *
  * Not for: the optimizer or the loop (core/rl), or inference export (`currentWeights` hands the merged
  * weights to whoever rebuilds the rollout model with buildDecoderModel).
@@ -28,7 +34,7 @@ import type { TrainBatch, TrainInputs } from '../rl/trainBatch';
 import { LOSS_OUTPUTS, type TrainingLoss } from './lossGraph';
 import { initLora, mergeLora } from './lora';
 import { trainingFeeds, type PolicyHyperParams, type TensorFeed, type TrainingBatch } from './trainFeeds';
-import { buildTrainingModel, gradName, type TrainableParam, type TrainableSet } from './trainGraph';
+import { buildTrainingModel, gradName, VALUE_HEAD_PARAMS, type TrainableParam, type TrainableSet } from './trainGraph';
 
 /** One loaded training graph. Outputs come back as owned float32 arrays (the adapter copies and disposes). */
 export interface TrainSession {
@@ -50,6 +56,8 @@ export interface OnnxLearnerOptions {
   /** LoRA only: the init stream for fresh adapters (required without `adapters`). */
   loraRng?: UniformRng;
   open: OpenTrainSession;
+  /** Add a value head (PPO's critic); its tensors start at 0 (a checkpoint restores them through params()). */
+  valueHead?: boolean;
 }
 
 export interface SupervisedOutput {
@@ -63,7 +71,7 @@ export interface SupervisedOutput {
 export interface OnnxLearner extends Learner {
   readonly config: DecoderConfig;
   readonly trainable: TrainableSet;
-  /** Graph-input order names and shapes of the trainable tensors. */
+  /** Graph-input order names and shapes of the trainable tensors (the value head's last, when there is one). */
   readonly paramInfo: readonly TrainableParam[];
   /**
    * Every decoder weight under the current params (LoRA folded in), for rebuilding the rollout model.
@@ -93,26 +101,32 @@ function tokenBatch(x: TrainInputs, weights: Float32Array): TrainingBatch {
 
 export async function createOnnxLearner(o: OnnxLearnerOptions): Promise<OnnxLearner> {
   const { config, trainable } = o;
-  const build = (loss: TrainingLoss) => buildTrainingModel(config, o.weights, { loss, trainable, reduction: 'weightedSum' });
+  const valueHead = o.valueHead === true;
+  const build = (loss: TrainingLoss) => buildTrainingModel(config, o.weights, { loss, trainable, reduction: 'weightedSum', valueHead: valueHead && loss === 'policy' });
   const policyModel = build('policy');
   const paramInfo = policyModel.params;
+  const headNames = new Set<string>(Object.values(VALUE_HEAD_PARAMS));
+  const decoderInfo = paramInfo.filter((p) => !headNames.has(p.name));
+  const headInfo = paramInfo.filter((p) => headNames.has(p.name));
 
   // 1. the live trainable tensors, in graph-input order, and the frozen reference
   const live: ParamMap = new Map();
   let reference: ParamMap;
   if (trainable.kind === 'full') {
-    for (const p of paramInfo) live.set(p.name, Float32Array.from((o.weights.get(p.name) as WeightTensor).data));
+    for (const p of decoderInfo) live.set(p.name, Float32Array.from((o.weights.get(p.name) as WeightTensor).data));
+    for (const p of headInfo) live.set(p.name, new Float32Array(p.shape.reduce((a, b) => a * b, 1)));
     reference = cloneParams(live);
   } else {
     const start = o.adapters ?? (o.loraRng === undefined ? undefined : initLora(config, trainable.lora, o.loraRng));
     if (start === undefined) throw new OnnxLearnerError('LoRA training needs starting adapters or a seeded loraRng to initialise them.');
-    for (const p of paramInfo) {
+    for (const p of decoderInfo) {
       const t = start.get(p.name);
       const count = p.shape.reduce((a, b) => a * b, 1);
       if (t === undefined || t.data.length !== count) throw new OnnxLearnerError(`Adapter ${p.name} must hold ${count} values ([${p.shape.join(', ')}]); the adapters come from another LoRA config.`);
       live.set(p.name, Float32Array.from(t.data));
     }
-    reference = zerosLike(live); // B = 0: the base model
+    for (const p of headInfo) live.set(p.name, new Float32Array(p.shape.reduce((a, b) => a * b, 1)));
+    reference = zerosLike(live); // B = 0: the base model (the head's values are not read)
   }
   const asFeeds = (p: ParamMap): Map<string, { data: Float32Array }> => new Map([...p].map(([k, v]) => [k, { data: v }]));
 
@@ -120,9 +134,15 @@ export async function createOnnxLearner(o: OnnxLearnerOptions): Promise<OnnxLear
   const policySession = await o.open(policyModel.bytes);
   let supervised: { model: ReturnType<typeof build>; session: TrainSession } | null = null;
 
-  const gradsOf = (out: Record<string, Float32Array>): ParamMap => {
+  /** ∂L/∂θ for every tensor of params(); a graph without the head (supervised) gives it zeros. */
+  const gradsOf = (out: Record<string, Float32Array>, graphParams: readonly TrainableParam[]): ParamMap => {
     const grads: ParamMap = new Map();
+    const inGraph = new Set(graphParams.map((p) => p.name));
     for (const p of paramInfo) {
+      if (!inGraph.has(p.name)) {
+        grads.set(p.name, new Float32Array(p.shape.reduce((a, b) => a * b, 1)));
+        continue;
+      }
       const g = out[gradName(p.name)];
       if (g === undefined) throw new OnnxLearnerError(`The training graph returned no ${gradName(p.name)}.`);
       grads.set(p.name, g);
@@ -135,7 +155,20 @@ export async function createOnnxLearner(o: OnnxLearnerOptions): Promise<OnnxLear
     return v;
   };
   // No reference log-probs means no KL term (as rlObjective): its coefficient goes to 0.
-  const hyperOf = (b: TrainBatch): PolicyHyperParams => ({ clipEpsilon: b.loss.clipRatio, klCoef: b.refLogProbs === null ? 0 : b.loss.klCoef, entropyCoef: b.loss.entropyCoef });
+  // No returns means no value term (as rlObjective): its coefficient goes to 0 too.
+  const hyperOf = (b: TrainBatch): PolicyHyperParams => ({
+    clipEpsilon: b.loss.clipRatio,
+    klCoef: b.refLogProbs === null ? 0 : b.loss.klCoef,
+    entropyCoef: b.loss.entropyCoef,
+    ...(valueHead ? { valueCoef: b.returns === null || b.oldValues === null ? 0 : b.loss.valueCoef, valueClip: b.loss.valueClip } : {}),
+  });
+  /** Feeds for a forward-only run (no loss terms): zero per-token inputs and coefficients. */
+  const forwardOnly = (inputs: TrainInputs): { batch: TrainingBatch; hyper: PolicyHyperParams } => {
+    const { batchSize: B, seqLen: T } = inputs;
+    const zeros = rowsOf(new Float32Array(B * T), B, T);
+    const batch: TrainingBatch = { ...tokenBatch(inputs, new Float32Array(B * T)), advantages: zeros, oldLogProbs: zeros, refLogProbs: zeros, ...(valueHead ? { returns: zeros, oldValues: zeros } : {}) };
+    return { batch, hyper: { clipEpsilon: 0.2, klCoef: 0, entropyCoef: 0, ...(valueHead ? { valueCoef: 0, valueClip: 0.2 } : {}) } };
+  };
 
   const checkLength = (x: TrainInputs): void => {
     if (x.seqLen > config.maxPositionEmbeddings) throw new OnnxLearnerError(`A sequence of ${x.seqLen} tokens exceeds the model's ${config.maxPositionEmbeddings} positions; lower the env settings (maxPromptTokens, maxNewTokens × maxTurns, maxObservationTokens) or truncate the trajectories.`);
@@ -152,7 +185,7 @@ export async function createOnnxLearner(o: OnnxLearnerOptions): Promise<OnnxLear
     config,
     trainable,
     paramInfo,
-    hasValueHead: false,
+    hasValueHead: valueHead,
     params: () => live,
     async computeLossAndGrads(b, opts = {}): Promise<LearnerOutput> {
       checkLength(b);
@@ -163,19 +196,30 @@ export async function createOnnxLearner(o: OnnxLearnerOptions): Promise<OnnxLear
         advantages: rowsOf(b.advantages, B, T),
         oldLogProbs: rowsOf(b.oldLogProbs, B, T),
         refLogProbs: rowsOf(b.refLogProbs ?? b.oldLogProbs, B, T),
+        // no returns (GRPO batches): zeros with valueCoef 0
+        ...(valueHead ? { returns: rowsOf(b.returns ?? new Float32Array(B * T), B, T), oldValues: rowsOf(b.oldValues ?? new Float32Array(B * T), B, T) } : {}),
       };
       const out = await runPolicy(batch, live, hyperOf(b), undefined, opts.signal);
-      return { loss: output(out, LOSS_OUTPUTS.loss)[0] as number, logProbs: output(out, LOSS_OUTPUTS.logProbs), entropy: output(out, LOSS_OUTPUTS.entropy), grads: gradsOf(out) };
+      const values = valueHead ? { values: output(out, LOSS_OUTPUTS.values) } : {};
+      return { loss: output(out, LOSS_OUTPUTS.loss)[0] as number, logProbs: output(out, LOSS_OUTPUTS.logProbs), entropy: output(out, LOSS_OUTPUTS.entropy), ...values, grads: gradsOf(out, paramInfo) };
     },
     async logProbs(inputs, opts = {}) {
       checkLength(inputs);
-      const { batchSize: B, seqLen: T } = inputs;
-      const zeros = rowsOf(new Float32Array(B * T), B, T);
-      const batch: TrainingBatch = { ...tokenBatch(inputs, new Float32Array(B * T)), advantages: zeros, oldLogProbs: zeros, refLogProbs: zeros };
+      const { batch, hyper } = forwardOnly(inputs);
       const params = opts.policy === 'reference' ? reference : live;
-      const out = await runPolicy(batch, params, { clipEpsilon: 0.2, klCoef: 0, entropyCoef: 0 }, [LOSS_OUTPUTS.logProbs], opts.signal);
+      const out = await runPolicy(batch, params, hyper, [LOSS_OUTPUTS.logProbs], opts.signal);
       return output(out, LOSS_OUTPUTS.logProbs);
     },
+    ...(valueHead
+      ? {
+          async values(inputs: TrainInputs, opts: LearnerCallOptions = {}): Promise<Float32Array> {
+            checkLength(inputs);
+            const { batch, hyper } = forwardOnly(inputs);
+            const out = await runPolicy(batch, live, hyper, [LOSS_OUTPUTS.values], opts.signal);
+            return output(out, LOSS_OUTPUTS.values);
+          },
+        }
+      : {}),
     async crossEntropyLossAndGrads(inputs, tokenWeights, opts = {}) {
       opts.signal?.throwIfAborted();
       checkLength(inputs);
@@ -185,15 +229,15 @@ export async function createOnnxLearner(o: OnnxLearnerOptions): Promise<OnnxLear
       }
       const out = await supervised.session.run(trainingFeeds(supervised.model, tokenBatch(inputs, tokenWeights), asFeeds(live)));
       opts.signal?.throwIfAborted();
-      return { loss: output(out, LOSS_OUTPUTS.loss)[0] as number, logProbs: output(out, LOSS_OUTPUTS.logProbs), entropy: output(out, LOSS_OUTPUTS.entropy), grads: gradsOf(out) };
+      return { loss: output(out, LOSS_OUTPUTS.loss)[0] as number, logProbs: output(out, LOSS_OUTPUTS.logProbs), entropy: output(out, LOSS_OUTPUTS.entropy), grads: gradsOf(out, supervised.model.params) };
     },
     currentWeights() {
       if (trainable.kind === 'lora') {
-        const adapters = new Map([...live].map(([name, data]): [string, WeightTensor] => [name, { data, shape: paramInfo.find((p) => p.name === name)?.shape ?? [] }]));
+        const adapters = new Map(decoderInfo.map((p): [string, WeightTensor] => [p.name, { data: live.get(p.name) as Float32Array, shape: p.shape }]));
         return mergeLora(config, o.weights, trainable.lora, adapters);
       }
       const merged = new Map<string, WeightTensor>(o.weights);
-      for (const p of paramInfo) merged.set(p.name, { data: live.get(p.name) as Float32Array, shape: p.shape });
+      for (const p of decoderInfo) merged.set(p.name, { data: live.get(p.name) as Float32Array, shape: p.shape });
       return merged;
     },
     async dispose() {

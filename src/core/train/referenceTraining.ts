@@ -5,12 +5,17 @@
  *
  * Weights may hold float64 arrays (`ReferenceWeights`): referenceForward only reads them by index, so a
  * float64 copy keeps perturbations of 1e-3 exact instead of rounding them to float32.
+ * With `valueHead`, the weights also hold value_head.weight [1, H] and value_head.bias [1] (trainGraph.ts):
+ * v = hidden · wᵀ + b on the final-norm hidden state, and the loss adds value_coef · mean_m(vl) with
+ * vl = core/rl/losses.ts valueTerm (the clipped value loss). `value.loss` includes that term; `value.dLogits`
+ * stays the policy terms' (the value term reaches the logits only through the shared backbone).
  * Rows are padded on either side; the real tokens of a row must be contiguous.
  * Not for: training (O(params) float64 loops per token).
  */
 import type { DecoderConfig } from '../onnx/decoderConfig';
 import { referenceForward } from '../onnx/referenceForward';
 import type { DecoderWeights } from '../onnx/weights';
+import { valueTerm } from '../rl/losses';
 import type { LossReduction, TrainingLoss } from './lossGraph';
 import { clippedPolicyLossFromLogits, crossEntropyFromLogits, type LossValue, type PolicyLossValue } from './lossReference';
 import { loraTargets, type LoraConfig } from './lora';
@@ -30,6 +35,9 @@ export interface ReferenceTrainingResult {
   entropy: number[][];
   /** [B][S] whether logProbs/entropy are defined there. */
   defined: boolean[][];
+  /** Value head only: [B][S] token-aligned values (0 where undefined) and mean_m(vl). */
+  values?: number[][];
+  valueLoss?: number;
 }
 
 /** Float64 copies of the weights. */
@@ -65,6 +73,7 @@ export interface ReferenceTrainingSpec {
   loss: TrainingLoss;
   reduction?: LossReduction;
   hyper?: PolicyHyperParams;
+  valueHead?: boolean;
 }
 
 /** The loss, log-probs and entropy the training graph should produce for `batch`, in float64. */
@@ -77,12 +86,16 @@ export function referenceTrainingLoss(config: DecoderConfig, weights: ReferenceW
   const old: number[] = [];
   const ref: number[] = [];
   const where: [number, number][] = [];
+  const valueRows: number[] = [];
+  const head = spec.valueHead === true ? { w: weights.get('value_head.weight')?.data, b: weights.get('value_head.bias')?.data } : null;
+  if (head !== null && (head.w === undefined || head.b === undefined)) throw new RangeError('the value head needs value_head.weight and value_head.bias in the weights');
+  const hs = config.hiddenSize;
   batch.inputIds.forEach((ids, b) => {
     const real = ids.map((_, s) => s).filter((s) => batch.attentionMask[b]?.[s] !== 0);
     if (real.some((s, i) => i > 0 && s !== (real[i - 1] ?? 0) + 1)) throw new RangeError(`row ${b}: real tokens must be contiguous`);
     if (real.length === 0) return;
     const positions = real.map((s) => batch.positionIds?.[b]?.[s] ?? s - (real[0] ?? 0));
-    const { logits } = referenceForward(config, weights as unknown as DecoderWeights, real.map((s) => ids[s] ?? 0), { positions }); // [n, V]
+    const { logits, hidden } = referenceForward(config, weights as unknown as DecoderWeights, real.map((s) => ids[s] ?? 0), { positions }); // [n, V]
     for (let j = 0; j + 1 < real.length; j++) {
       const s = real[j + 1] ?? 0; // the predicted token
       logitRows.push(logits.subarray(j * v, (j + 1) * v));
@@ -92,6 +105,11 @@ export function referenceTrainingLoss(config: DecoderConfig, weights: ReferenceW
       old.push(batch.oldLogProbs?.[b]?.[s] ?? 0);
       ref.push(batch.refLogProbs?.[b]?.[s] ?? 0);
       where.push([b, s]);
+      if (head !== null) {
+        let v = head.b?.[0] ?? 0;
+        for (let k = 0; k < hs; k++) v += (hidden[j * hs + k] ?? 0) * (head.w?.[k] ?? 0);
+        valueRows.push(v);
+      }
     }
   });
   const logits = new Float64Array(logitRows.length * v);
@@ -103,6 +121,18 @@ export function referenceTrainingLoss(config: DecoderConfig, weights: ReferenceW
     if (spec.hyper === undefined) throw new RangeError('the policy loss needs hyper-parameters');
     value = clippedPolicyLossFromLogits({ ...rows, advantages: adv, oldLogProbs: old, refLogProbs: ref, ...spec.hyper });
   }
+  let valueLoss: number | undefined;
+  if (head !== null) {
+    const { valueCoef, valueClip } = spec.hyper ?? {};
+    if (spec.loss !== 'policy' || valueCoef === undefined || valueClip === undefined) throw new RangeError('the value head needs the policy loss, valueCoef and valueClip');
+    const denom = rows.reduction === 'tokenMean' ? Math.max(mask.reduce((a, m) => a + m, 0), 1) : 1;
+    valueLoss = 0;
+    where.forEach(([b, s], i) => {
+      const m = mask[i] ?? 0;
+      if (m !== 0) valueLoss = (valueLoss ?? 0) + (m * valueTerm(valueRows[i] ?? 0, batch.oldValues?.[b]?.[s] ?? 0, batch.returns?.[b]?.[s] ?? 0, valueClip).value) / denom;
+    });
+    value = { ...value, loss: value.loss + valueCoef * valueLoss };
+  }
   const shape = (): number[][] => batch.inputIds.map((r) => r.map(() => 0));
   const logProbs = shape();
   const entropy = shape();
@@ -112,5 +142,8 @@ export function referenceTrainingLoss(config: DecoderConfig, weights: ReferenceW
     (entropy[b] as number[])[s] = value.stats.entropy[i] ?? 0;
     (defined[b] as boolean[])[s] = true;
   });
-  return { value, logProbs, entropy, defined };
+  if (head === null || valueLoss === undefined) return { value, logProbs, entropy, defined };
+  const values = shape();
+  where.forEach(([b, s], i) => ((values[b] as number[])[s] = valueRows[i] ?? 0));
+  return { value, logProbs, entropy, defined, values, valueLoss };
 }

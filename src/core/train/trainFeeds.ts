@@ -21,12 +21,18 @@ export interface TrainingBatch {
   advantages?: readonly (readonly number[])[];
   oldLogProbs?: readonly (readonly number[])[];
   refLogProbs?: readonly (readonly number[])[];
+  /** [B][S] value head only: value targets and the values before the update (token-aligned). */
+  returns?: readonly (readonly number[])[];
+  oldValues?: readonly (readonly number[])[];
 }
 
 export interface PolicyHyperParams {
   clipEpsilon: number;
   klCoef: number;
   entropyCoef: number;
+  /** Value head only. */
+  valueCoef?: number;
+  valueClip?: number;
 }
 
 export interface TensorFeed {
@@ -83,6 +89,10 @@ export function trainingFeeds(
     [LOSS_INPUTS.clipEpsilon]: () => scalar(LOSS_INPUTS.clipEpsilon, hyper?.clipEpsilon),
     [LOSS_INPUTS.klCoef]: () => scalar(LOSS_INPUTS.klCoef, hyper?.klCoef),
     [LOSS_INPUTS.entropyCoef]: () => scalar(LOSS_INPUTS.entropyCoef, hyper?.entropyCoef),
+    [LOSS_INPUTS.returns]: () => float(LOSS_INPUTS.returns, batch.returns),
+    [LOSS_INPUTS.oldValues]: () => float(LOSS_INPUTS.oldValues, batch.oldValues),
+    [LOSS_INPUTS.valueCoef]: () => scalar(LOSS_INPUTS.valueCoef, hyper?.valueCoef),
+    [LOSS_INPUTS.valueClip]: () => scalar(LOSS_INPUTS.valueClip, hyper?.valueClip),
   };
   for (const p of graph.params) {
     byName[p.name] = () => {

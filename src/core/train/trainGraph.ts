@@ -9,6 +9,12 @@
  *            every trainable parameter, under its HF name and in HF layout (a linear weight is [out, in])
  *   outputs  loss, log_probs, entropy, entropy_mean (+ pg_loss, kl, clip_fraction), grad.<param> per parameter
  *
+ * Value head (policy loss, `valueHead: true`; PPO's critic): two more trainable inputs, value_head.weight
+ * [1, H] and value_head.bias [1], read the final-norm hidden state (the one lm_head reads):
+ *   v[b, s] = Σ_h normed[b, s, h]·w[0, h] + bias                                    [B, S]
+ * with inputs returns, old_values [B, S] and value_coef, value_clip; outputs values and value_loss
+ * (lossGraph.ts has the value loss). Its gradient reaches the head and the backbone.
+ *
  * Trainable sets: 'full' (every weight a graph input — the file holds no weights, so an optimizer step
  * needs no rebuild) or 'lora' (base weights frozen as initializers, adapters lora.ts as inputs).
  * The forward reuses the builder's blocks (decoderGraph.ts, buildDecoder.lmHead) and then edits the node
@@ -35,6 +41,8 @@ export interface TrainingGraphOptions {
   trainable: TrainableSet;
   /** Default 'tokenMean' (loss_mask is 0/1); 'weightedSum' when loss_mask holds weights with Σ = 1. */
   reduction?: LossReduction;
+  /** Policy loss only: add the value head (VALUE_HEAD_PARAMS, trained in every trainable set). */
+  valueHead?: boolean;
 }
 
 export interface TrainableParam {
@@ -59,11 +67,20 @@ export const TRAIN_TOKEN_INPUTS = ['input_ids', 'attention_mask', 'position_ids'
 export const gradName = (param: string): string => `grad.${param}`;
 const TOKENS = ['batch_size', 'sequence_length'] as const;
 
+/** The value head's trainable tensors (not decoder weights: the inference model has no value head). */
+export const VALUE_HEAD_PARAMS = { weight: 'value_head.weight', bias: 'value_head.bias' } as const;
+export const valueHeadShapes = (config: DecoderConfig): TrainableParam[] => [
+  { name: VALUE_HEAD_PARAMS.weight, shape: [1, config.hiddenSize] },
+  { name: VALUE_HEAD_PARAMS.bias, shape: [1] },
+];
+
 /** The training graph as node lists (before encoding). `weights` supply the frozen tensors. */
 export function buildTrainingGraph(config: DecoderConfig, weights: DecoderWeights, options: TrainingGraphOptions): TrainingGraph {
   assertDecoderWeights(config, weights);
+  const valueHead = options.valueHead === true;
+  if (valueHead && options.loss !== 'policy') throw new TrainingGraphError('A value head trains with the policy loss only.');
   const g = new GraphBuilder();
-  const logits = forwardLogits(g, config, weights);
+  const { logits, hidden } = forwardLogits(g, config, weights);
 
   // 1. the trainable set becomes graph inputs
   const params: TrainableParam[] = [];
@@ -83,17 +100,26 @@ export function buildTrainingGraph(config: DecoderConfig, weights: DecoderWeight
     for (const [name, shape] of loraShapes(config, lora)) params.push({ name, shape });
   }
   if (params.length === 0) throw new TrainingGraphError('Nothing to train: every weight is frozen.');
+  let values: string | undefined;
+  if (valueHead) {
+    g.scope = 'value_head';
+    const projected = g.node('Mul', [hidden, VALUE_HEAD_PARAMS.weight]); // [B, S, H]
+    const summed = g.node('ReduceSum', [projected, g.constI64([-1])], { attributes: { keepdims: attr.int(0) } }); // [B, S]
+    values = g.node('Add', [summed, VALUE_HEAD_PARAMS.bias]); // [B, S], predicted at s
+    g.scope = '';
+    params.push(...valueHeadShapes(config));
+  }
 
   // 2. the loss, then its gradient
-  const loss = appendLoss(g, logits, 'input_ids', { loss: options.loss, reduction: options.reduction ?? 'tokenMean', vocabSize: config.vocabSize });
+  const loss = appendLoss(g, logits, 'input_ids', { loss: options.loss, reduction: options.reduction ?? 'tokenMean', vocabSize: config.vocabSize, ...(values === undefined ? {} : { values }) });
   const paramInputs: ValueInfo[] = params.map((p) => ({ name: p.name, dtype: 'float32', dims: p.shape }));
-  const inputs: ValueInfo[] = [...TRAIN_TOKEN_INPUTS.map((name): ValueInfo => ({ name, dtype: 'int64', dims: TOKENS })), ...lossInputs(options.loss), ...paramInputs];
+  const inputs: ValueInfo[] = [...TRAIN_TOKEN_INPUTS.map((name): ValueInfo => ({ name, dtype: 'int64', dims: TOKENS })), ...lossInputs(options.loss, valueHead), ...paramInputs];
   const forward = [...g.nodes];
   const info = inferShapes(forward, inputs, g.initializers);
   appendBackward(g, forward, { loss, wrt: params.map((p) => p.name), info, gradName });
 
-  const outputs: ValueInfo[] = [...lossOutputs(options.loss), ...params.map((p): ValueInfo => ({ name: gradName(p.name), dtype: 'float32', dims: p.shape }))];
-  const name = `${config.modelType}-train-${options.loss}-${options.trainable.kind}`;
+  const outputs: ValueInfo[] = [...lossOutputs(options.loss, valueHead), ...params.map((p): ValueInfo => ({ name: gradName(p.name), dtype: 'float32', dims: p.shape }))];
+  const name = `${config.modelType}-train-${options.loss}-${options.trainable.kind}${valueHead ? '-value' : ''}`;
   return { graph: g.build(name, inputs, outputs), opsets: [{ domain: '', version: DECODER_OPSET }], params, inputs, outputs };
 }
 
@@ -108,7 +134,7 @@ export function buildTrainingModel(config: DecoderConfig, weights: DecoderWeight
  * Embeddings → blocks → final norm → head, as buildDecoder's standard graph but over the whole sequence:
  * each layer's past is an empty [B, KVH, 0, D] tensor, so attention's cache concat is the identity.
  */
-function forwardLogits(g: GraphBuilder, config: DecoderConfig, weights: DecoderWeights): string {
+function forwardLogits(g: GraphBuilder, config: DecoderConfig, weights: DecoderWeights): { logits: string; hidden: string } {
   const weight = (name: string): WeightTensor => getWeight(weights, name);
   const embed = weight('model.embed_tokens.weight');
   g.initializer({ name: 'model.embed_tokens.weight', dims: embed.shape, data: embed.data });
@@ -136,7 +162,7 @@ function forwardLogits(g: GraphBuilder, config: DecoderConfig, weights: DecoderW
   const normed = rmsNorm(g, h, 'model.norm.weight', weight('model.norm.weight'), config.rmsNormEps);
   const logits = lmHead(g, normed, config, weight, 'fp32', false); // [B, S, V]
   g.scope = '';
-  return logits;
+  return { logits, hidden: normed };
 }
 
 /**
