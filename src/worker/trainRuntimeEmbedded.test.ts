@@ -137,6 +137,23 @@ describe('train runtime: a run from an embedded router-nano policy', () => {
     expect(list).toHaveLength(1);
   }, 300_000);
 
+  it('PPO (the Train view\'s algorithm choice): a step trains the value head beside the policy', async () => {
+    const events: TrainRunEvent[] = [];
+    const start = {
+      config: createTrainConfig({ runId: 'nano-ppo', seed: 3, steps: 1, algorithm: 'ppo', questionsPerStep: 1, groupSize: 2, minibatchSize: 2, checkpointEvery: 0, samplesPerStep: 0, schedule: { kind: 'constant', lr: 1e-4, warmupSteps: 0 } }),
+      policy: { kind: 'embedded' as const, name: 'router-nano-a0', baseUrl: http.baseUrl },
+      preferredDevice: 'wasm' as const,
+      settings: { ...DEFAULT_ENV_SETTINGS, maxTurns: 1, maxNewTokens: 16, maxObservationTokens: 32 },
+      sampling: { temperature: 1, topP: 1, topK: 0 },
+      dataRoot: DATA_DIR,
+    };
+    for await (const e of client.stepTraining({ kind: 'start', start })) events.push(e);
+    const step = events.find((e) => e.type === 'train.step');
+    expect(step?.type === 'train.step' && step.metrics.step).toBe(1);
+    // The critic starts at zero and the returns are not: the value loss is positive on the first step.
+    expect(step?.type === 'train.step' && step.metrics.valueLoss).toBeGreaterThan(0);
+  }, 300_000);
+
   it("the two warm-ups mixed 50/50 (the α demo's start): the run starts from their element-wise mean, and its checkpoint resumes", async () => {
     // lr 1e-30: the step moves no weight measurably, so the stored params are the starting weights
     const config = createTrainConfig({ runId: 'mix-1', seed: 3, steps: 2, questionsPerStep: 1, groupSize: 2, minibatchSize: 2, checkpointEvery: 0, samplesPerStep: 0, schedule: { kind: 'constant', lr: 1e-30, warmupSteps: 0 } });

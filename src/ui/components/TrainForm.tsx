@@ -110,6 +110,13 @@ export function TrainForm() {
             <input type="number" step={f.step} defaultValue={String(form[f.key])} onChange={(e) => set({ [f.key]: num(e.target.value) })} data-testid={`train.form.${f.key}`} />
           </label>
         ))}
+        <label title="GRPO: the group's mean reward is the baseline (no critic). PPO: a value head is trained beside the policy and advantages come from GAE">
+          Algorithm
+          <select value={form.algorithm} onChange={(e) => set({ algorithm: e.target.value as Form['algorithm'] })} data-testid="train.form.algorithm">
+            <option value="grpo">GRPO</option>
+            <option value="ppo">PPO (value head, GAE)</option>
+          </select>
+        </label>
         <label title="wasm by default; WebGPU when the browser has an adapter (ops without a WebGPU kernel fall back to the CPU)">
           Device
           <select value={form.device} onChange={(e) => set({ device: e.target.value as Form['device'] })} data-testid="train.form.device">

@@ -64,7 +64,10 @@ function setup(events = RUN) {
 describe('train actions', () => {
   it('the form maps onto TrainConfig and core validation', () => {
     const cfg = trainConfigFromForm({ ...DEFAULT_TRAIN_FORM, groupSize: 3, batch: 2, lr: 0.001, klCoef: 0.01 }, 'r');
-    expect(cfg).toMatchObject({ runId: 'r', groupSize: 3, questionsPerStep: 2, minibatchSize: 6, schedule: { kind: 'constant', lr: 0.001 }, loss: { klCoef: 0.01, clipRatio: 0.2 } });
+    expect(cfg).toMatchObject({ runId: 'r', algorithm: 'grpo', groupSize: 3, questionsPerStep: 2, minibatchSize: 6, schedule: { kind: 'constant', lr: 0.001 }, loss: { klCoef: 0.01, clipRatio: 0.2 } });
+    expect(trainConfigFromForm({ ...DEFAULT_TRAIN_FORM, algorithm: 'ppo' }, 'r').algorithm).toBe('ppo');
+    // PPO has a critic: one rollout per question is allowed (GRPO needs a group).
+    expect(trainFormErrors({ ...DEFAULT_TRAIN_FORM, algorithm: 'ppo', groupSize: 1 }, null, '')).toEqual([]);
     expect(trainFormErrors(DEFAULT_TRAIN_FORM, null, '')).toEqual([]);
     expect(trainFormErrors({ ...DEFAULT_TRAIN_FORM, groupSize: 1, alpha: 2 }, null, '').join(' ')).toMatch(/GRPO needs groupSize ≥ 2.*alpha must lie in \[0, 1\]/);
     expect(trainFormErrors({ ...DEFAULT_TRAIN_FORM, policy: 'loaded' }, null, '')).toEqual(['No model is loaded: load one in "Model policy", or train the tiny-router.']);

@@ -48,6 +48,7 @@ export function trainConfigFromForm(f: TrainForm, runId: string): TrainConfig {
     steps: f.steps,
     questionsPerStep: f.batch,
     groupSize: f.groupSize,
+    algorithm: f.algorithm,
     alpha: f.alpha,
     minibatchSize: Math.max(1, f.batch * f.groupSize),
     loss: { ...DEFAULT_TRAIN_CONFIG.loss, klCoef: f.klCoef },

@@ -43,6 +43,8 @@ export interface TrainForm {
   checkpointEvery: number;
   /** Rollout sampling temperature (top-p and top-k come from the run's sampling settings). */
   temperature: number;
+  /** GRPO (group baseline, the default) or PPO (a value head trained beside the policy, GAE advantages). */
+  algorithm: 'grpo' | 'ppo';
   device: PreferredDevice;
 }
 
@@ -57,6 +59,7 @@ export const DEFAULT_TRAIN_FORM: TrainForm = {
   seed: 7,
   checkpointEvery: 5,
   temperature: 1, // RL needs exploration: the reference's rollout temperature
+  algorithm: 'grpo', // no critic to train: the default at small scale (DESIGN §2.5)
   device: 'wasm', // SwiftShader WebGPU is ~40× slower than wasm; 'auto' picks a real GPU when there is one
 };
 
@@ -77,6 +80,7 @@ export const ALPHA_SHIFT_PRESET = {
   seed: 3,
   checkpointEvery: 12,
   temperature: 1,
+  algorithm: 'grpo',
   device: 'wasm',
 } as const satisfies TrainForm;
 
