@@ -11,7 +11,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createTrainConfig, DataRootError, DEFAULT_ENV_SETTINGS, parseDecoderConfig, readDecoderWeights, type DataRoot, type TrainRunEvent } from '../core/index';
+import { createTrainConfig, DataRootError, DEFAULT_ENV_SETTINGS, parseDecoderConfig, readDecoderWeights, type DataRoot, type TrainConfig, type TrainRunEvent } from '../core/index';
 import { createInMemoryCacheStore, createModelCache } from '../adapters/models/modelCache';
 import { createBrowserCheckpointStore, type CheckpointKv, type StoredCheckpointMeta, type StoredCheckpointTensors } from '../adapters/storage/idbCheckpointStore';
 import { EngineClient } from './engineClient';
@@ -116,16 +116,19 @@ describe('train runtime: a run from an embedded router-nano policy', () => {
     await new Promise((ok) => http?.server.close(ok));
   });
 
+  /** A one-turn run of router-nano-a0 on wasm with `config`. */
+  const nanoStart = (config: TrainConfig) => ({
+    config,
+    policy: { kind: 'embedded' as const, name: 'router-nano-a0', baseUrl: http.baseUrl },
+    preferredDevice: 'wasm' as const,
+    settings: { ...DEFAULT_ENV_SETTINGS, maxTurns: 1, maxNewTokens: 16, maxObservationTokens: 32 },
+    sampling: { temperature: 1, topP: 1, topK: 0 },
+    dataRoot: DATA_DIR,
+  });
+
   it('router-nano-a0: one step (1 question, G = 2) gives a step event and a pause checkpoint', async () => {
     const events: TrainRunEvent[] = [];
-    const start = {
-      config: createTrainConfig({ runId: 'nano-1', seed: 3, steps: 1, questionsPerStep: 1, groupSize: 2, minibatchSize: 2, checkpointEvery: 0, samplesPerStep: 1, schedule: { kind: 'constant', lr: 1e-4, warmupSteps: 0 } }),
-      policy: { kind: 'embedded' as const, name: 'router-nano-a0', baseUrl: http.baseUrl },
-      preferredDevice: 'wasm' as const,
-      settings: { ...DEFAULT_ENV_SETTINGS, maxTurns: 1, maxNewTokens: 16, maxObservationTokens: 32 },
-      sampling: { temperature: 1, topP: 1, topK: 0 },
-      dataRoot: DATA_DIR,
-    };
+    const start = nanoStart(createTrainConfig({ runId: 'nano-1', seed: 3, steps: 1, questionsPerStep: 1, groupSize: 2, minibatchSize: 2, checkpointEvery: 0, samplesPerStep: 1, schedule: { kind: 'constant', lr: 1e-4, warmupSteps: 0 } }));
     for await (const e of client.stepTraining({ kind: 'start', start })) events.push(e);
     const types = events.map((e) => e.type);
     expect(types).toContain('train.step');
@@ -139,14 +142,7 @@ describe('train runtime: a run from an embedded router-nano policy', () => {
 
   it('PPO (the Train view\'s algorithm choice): a step trains the value head beside the policy', async () => {
     const events: TrainRunEvent[] = [];
-    const start = {
-      config: createTrainConfig({ runId: 'nano-ppo', seed: 3, steps: 1, algorithm: 'ppo', questionsPerStep: 1, groupSize: 2, minibatchSize: 2, checkpointEvery: 0, samplesPerStep: 0, schedule: { kind: 'constant', lr: 1e-4, warmupSteps: 0 } }),
-      policy: { kind: 'embedded' as const, name: 'router-nano-a0', baseUrl: http.baseUrl },
-      preferredDevice: 'wasm' as const,
-      settings: { ...DEFAULT_ENV_SETTINGS, maxTurns: 1, maxNewTokens: 16, maxObservationTokens: 32 },
-      sampling: { temperature: 1, topP: 1, topK: 0 },
-      dataRoot: DATA_DIR,
-    };
+    const start = nanoStart(createTrainConfig({ runId: 'nano-ppo', seed: 3, steps: 1, algorithm: 'ppo', questionsPerStep: 1, groupSize: 2, minibatchSize: 2, checkpointEvery: 0, samplesPerStep: 0, schedule: { kind: 'constant', lr: 1e-4, warmupSteps: 0 } }));
     for await (const e of client.stepTraining({ kind: 'start', start })) events.push(e);
     const step = events.find((e) => e.type === 'train.step');
     expect(step?.type === 'train.step' && step.metrics.step).toBe(1);
