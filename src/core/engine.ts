@@ -100,6 +100,8 @@ export interface PolicyDeviceReport {
   fallbackReason: string | null;
   /** wasm, for a model with 4-bit layers: expanded to float32 at load or kept 4-bit, and why. */
   q4Layers?: string;
+  /** Float32 bytes the expansion added in memory (0 or absent when nothing was expanded). */
+  q4ExpandedBytes?: number;
 }
 
 /** A loaded policy model, as plain data for the UI. */

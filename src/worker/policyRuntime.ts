@@ -177,7 +177,8 @@ function modelInfo(ref: ModelRef, folder: LoadedModelFolder, template: TemplateI
     decoding: folderDecodingOf(folder.router),
     onnx: { path: folder.onnx.path, variant: folder.onnx.variant },
     files,
-    estimatedMemoryBytes: weights + kvBytes,
+    // + the float32 copies of 4-bit layers that wasm expanded at load (webSession.ts).
+    estimatedMemoryBytes: weights + kvBytes + (device.q4ExpandedBytes ?? 0),
     config: { modelType: c.modelType, layers: c.numLayers, hiddenSize: c.hiddenSize, heads: c.numHeads, kvHeads: c.numKvHeads, vocabSize: c.vocabSize, maxPositions: c.maxPositionEmbeddings },
     tokenizerVocabSize: folder.tokenizerVocabSize,
     preferredDevice: req.preferredDevice,

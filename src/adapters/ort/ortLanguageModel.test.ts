@@ -28,12 +28,17 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return Number.isNaN(m) ? Infinity : m;
 }
 
-function dequantised(config: DecoderConfig, weights: DecoderWeights): DecoderWeights {
-  const out = new Map<string, WeightTensor>(weights);
+/** The weights a q4 build stores 4-bit: every linear layer, and the head when it is not tied. */
+function quantisedNames(config: DecoderConfig): string[] {
   const names: string[] = [];
   for (let i = 0; i < config.numLayers; i++) for (const l of LINEAR_NAMES) names.push(`${linearPrefix(i, l)}.weight`);
   if (!config.tieWordEmbeddings) names.push('lm_head.weight');
-  for (const name of names) out.set(name, dequantizeQ4(quantizeQ4(weights.get(name) as WeightTensor)));
+  return names;
+}
+
+function dequantised(config: DecoderConfig, weights: DecoderWeights): DecoderWeights {
+  const out = new Map<string, WeightTensor>(weights);
+  for (const name of quantisedNames(config)) out.set(name, dequantizeQ4(quantizeQ4(weights.get(name) as WeightTensor)));
   return out;
 }
 
@@ -61,6 +66,9 @@ describe.each(['qwen2Gqa', 'llamaMha', 'qwen2WideHead'] as const)('createOrtLang
       // wasm expands the 4-bit layers to float32 at load (core/onnx/expandQ4.ts); fp32 models have none.
       if (precision === 'q4') expect(model.device.q4Layers).toMatch(expand ? /^\d+ 4-bit layers expanded to float32/ : /kept 4-bit: .*limit 0 MiB/);
       else expect(model.device.q4Layers).toBeUndefined();
+      // The float32 bytes the expansion adds: every q4 linear layer, 4 bytes a weight.
+      const q4Weights = quantisedNames(config).reduce((n, name) => n + (oracle.get(name)?.data.length ?? NaN), 0);
+      expect(model.device.q4ExpandedBytes).toBe(precision === 'q4' && expand ? q4Weights * 4 : undefined);
       expect(model.vocabSize).toBe(config.vocabSize);
       const rng = createSeededUniform(5);
       const tokens = Array.from({ length: 16 }, () => Math.floor(rng() * config.vocabSize));

@@ -42,6 +42,8 @@ export interface DeviceReport {
   fallbackReason: string | null;
   /** wasm only, for a model with 4-bit layers: whether they were expanded to float32 at load, and why not. */
   q4Layers?: string;
+  /** Float32 bytes the expansion added in memory (absent when nothing was expanded). */
+  q4ExpandedBytes?: number;
 }
 
 export type LoadProgress =
@@ -190,10 +192,12 @@ async function open(source: ModelSource, ep: ExecutionProvider, probe: Omit<Devi
   // wasm has no 4-bit kernel (MatMulNBits dequantises its weight on every run): expand at load when it fits.
   let model: ModelSource = source;
   let q4Layers: string | undefined;
+  let q4ExpandedBytes = 0;
   if (ep === 'wasm' && typeof source !== 'string') {
     const limit = o.maxExpandedQ4Bytes ?? DEFAULT_MAX_EXPANDED_Q4_BYTES;
     const x = expandMatMulNBits(source, { maxExpandedBytes: limit });
     model = x.bytes;
+    q4ExpandedBytes = x.expandedBytes;
     if (x.expanded > 0) q4Layers = `${x.expanded} 4-bit layers expanded to float32 for wasm (${(x.expandedBytes / 2 ** 20).toFixed(1)} MiB)${x.kept > 0 ? `, ${x.kept} kept 4-bit` : ''}`;
     else if (x.skipped !== null) q4Layers = `${x.kept} 4-bit layers kept 4-bit: ${x.skipped}${limit > 0 ? '' : ' (expansion off)'}; wasm dequantises them on every step`;
   }
@@ -210,9 +214,10 @@ async function open(source: ModelSource, ep: ExecutionProvider, probe: Omit<Devi
     } catch (err2) {
       throw new WebModelLoadError(loadFailureMessage(source, external, ep, messageOf(err2)), { cause: err2 });
     }
+    q4ExpandedBytes = 0;
     q4Layers = `4-bit layers kept 4-bit: expanding them to float32 failed (${messageOf(err)}); wasm dequantises them on every step`;
   }
-  const device: DeviceReport = { ep, threads, ...probe, ...(q4Layers === undefined ? {} : { q4Layers }) };
+  const device: DeviceReport = { ep, threads, ...probe, ...(q4Layers === undefined ? {} : { q4Layers }), ...(q4ExpandedBytes > 0 ? { q4ExpandedBytes } : {}) };
   o.onProgress?.({ type: 'session.ready', device });
   return wrap(ort, session, device, source, o);
 }

@@ -51,7 +51,7 @@ export function DevicePanel() {
           </>
         )}
         <dt>Memory (est.)</dt>
-        <dd data-testid="device.memory">{info === null ? '—' : `${formatBytes(info.estimatedMemoryBytes)} (weights ${formatBytes(info.files.reduce((n, f) => n + f.bytes, 0))} + KV cache)`}</dd>
+        <dd data-testid="device.memory">{info === null ? '—' : `${formatBytes(info.estimatedMemoryBytes)} (weights ${formatBytes(info.files.reduce((n, f) => n + f.bytes, 0))}${(device?.q4ExpandedBytes ?? 0) > 0 ? ` + ${formatBytes(device?.q4ExpandedBytes ?? 0)} expanded` : ''} + KV cache)`}</dd>
         {info !== null && info.files.length > 1 && (
           <>
             <dt>Weight files</dt>
