@@ -8,7 +8,7 @@
  */
 import type { EvalRow, EvalSummary, LoadedModelInfo, RewardBreakdown, Trajectory } from '../core';
 import type { AppStore } from './store/appStore';
-import { chartPointCount, TRAIN_CHART_IDS } from './components/charts/trainCharts';
+import { chartPointCount, hasValueLoss, TRAIN_CHART_IDS, VALUE_LOSS_CHART } from './components/charts/trainCharts';
 import { selectCurrentStep, selectIsAtEnd, selectRevealedRoundCount, selectTotalSteps, type StepRef } from './store/steps';
 import type { LoadStatus, TrajectorySource } from './store/trajectorySlice';
 import type { AwaitedTurn, EpisodePhase } from './store/episodeSlice';
@@ -147,7 +147,7 @@ export function snapshot(store: AppStore): AppSnapshot {
       error: s.trainError,
       deviceEp: s.trainDevice?.report.ep ?? null,
       points: s.trainPoints.length,
-      series: Object.fromEntries(TRAIN_CHART_IDS.map((id) => [id, chartPointCount(s.trainPoints, id)])),
+      series: Object.fromEntries([...TRAIN_CHART_IDS, ...(hasValueLoss(s.trainPoints) ? [VALUE_LOSS_CHART.id] : [])].map((id) => [id, chartPointCount(s.trainPoints, id)])),
       sampleSteps: s.trainSamples.length,
       checkpoints: s.trainCheckpoints.map((c) => ({ id: c.id, runId: c.runId, step: c.step, reason: c.reason })),
       selectedCheckpoint: s.trainSelectedCheckpoint,

@@ -1,6 +1,7 @@
 /**
  * The live charts of a training run: reward (mean and parts), EM, cost per question, format-error
- * rate, calls per question, KL, entropy, routing share per model and the step-time split. Clicking a
+ * rate, calls per question, KL, entropy, PPO's value loss (PPO runs only), routing share per model and the
+ * step-time split. Clicking a
  * point shows that step's sample trajectories in the timeline below.
  */
 import { useController } from '../session/controllerContext';
@@ -8,7 +9,7 @@ import { useApp } from '../store/useApp';
 import { MetricChart } from './charts/MetricChart';
 import { RoutingShareChart } from './charts/RoutingShareChart';
 import { StepTimeChart } from './charts/StepTimeChart';
-import { LINE_CHARTS } from './charts/trainCharts';
+import { hasValueLoss, LINE_CHARTS, VALUE_LOSS_CHART } from './charts/trainCharts';
 
 export function TrainCharts() {
   const points = useApp((s) => s.trainPoints);
@@ -27,6 +28,7 @@ export function TrainCharts() {
         {LINE_CHARTS.map((spec) => (
           <MetricChart key={spec.id} spec={spec} points={points} onPick={onPick} />
         ))}
+        {hasValueLoss(points) && <MetricChart spec={VALUE_LOSS_CHART} points={points} onPick={onPick} />}
         <RoutingShareChart points={points} onPick={onPick} />
         <StepTimeChart points={points} onPick={onPick} />
       </div>

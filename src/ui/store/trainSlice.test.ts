@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chartPointCount, routingRows, TRAIN_CHART_IDS } from '../components/charts/trainCharts';
+import { chartPointCount, hasValueLoss, routingRows, TRAIN_CHART_IDS } from '../components/charts/trainCharts';
 import { checkpointInfo, stepMetrics } from '../testing/trainFixtures';
 import { createAppStore } from './appStore';
 import { MAX_SAMPLE_STEPS, MAX_TRAIN_POINTS } from './trainSlice';
@@ -49,6 +49,17 @@ describe('train slice', () => {
     expect(chartPointCount(p, 'kl')).toBe(1);
     expect(chartPointCount(p, 'reward')).toBe(2);
     for (const id of TRAIN_CHART_IDS) expect(chartPointCount(p, id), id).toBeGreaterThanOrEqual(1);
+  });
+
+  it("PPO's value loss gets its chart; a GRPO run (value loss 0) shows none", () => {
+    const store = createAppStore();
+    const s = store.getState;
+    s().trainStepsAppended([{ metrics: stepMetrics(1), samples: [] }, { metrics: stepMetrics(2), samples: [] }]);
+    expect(hasValueLoss(s().trainPoints)).toBe(false);
+    s().trainStepsAppended([{ metrics: stepMetrics(3, { valueLoss: 0.42 }), samples: [] }, { metrics: stepMetrics(4, { valueLoss: 0.3, skipped: { reason: 'NaN in grads' } }), samples: [] }]);
+    expect(hasValueLoss(s().trainPoints)).toBe(true);
+    expect(s().trainPoints[2]?.valueLoss).toBe(0.42);
+    expect(chartPointCount(s().trainPoints, 'valueLoss')).toBe(3); // the skipped step is a gap
   });
 
   it('resume: the history replaces the series and the started step continues it', () => {

@@ -99,6 +99,8 @@ export interface TrainPoint {
   callsPerQuestion: number;
   kl: number;
   entropy: number;
+  /** PPO's critic loss (0 under GRPO, which trains none). */
+  valueLoss: number;
   routing: Record<string, number>;
   timeRollout: number;
   timeReward: number;
@@ -150,6 +152,7 @@ export function toTrainPoint(m: TrainStepMetrics): TrainPoint {
     callsPerQuestion: m.callsPerQuestion,
     kl: nanIfSkipped(m, m.kl),
     entropy: nanIfSkipped(m, m.entropy),
+    valueLoss: nanIfSkipped(m, m.valueLoss),
     routing: { ...m.routingShare },
     timeRollout: m.timeMs.rollout,
     timeReward: m.timeMs.reward,

@@ -39,6 +39,12 @@ export const LINE_CHARTS: readonly LineChartSpec[] = [
   { id: 'entropy', title: 'Entropy', lines: [{ key: 'entropy', label: 'entropy', color: '#2c7a7b' }] },
 ];
 
+/** PPO's critic: shown only for runs that train one (a GRPO run's value loss is 0 throughout). */
+export const VALUE_LOSS_CHART: LineChartSpec = { id: 'valueLoss', title: 'Value loss (PPO critic)', lines: [{ key: 'valueLoss', label: 'value loss', color: '#d53f8c' }] };
+
+/** Whether the run trains a critic (any step with a value loss), so the value-loss chart is shown. */
+export const hasValueLoss = (points: readonly TrainPoint[]): boolean => points.some((p) => p.valueLoss > 0);
+
 export const STEP_TIME_PARTS: readonly LineSpec[] = [
   { key: 'timeRollout', label: 'rollout', color: '#1f5fbf' },
   { key: 'timeReward', label: 'reward', color: '#b7791f' },
@@ -70,6 +76,6 @@ export function routingRows(points: readonly TrainPoint[]): { rows: Record<strin
 /** How many points chart `id` shows: steps with at least one finite value (routing: every step; no calls is a share of 0). */
 export function chartPointCount(points: readonly TrainPoint[], id: string): number {
   if (id === 'routing') return points.length;
-  const keys = id === 'stepTime' ? STEP_TIME_PARTS.map((l) => l.key) : (LINE_CHARTS.find((c) => c.id === id)?.lines.map((l) => l.key) ?? []);
+  const keys = id === 'stepTime' ? STEP_TIME_PARTS.map((l) => l.key) : ([...LINE_CHARTS, VALUE_LOSS_CHART].find((c) => c.id === id)?.lines.map((l) => l.key) ?? []);
   return points.filter((p) => keys.some((k) => Number.isFinite(p[k]))).length;
 }
