@@ -38,6 +38,21 @@ test.describe('train view', () => {
     await expect(app.byId('train.start')).toBeEnabled();
   });
 
+  test('PPO (chosen with the keyboard) trains the value head: its value-loss chart appears', async ({ app, page }) => {
+    test.setTimeout(120_000);
+    const train = new TrainPage(app);
+    await train.open();
+    await expect(app.byId('charts.valueLoss')).toHaveCount(0);
+    await app.byId('train.form.algorithm').focus();
+    await page.keyboard.press('ArrowDown'); // GRPO → PPO
+    await expect(app.byId('train.form.algorithm')).toHaveValue('ppo');
+    await train.configure({ groupSize: 2, batch: 1, steps: 2, checkpointEvery: 0, seed: 7 });
+    await train.start();
+    const t = await train.waitForPoints(1);
+    expect(t.series['valueLoss'], 'points of the value-loss chart').toBeGreaterThanOrEqual(1);
+    await expect(page.locator('[data-testid="charts.valueLoss"] svg.recharts-surface[role="application"]')).toBeVisible();
+  });
+
   test('trains, pauses, resumes after a reload, exports, imports, and runs an episode with the checkpoint', async ({ app, page }) => {
     test.setTimeout(240_000);
     const train = new TrainPage(app);

@@ -130,7 +130,8 @@ export { datasetTable, paretoPoints, routingShareTable, routingShare, histogram,
 export * from './eval/paperResults';
 export { trajectoriesToJsonl, parseTrajectoriesJsonl, rowsToCsv, parseRowsCsv, parseCsvRecords, CSV_COLUMNS, EvalExportError } from './eval/exportResults';
 export { isHeldOutQuestion, splitQuestions, HELD_OUT_MODULUS } from './eval/heldOut';
-export { createOnnxLearner, OnnxLearnerError, type OnnxLearner, type OnnxLearnerOptions, type OpenTrainSession, type TrainSession, type SupervisedOutput } from './train/onnxLearner';
+export { createOnnxLearner, OnnxLearnerError, DEFAULT_MAX_RUN_BYTES, type OnnxLearner, type OnnxLearnerOptions, type OpenTrainSession, type TrainSession, type SupervisedOutput } from './train/onnxLearner';
+export { estimateTrainMemory, maxRowsPerRun, worstCaseSeqLen, checkTrainingFits, describeRuntimeParts, formatBytes, type MemoryEstimateOptions, type TrainMemoryEstimate, type RuntimeMemoryParts, type JsMemoryParts, type FitCheckOptions } from './train/memoryEstimate';
 // The embedded default policy's data (issue 6): our byte-level BPE trainer, the cost-aware teacher, corpus and warm-up data.
 export { trainByteLevelBpe, createBpeTokenizer, bpeTokenizerConfig, byteLevelAlphabet, preTokenize, splitAddedTokens, BpeTrainError, BPE_SPECIAL_TOKENS, ROUTER_TAG_TOKENS, DEFAULT_BPE_VOCAB_SIZE, type BpeTrainOptions, type TrainedBpe, type BpeTrainStats, type BpeTokenizer, type AddedTokenJson } from './defaultPolicy/bpeTrainer';
 export { createTeacherPolicy, teacherPlan, recordedAccuracy, teacherConfirms, teacherQuery, DEFAULT_TEACHER_MAX_ROUTES, DEFAULT_CONFIRM_BELOW_ALPHA, type TeacherPlan, type TeacherOptions, type TeacherContext } from './defaultPolicy/teacher';

@@ -16,10 +16,14 @@
  * `checkpointFolder` turns a checkpoint into a model folder (q4 ONNX + the base folder's tokenizer,
  * config and decoding) for the policy runtime: 'train.usePolicy' → ModelRef { kind: 'checkpoint' }.
  *
+ * Memory: before anything runs, a configuration whose single worst-case sequence (the env settings' limits)
+ * cannot fit the wasm heap is refused with the estimate's parts and what to change (core/train/memoryEstimate.ts);
+ * batches that fit only in parts run as row chunks (the learner's maxRunBytes: the budget, at most 1.5 GiB).
+ *
  * Not for: UI state, or anything the loop decides (when to save, what to skip).
  */
-import type { DataRoot, ModelSource, PolicyDeviceReport, TrainEngine, TrainPolicyRef, TrainRunEvent, TrainRunSetup, TrainStartRequest } from '../core/index';
-import { buildDecoderModel, createEpisodeRollout, DecoderWeightsReadError, folderDecodingOf, mixWeights, readDecoderWeights, WeightShapeError, createLanguageModelPolicy, createMemoryModelSource, createOfflineCaller, createOnnxLearner, createSeededUniform, loadModelFolder, NO_CHAT_FRAMING, offlineBankQuestions, offlinePoolModels, randomDecoderWeights, renderCompactPromptForPool, trainLoop, type LanguageModel, type LoadedModelFolder, type TrainCheckpoint, type TrainConfig, type WeightTensor } from '../core/index';
+import type { DataRoot, DecoderConfig, ModelSource, PolicyDeviceReport, TrainEngine, TrainPolicyRef, TrainRunEvent, TrainRunSetup, TrainStartRequest } from '../core/index';
+import { buildDecoderModel, checkTrainingFits, DEFAULT_MAX_RUN_BYTES, createEpisodeRollout, expectedWeightShapes, formatBytes, DecoderWeightsReadError, folderDecodingOf, mixWeights, readDecoderWeights, WeightShapeError, createLanguageModelPolicy, createMemoryModelSource, createOfflineCaller, createOnnxLearner, createSeededUniform, loadModelFolder, NO_CHAT_FRAMING, offlineBankQuestions, offlinePoolModels, randomDecoderWeights, renderCompactPromptForPool, trainLoop, type LanguageModel, type LoadedModelFolder, type TrainCheckpoint, type TrainConfig, type WeightTensor } from '../core/index';
 import { loadOfflineBank, type OfflineBank } from '../core/offline/offlineBank';
 import { folderDecodingProcessors } from '../core/policy/folderDecoding';
 import { TINY_ROUTER_NAME, TINY_ROUTER_SEED } from '../core/model/tinyRouter';
@@ -43,6 +47,24 @@ export interface TrainRuntimeDeps {
   openDataRoot: (location: string) => DataRoot;
   defaultDataRoot?: string;
   now: () => number;
+  /**
+   * What one training-graph run may use of the wasm heap (bytes); default wasmRunBudget(config): the 4 GiB heap
+   * less headroom for the runtime and the rollout model. A run whose single worst-case sequence does not fit is
+   * refused before it starts (core/train/memoryEstimate.ts checkTrainingFits); larger batches run in row chunks.
+   */
+  memoryBudgetBytes?: number;
+}
+
+/** onnxruntime-web's wasm heap ceiling (wasm32: 4 GiB). */
+export const WASM_HEAP_BYTES = 4 * 2 ** 30;
+/** Kept free of training runs: the runtime itself, its arena rounding and the sessions' model bytes. */
+const WASM_HEADROOM_BYTES = 512 * 2 ** 20;
+
+/** The wasm heap less headroom and the rollout model (its fp32 weights, twice: the session's and the model bytes). */
+export function wasmRunBudget(config: DecoderConfig): number {
+  let weights = 0;
+  for (const shape of expectedWeightShapes(config).values()) weights += shape.reduce((a, b) => a * b, 1);
+  return WASM_HEAP_BYTES - WASM_HEADROOM_BYTES - 2 * 4 * weights;
 }
 
 export interface TrainRuntime extends TrainEngine {
@@ -134,9 +156,12 @@ export function createTrainRuntime(deps: TrainRuntimeDeps): TrainRuntime {
     try {
       const setup: TrainRunSetup = from.kind === 'start' ? { policy: from.req.policy, preferredDevice: from.req.preferredDevice, settings: from.req.settings, sampling: from.req.sampling } : from.setup;
       const cfg: TrainConfig = from.kind === 'start' ? from.req.config : from.checkpoint.config;
-      // 1. model, tokenizer, data
+      // 1. model, tokenizer, data; a configuration that cannot fit the wasm heap is refused before anything runs
       const base = await baseModel(setup.policy);
       const { folder } = base;
+      const budget = deps.memoryBudgetBytes ?? wasmRunBudget(folder.config);
+      const tooBig = checkTrainingFits({ config: folder.config, trainable: { kind: 'full' }, valueHead: cfg.algorithm === 'ppo', settings: setup.settings, budgetBytes: budget, budgetLabel: `what one training run may use of the browser's ${formatBytes(WASM_HEAP_BYTES)} wasm heap, after the runtime and the rollout model` });
+      if (tooBig !== null) throw new TrainRuntimeError(tooBig);
       const tokenizer = createHfTokenizer(folder.tokenizerJson, folder.tokenizerConfig, { modelVocabSize: folder.config.vocabSize });
       const eos = eosIds(folder, tokenizer.eosTokenId);
       const b = await bank(from.kind === 'start' ? from.req.dataRoot : from.dataRoot);
@@ -149,6 +174,9 @@ export function createTrainRuntime(deps: TrainRuntimeDeps): TrainRuntime {
         weights: base.weights,
         trainable: { kind: 'full' },
         valueHead: cfg.algorithm === 'ppo', // PPO's critic; GRPO needs none
+        // Longer batches run in row chunks: at most 1.5 GiB each (the estimate is not calibrated against the
+        // heap, and one step of the α demo ran out of wasm memory unchunked), less when the budget is smaller.
+        maxRunBytes: Math.min(budget, DEFAULT_MAX_RUN_BYTES),
         open: async (bytes) => {
           const s = await createWebTrainSession(bytes, { preferred: setup.preferredDevice });
           device = { ...s.session.device };

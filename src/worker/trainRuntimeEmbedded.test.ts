@@ -11,13 +11,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createTrainConfig, DataRootError, DEFAULT_ENV_SETTINGS, parseDecoderConfig, readDecoderWeights, type DataRoot, type TrainConfig, type TrainRunEvent } from '../core/index';
+import { checkTrainingFits, createTrainConfig, DataRootError, DEFAULT_ENV_SETTINGS, parseDecoderConfig, readDecoderWeights, type DataRoot, type TrainConfig, type TrainRunEvent } from '../core/index';
 import { createInMemoryCacheStore, createModelCache } from '../adapters/models/modelCache';
 import { createBrowserCheckpointStore, type CheckpointKv, type StoredCheckpointMeta, type StoredCheckpointTensors } from '../adapters/storage/idbCheckpointStore';
 import { EngineClient } from './engineClient';
 import { createEngineHost } from './engineHost';
 import type { MessagePortLike } from './protocol';
-import { createTrainRuntime } from './trainRuntime';
+import { createTrainRuntime, wasmRunBudget } from './trainRuntime';
 
 // onnxruntime-web in Node: its wasm files from the package (the app gets them from Vite `?url` imports), one thread.
 const ORT_DIST = resolve(__dirname, '../../node_modules/onnxruntime-web/dist') + sep;
@@ -194,4 +194,67 @@ describe('train runtime: a run from an embedded router-nano policy', () => {
     const step = resumed.find((e) => e.type === 'train.step');
     expect(step?.type === 'train.step' && step.metrics.step).toBe(2);
   }, 300_000);
+});
+
+describe('train runtime: a configuration that does not fit memory is refused before it starts', () => {
+  let http: { server: Server; baseUrl: string };
+  let channel: MessageChannel;
+  let client: EngineClient;
+  let checkpoints: ReturnType<typeof createBrowserCheckpointStore>;
+  const openedRoots: string[] = [];
+
+  beforeAll(async () => {
+    http = await servePublic();
+    checkpoints = createBrowserCheckpointStore(createInMemoryCheckpointKvFake(), { wallClockMs: () => 0 });
+    const runtime = createTrainRuntime({
+      cache: createModelCache({ store: createInMemoryCacheStore(), estimate: async () => ({}) }),
+      checkpoints,
+      openDataRoot: (dir) => (openedRoots.push(dir), fsRoot(dir)),
+      now: () => 0,
+      memoryBudgetBytes: 64 * 2 ** 20, // a small heap: router-nano's 4096-token worst case needs ~2.8 GiB
+    });
+    channel = new MessageChannel();
+    createEngineHost(channel.port2 as unknown as MessagePortLike, {} as never, runtime);
+    client = new EngineClient(channel.port1 as unknown as MessagePortLike);
+  });
+
+  afterAll(async () => {
+    channel?.port1.close();
+    channel?.port2.close();
+    await new Promise((ok) => http?.server.close(ok));
+  });
+
+  it('router-nano-a0 with the default limits: a clear message with the estimate and what to change, and no rollout', async () => {
+    const start = {
+      config: createTrainConfig({ runId: 'too-big', seed: 3, steps: 1, questionsPerStep: 1, groupSize: 2, minibatchSize: 2, checkpointEvery: 0, samplesPerStep: 0 }),
+      policy: { kind: 'embedded' as const, name: 'router-nano-a0', baseUrl: http.baseUrl },
+      preferredDevice: 'wasm' as const,
+      settings: { ...DEFAULT_ENV_SETTINGS },
+      sampling: { temperature: 1, topP: 1, topK: 0 },
+      dataRoot: DATA_DIR,
+    };
+    const events: TrainRunEvent[] = [];
+    const err = await (async () => {
+      for await (const e of client.stepTraining({ kind: 'start', start })) events.push(e);
+    })().catch((x: unknown) => x);
+    expect(err).toBeInstanceOf(Error);
+    const message = (err as Error).message;
+    expect(message).toMatch(/does not fit in memory/);
+    expect(message).toMatch(/single 4096-token sequence/);
+    expect(message).toMatch(/parameters [\d.]+ MiB \+ gradients [\d.]+ MiB .*activations [\d.]+ GiB \+ logits [\d.]+ MiB = [\d.]+ GiB, above 64\.0 MiB/);
+    expect(message).toMatch(/LoRA.*smaller model.*maxNewTokens, maxTurns, maxObservationTokens/);
+    expect(events).toEqual([]); // no device report, no step: nothing ran
+    expect(openedRoots).toEqual([]); // refused before the offline pool was even read
+    expect(await client.listCheckpoints()).toEqual([]);
+  }, 120_000);
+
+  it("the α-shift example (router-nano, 32 rows, its rollout limits) fits the browser's default budget", async () => {
+    const file = JSON.parse(await readFile(join(ROOT, 'src/cli/train/examples/alpha-shift.json'), 'utf8'));
+    const config = parseDecoderConfig(JSON.parse(await readFile(join(PUBLIC, 'models/router-nano-a0-warmup/config.json'), 'utf8')));
+    const budget = wasmRunBudget(config);
+    expect(budget).toBeGreaterThan(3 * 2 ** 30);
+    for (const valueHead of [false, true]) {
+      expect(checkTrainingFits({ config, trainable: { kind: 'full' }, valueHead, settings: file.rollout.settings, budgetBytes: budget, budgetLabel: 'wasm' })).toBeNull();
+    }
+  });
 });

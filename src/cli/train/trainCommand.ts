@@ -25,7 +25,7 @@ import { createFsCheckpointStore, loadCheckpointDir } from './fsCheckpointStore'
 import { createRolloutModel } from './rolloutModel';
 import { runSupervisedWarmup } from './supervisedWarmup';
 import { readTrainFileConfig, TRAIN_FILE_FIELDS, type TrainFileConfig } from './trainFileConfig';
-import { createCliLearner, loadInitialWeights, loadTrainModel } from './trainSetup';
+import { assertTrainingFits, createCliLearner, loadInitialWeights, loadTrainModel } from './trainSetup';
 
 export const TRAIN_USAGE = `train --config FILE.json [--data-root DIR] [--checkpoint-dir DIR] [--resume DIR] [--steps N]
                                   RL (GRPO) on the offline pool with the ONNX learner; JSON lines on stdout
@@ -62,6 +62,7 @@ async function runRl(cfg: TrainFileConfig, flags: ReadonlyMap<string, string>, c
   const log = (s: string): void => void io.stderr.write(s + '\n');
   // 1. model, weights, learner, rollout model (a resume syncs the checkpoint's weights in before step 1)
   const model = await loadTrainModel(cfg.model.dir);
+  assertTrainingFits(cfg, model.config); // before any weights, sessions or rollouts
   const weights = loadInitialWeights(cfg.model.dir, model.config, cfg.model.init);
   const learner = await createCliLearner(cfg, model, weights);
   const resume = flags.get('resume');

@@ -12,8 +12,8 @@ import { readDecoderWeights } from '../../core/onnx/readDecoderWeights';
 import { createSeededUniform } from '../../core/onnx/tinyDecoders';
 import { randomDecoderWeights } from '../../core/onnx/weights';
 import { TINY_ROUTER_SEED } from '../../core/model/tinyRouter';
-import { parseTrainFileConfig, TrainFileConfigError } from './trainFileConfig';
-import { createCliLearner, loadInitialWeights, loadTrainModel, TrainSetupError } from './trainSetup';
+import { parseTrainFileConfig, readTrainFileConfig, TrainFileConfigError } from './trainFileConfig';
+import { assertTrainingFits, createCliLearner, loadInitialWeights, loadTrainModel, TrainSetupError } from './trainSetup';
 
 const MODELS = resolve(import.meta.dirname, '../../../public/models');
 const tmp = mkdtempSync(join(tmpdir(), 'train-setup-'));
@@ -98,5 +98,23 @@ describe('createCliLearner', () => {
         await learner.dispose();
       }
     }
+  });
+});
+
+describe('cli train: a configuration that does not fit memory is refused before it starts', () => {
+  const alphaShift = resolve(import.meta.dirname, 'examples/alpha-shift.json');
+
+  it('the α-shift example (router-nano, 32 rows) fits this machine and a 4 GiB budget', () => {
+    const cfg = readTrainFileConfig(alphaShift);
+    const config = configOf(cfg.model.dir);
+    expect(() => assertTrainingFits(cfg, config)).not.toThrow();
+    expect(() => assertTrainingFits(cfg, config, 4 * 2 ** 30)).not.toThrow();
+  });
+
+  it('a budget below one worst-case row: a TrainSetupError with the parts and what to change', () => {
+    const cfg = readTrainFileConfig(alphaShift);
+    const config = configOf(cfg.model.dir);
+    expect(() => assertTrainingFits(cfg, config, 256 * 2 ** 20)).toThrow(TrainSetupError);
+    expect(() => assertTrainingFits(cfg, config, 256 * 2 ** 20)).toThrow(/single 4096-token sequence .*parameters .* \+ gradients .* = [\d.]+ GiB, above 256\.0 MiB \(this machine's memory.*LoRA.*smaller model.*maxNewTokens/);
   });
 });

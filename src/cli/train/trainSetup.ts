@@ -4,6 +4,7 @@
  * and the supervised modes, and by the benchmark.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { loadModelFolder, ONNX_VARIANTS, type LoadedModelFolder } from '../../core/model/modelFolder';
 import { buildDecoderModel } from '../../core/onnx/buildDecoder';
@@ -12,6 +13,7 @@ import { DecoderWeightsReadError, readDecoderWeights } from '../../core/onnx/rea
 import { createSeededUniform } from '../../core/onnx/tinyDecoders';
 import { expectedWeightShapes, mixWeights, randomDecoderWeights, WeightShapeError, type WeightTensor } from '../../core/onnx/weights';
 import { NO_CHAT_FRAMING, type ChatFraming } from '../../core/policy/tokenizedChat';
+import { checkTrainingFits } from '../../core/train/memoryEstimate';
 import { createOnnxLearner, type OnnxLearner } from '../../core/train/onnxLearner';
 import type { TrainableSet } from '../../core/train/trainGraph';
 import { createFsModelSource } from '../../adapters/node/modelFs';
@@ -111,9 +113,25 @@ export function trainableSet(spec: TrainableSpec): TrainableSet {
   return { kind: 'lora', lora: { rank: spec.rank, alpha: spec.alpha, targets: spec.targets, ...(spec.layers === undefined ? {} : { layers: spec.layers }) } };
 }
 
-export async function createCliLearner(cfg: TrainFileConfig, model: TrainModel, weights: Map<string, WeightTensor>): Promise<OnnxLearner> {
+/** What one training-graph run may use in the CLI: onnxruntime-node has no heap ceiling of its own, so the machine's memory. */
+export function cliRunBudget(): number {
+  return totalmem();
+}
+
+/**
+ * Refuses (TrainSetupError) a configuration whose single worst-case sequence (the rollout settings' limits)
+ * does not fit `budgetBytes` with the model's parameters and gradients (core/train/memoryEstimate.ts), with
+ * the estimate's parts and what to change.
+ */
+export function assertTrainingFits(cfg: TrainFileConfig, config: DecoderConfig, budgetBytes = cliRunBudget()): void {
+  const tooBig = checkTrainingFits({ config, trainable: trainableSet(cfg.model.trainable), valueHead: cfg.run.algorithm === 'ppo', settings: cfg.rollout.settings, budgetBytes, budgetLabel: "this machine's memory (os.totalmem)" });
+  if (tooBig !== null) throw new TrainSetupError(`${cfg.model.dir}: ${tooBig}`);
+}
+
+export async function createCliLearner(cfg: TrainFileConfig, model: TrainModel, weights: Map<string, WeightTensor>, maxRunBytes = cliRunBudget()): Promise<OnnxLearner> {
   const spec = cfg.model.trainable;
   return createOnnxLearner({
+    maxRunBytes, // a batch larger than this runs in row chunks
     config: model.config,
     weights,
     trainable: trainableSet(spec),

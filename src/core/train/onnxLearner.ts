@@ -13,6 +13,11 @@
  *            measured ~2× cheaper than a full run on the tiny router).
  *   supervised  loss 'crossEntropy', 'weightedSum': L = −Σ w·logπ (the warm-up; built on first use).
  *
+ * Micro-batching (`maxRunBytes`, memoryEstimate.ts): a batch whose estimated run does not fit runs as the
+ * fewest row chunks that do, losses and gradients summed and per-token outputs concatenated. Exact, not an
+ * approximation: with 'weightedSum' the token weights are normalised over the whole batch before the split,
+ * so every output is a sum over rows. A single row that does not fit fails with what to shorten.
+ *
  * Reference policy (`policy: 'reference'`): full training feeds a frozen copy of the initial weights;
  * LoRA feeds all-zero adapters (B = 0 adds nothing: the base model).
  * Value head (`valueHead: true`, PPO): the policy graph also carries the critic (trainGraph.ts: value_head.weight
@@ -34,6 +39,7 @@ import type { TrainBatch, TrainInputs } from '../rl/trainBatch';
 import { LOSS_OUTPUTS, type TrainingLoss } from './lossGraph';
 import { initLora, mergeLora } from './lora';
 import { trainingFeeds, type PolicyHyperParams, type TensorFeed, type TrainingBatch } from './trainFeeds';
+import { describeRuntimeParts, estimateTrainMemory, formatBytes, maxRowsPerRun } from './memoryEstimate';
 import { buildTrainingModel, gradName, VALUE_HEAD_PARAMS, type TrainableParam, type TrainableSet } from './trainGraph';
 
 /** One loaded training graph. Outputs come back as owned float32 arrays (the adapter copies and disposes). */
@@ -58,7 +64,16 @@ export interface OnnxLearnerOptions {
   open: OpenTrainSession;
   /** Add a value head (PPO's critic); its tensors start at 0 (a checkpoint restores them through params()). */
   valueHead?: boolean;
+  /**
+   * The most runtime memory one graph run may take (memoryEstimate.ts), default DEFAULT_MAX_RUN_BYTES:
+   * a batch whose estimate is larger runs as the fewest row chunks that fit (exact: see chunkRows).
+   * Infinity: never split.
+   */
+  maxRunBytes?: number;
 }
+
+/** 1.5 GiB: one run's share of the browser's 4 GiB wasm heap, next to the rollout model and the runtime itself. */
+export const DEFAULT_MAX_RUN_BYTES = 1.5 * 2 ** 30;
 
 export interface SupervisedOutput {
   /** −Σ w·logπ. */
@@ -87,6 +102,9 @@ export interface OnnxLearner extends Learner {
 export class OnnxLearnerError extends Error {
   override name = 'OnnxLearnerError';
 }
+
+/** Outputs with one value per token ([B, T]): concatenated across row chunks; every other output is summed. */
+const PER_TOKEN_OUTPUTS: ReadonlySet<string> = new Set([LOSS_OUTPUTS.logProbs, LOSS_OUTPUTS.entropy, LOSS_OUTPUTS.values]);
 
 /** Row-major [B, T] → [B][T] (what trainingFeeds takes). */
 function rowsOf(a: ArrayLike<number>, B: number, T: number): number[][] {
@@ -174,12 +192,62 @@ export async function createOnnxLearner(o: OnnxLearnerOptions): Promise<OnnxLear
     if (x.seqLen > config.maxPositionEmbeddings) throw new OnnxLearnerError(`A sequence of ${x.seqLen} tokens exceeds the model's ${config.maxPositionEmbeddings} positions; lower the env settings (maxPromptTokens, maxNewTokens × maxTurns, maxObservationTokens) or truncate the trajectories.`);
   };
 
-  async function runPolicy(batch: TrainingBatch, params: ParamMap, hyper: PolicyHyperParams, fetches: readonly string[] | undefined, signal: AbortSignal | undefined): Promise<Record<string, Float32Array>> {
-    signal?.throwIfAborted();
-    const out = await policySession.run(trainingFeeds(policyModel, batch, asFeeds(params), hyper), fetches);
-    signal?.throwIfAborted();
+  const maxRunBytes = o.maxRunBytes ?? DEFAULT_MAX_RUN_BYTES;
+  if (!(maxRunBytes > 0)) throw new OnnxLearnerError(`maxRunBytes must be a positive number of bytes (or Infinity), got ${maxRunBytes}.`);
+  /** Row ranges [start, end) of the fewest, evenly sized chunks whose estimate fits maxRunBytes. */
+  const chunkRanges = (B: number, T: number, run: 'grads' | 'forward', withHead: boolean): [number, number][] => {
+    const shape = { config, trainable, valueHead: withHead, seqLen: T, run };
+    const fit = maxRowsPerRun(shape, maxRunBytes);
+    if (fit < 1) {
+      const e = estimateTrainMemory({ ...shape, rows: 1 });
+      throw new OnnxLearnerError(
+        `One ${T}-token sequence needs about ${formatBytes(e.runtime.total)} in one training-graph run (${describeRuntimeParts(e.runtime)}), ` +
+          `above the ${formatBytes(maxRunBytes)} a run may use. Shorten the episodes (lower maxNewTokens, maxTurns or maxObservationTokens) or train a smaller model.`,
+      );
+    }
+    const chunks = Math.ceil(B / Math.min(B, fit));
+    const size = Math.ceil(B / chunks);
+    const out: [number, number][] = [];
+    for (let start = 0; start < B; start += size) out.push([start, Math.min(B, start + size)]);
     return out;
+  };
+
+  /**
+   * Runs `session` on row chunks (chunkRanges) and merges: per-token outputs [rows, T] concatenated in row
+   * order, every other output (the loss, its parts, the gradients) summed. Exact for 'weightedSum' graphs
+   * whose token weights are normalised over the WHOLE batch: each output is then a sum over rows.
+   */
+  async function runChunked(session: TrainSession, model: Parameters<typeof trainingFeeds>[0], batch: TrainingBatch, params: ParamMap, hyper: PolicyHyperParams | undefined, fetches: readonly string[] | undefined, run: 'grads' | 'forward', withHead: boolean, signal: AbortSignal | undefined): Promise<Record<string, Float32Array>> {
+    const B = batch.inputIds.length;
+    const T = batch.inputIds[0]?.length ?? 0;
+    const ranges = chunkRanges(B, T, run, withHead);
+    const feedsOf = (b: TrainingBatch) => trainingFeeds(model, b, asFeeds(params), hyper);
+    if (ranges.length === 1) {
+      signal?.throwIfAborted();
+      const out = await session.run(feedsOf(batch), fetches);
+      signal?.throwIfAborted();
+      return out;
+    }
+    const merged: Record<string, Float32Array> = {};
+    for (const [start, end] of ranges) {
+      signal?.throwIfAborted();
+      const part: TrainingBatch = Object.fromEntries(Object.entries(batch).map(([k, v]) => [k, (v as readonly (readonly number[])[]).slice(start, end)])) as unknown as TrainingBatch;
+      const out = await session.run(feedsOf(part), fetches);
+      for (const [name, v] of Object.entries(out)) {
+        const acc = merged[name];
+        if (PER_TOKEN_OUTPUTS.has(name)) {
+          const all = acc ?? new Float32Array(B * T);
+          all.set(v, start * T);
+          merged[name] = all;
+        } else if (acc === undefined) merged[name] = v;
+        else for (let i = 0; i < acc.length; i++) acc[i] = (acc[i] as number) + (v[i] as number);
+      }
+    }
+    signal?.throwIfAborted();
+    return merged;
   }
+  const runPolicy = (batch: TrainingBatch, params: ParamMap, hyper: PolicyHyperParams, fetches: readonly string[] | undefined, signal: AbortSignal | undefined): Promise<Record<string, Float32Array>> =>
+    runChunked(policySession, policyModel, batch, params, hyper, fetches, fetches === undefined ? 'grads' : 'forward', valueHead, signal);
 
   return {
     config,
@@ -227,8 +295,7 @@ export async function createOnnxLearner(o: OnnxLearnerOptions): Promise<OnnxLear
         const model = build('crossEntropy');
         supervised = { model, session: await o.open(model.bytes) };
       }
-      const out = await supervised.session.run(trainingFeeds(supervised.model, tokenBatch(inputs, tokenWeights), asFeeds(live)));
-      opts.signal?.throwIfAborted();
+      const out = await runChunked(supervised.session, supervised.model, tokenBatch(inputs, tokenWeights), live, undefined, undefined, 'grads', false, opts.signal);
       return { loss: output(out, LOSS_OUTPUTS.loss)[0] as number, logProbs: output(out, LOSS_OUTPUTS.logProbs), entropy: output(out, LOSS_OUTPUTS.entropy), grads: gradsOf(out, supervised.model.params) };
     },
     currentWeights() {
