@@ -90,31 +90,47 @@ function createInMemoryCheckpointKvFake(): CheckpointKv {
   };
 }
 
+/** The train runtime behind the real engine channel, router-nano served over HTTP from public/. */
+interface Harness {
+  http: { server: Server; baseUrl: string };
+  channel: MessageChannel;
+  client: EngineClient;
+  checkpoints: ReturnType<typeof createBrowserCheckpointStore>;
+}
+
+async function startHarness(deps: Partial<Parameters<typeof createTrainRuntime>[0]> = {}): Promise<Harness> {
+  const http = await servePublic();
+  const checkpoints = createBrowserCheckpointStore(createInMemoryCheckpointKvFake(), { wallClockMs: () => 0 });
+  const runtime = createTrainRuntime({
+    cache: createModelCache({ store: createInMemoryCacheStore(), estimate: async () => ({}) }),
+    checkpoints,
+    openDataRoot: (dir) => fsRoot(dir),
+    now: () => 0,
+    ...deps,
+  });
+  const channel = new MessageChannel();
+  createEngineHost(channel.port2 as unknown as MessagePortLike, {} as never, runtime);
+  return { http, channel, client: new EngineClient(channel.port1 as unknown as MessagePortLike), checkpoints };
+}
+
+async function stopHarness(h: Harness | undefined): Promise<void> {
+  h?.channel.port1.close();
+  h?.channel.port2.close();
+  await new Promise((ok) => h?.http.server.close(ok));
+}
+
 describe('train runtime: a run from an embedded router-nano policy', () => {
-  let http: { server: Server; baseUrl: string };
-  let channel: MessageChannel;
+  let h: Harness;
+  let http: Harness['http'];
   let client: EngineClient;
-  let checkpoints: ReturnType<typeof createBrowserCheckpointStore>;
+  let checkpoints: Harness['checkpoints'];
 
   beforeAll(async () => {
-    http = await servePublic();
-    checkpoints = createBrowserCheckpointStore(createInMemoryCheckpointKvFake(), { wallClockMs: () => 0 });
-    const runtime = createTrainRuntime({
-      cache: createModelCache({ store: createInMemoryCacheStore(), estimate: async () => ({}) }),
-      checkpoints,
-      openDataRoot: (dir) => fsRoot(dir),
-      now: () => 0,
-    });
-    channel = new MessageChannel();
-    createEngineHost(channel.port2 as unknown as MessagePortLike, {} as never, runtime);
-    client = new EngineClient(channel.port1 as unknown as MessagePortLike);
+    h = await startHarness();
+    ({ http, client, checkpoints } = h);
   });
 
-  afterAll(async () => {
-    channel?.port1.close();
-    channel?.port2.close();
-    await new Promise((ok) => http?.server.close(ok));
-  });
+  afterAll(() => stopHarness(h));
 
   /** A one-turn run of router-nano-a0 on wasm with `config`. */
   const nanoStart = (config: TrainConfig) => ({
@@ -197,32 +213,21 @@ describe('train runtime: a run from an embedded router-nano policy', () => {
 });
 
 describe('train runtime: a configuration that does not fit memory is refused before it starts', () => {
-  let http: { server: Server; baseUrl: string };
-  let channel: MessageChannel;
+  let h: Harness;
+  let http: Harness['http'];
   let client: EngineClient;
-  let checkpoints: ReturnType<typeof createBrowserCheckpointStore>;
+  let checkpoints: Harness['checkpoints'];
   const openedRoots: string[] = [];
 
   beforeAll(async () => {
-    http = await servePublic();
-    checkpoints = createBrowserCheckpointStore(createInMemoryCheckpointKvFake(), { wallClockMs: () => 0 });
-    const runtime = createTrainRuntime({
-      cache: createModelCache({ store: createInMemoryCacheStore(), estimate: async () => ({}) }),
-      checkpoints,
+    h = await startHarness({
       openDataRoot: (dir) => (openedRoots.push(dir), fsRoot(dir)),
-      now: () => 0,
       memoryBudgetBytes: 64 * 2 ** 20, // a small heap: router-nano's 4096-token worst case needs ~2.8 GiB
     });
-    channel = new MessageChannel();
-    createEngineHost(channel.port2 as unknown as MessagePortLike, {} as never, runtime);
-    client = new EngineClient(channel.port1 as unknown as MessagePortLike);
+    ({ http, client, checkpoints } = h);
   });
 
-  afterAll(async () => {
-    channel?.port1.close();
-    channel?.port2.close();
-    await new Promise((ok) => http?.server.close(ok));
-  });
+  afterAll(() => stopHarness(h));
 
   it('router-nano-a0 with the default limits: a clear message with the estimate and what to change, and no rollout', async () => {
     const start = {
