@@ -46,7 +46,7 @@ export { simulateOfflineReply, statedAnswer, isCannotHelpReply, DEFAULT_WRONG_AN
 export { testProviderConnection, CONNECTION_TEST_PROMPT, type ProviderConnectionResult } from './providers/connectionTest';
 // The ONNX decoder builder (DESIGN.md §3, issue 4): config parsing, weights, q4, graph bytes, float64 reference.
 export { parseDecoderConfig, ropeInvFreq, DecoderConfigError, SUPPORTED_MODEL_TYPES, type DecoderConfig, type DecoderModelType, type Llama3RopeScaling } from './onnx/decoderConfig';
-export { assertDecoderWeights, expectedWeightShapes, mixWeights, randomDecoderWeights, lmHeadWeight, linearPrefix, linearShape, LINEAR_NAMES, WeightShapeError, type DecoderWeights, type WeightTensor, type UniformSource, type UniformRng, type LinearName } from './onnx/weights';
+export { assertDecoderWeights, expectedWeightShapes, mixWeights, parameterCount, randomDecoderWeights, lmHeadWeight, linearPrefix, linearShape, LINEAR_NAMES, WeightShapeError, type DecoderWeights, type WeightTensor, type UniformSource, type UniformRng, type LinearName } from './onnx/weights';
 export { quantizeQ4, dequantizeQ4, Q4_BLOCK_SIZE, QuantizationError, type Q4Weight } from './onnx/quantizeQ4';
 export { buildDecoderModel, decoderInputs, decoderOutputs, pastKeyName, pastValueName, presentKeyName, presentValueName, DECODER_OPSET, DecoderBuildError, type BuildDecoderOptions } from './onnx/buildDecoder';
 export { MASK_MIN, type Precision } from './onnx/decoderGraph';

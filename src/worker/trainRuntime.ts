@@ -23,7 +23,7 @@
  * Not for: UI state, or anything the loop decides (when to save, what to skip).
  */
 import type { DataRoot, DecoderConfig, ModelSource, PolicyDeviceReport, TrainEngine, TrainPolicyRef, TrainRunEvent, TrainRunSetup, TrainStartRequest } from '../core/index';
-import { buildDecoderModel, checkTrainingFits, DEFAULT_MAX_RUN_BYTES, createEpisodeRollout, expectedWeightShapes, formatBytes, DecoderWeightsReadError, folderDecodingOf, mixWeights, readDecoderWeights, WeightShapeError, createLanguageModelPolicy, createMemoryModelSource, createOfflineCaller, createOnnxLearner, createSeededUniform, loadModelFolder, NO_CHAT_FRAMING, offlineBankQuestions, offlinePoolModels, randomDecoderWeights, renderCompactPromptForPool, trainLoop, type LanguageModel, type LoadedModelFolder, type TrainCheckpoint, type TrainConfig, type WeightTensor } from '../core/index';
+import { buildDecoderModel, checkTrainingFits, DEFAULT_MAX_RUN_BYTES, createEpisodeRollout, formatBytes, parameterCount, DecoderWeightsReadError, folderDecodingOf, mixWeights, readDecoderWeights, WeightShapeError, createLanguageModelPolicy, createMemoryModelSource, createOfflineCaller, createOnnxLearner, createSeededUniform, loadModelFolder, NO_CHAT_FRAMING, offlineBankQuestions, offlinePoolModels, randomDecoderWeights, renderCompactPromptForPool, trainLoop, type LanguageModel, type LoadedModelFolder, type TrainCheckpoint, type TrainConfig, type WeightTensor } from '../core/index';
 import { loadOfflineBank, type OfflineBank } from '../core/offline/offlineBank';
 import { folderDecodingProcessors } from '../core/policy/folderDecoding';
 import { TINY_ROUTER_NAME, TINY_ROUTER_SEED } from '../core/model/tinyRouter';
@@ -62,9 +62,7 @@ const WASM_HEADROOM_BYTES = 512 * 2 ** 20;
 
 /** The wasm heap less headroom and the rollout model (its fp32 weights, twice: the session's and the model bytes). */
 export function wasmRunBudget(config: DecoderConfig): number {
-  let weights = 0;
-  for (const shape of expectedWeightShapes(config).values()) weights += shape.reduce((a, b) => a * b, 1);
-  return WASM_HEAP_BYTES - WASM_HEADROOM_BYTES - 2 * 4 * weights;
+  return WASM_HEAP_BYTES - WASM_HEADROOM_BYTES - 2 * 4 * parameterCount(config);
 }
 
 export interface TrainRuntime extends TrainEngine {

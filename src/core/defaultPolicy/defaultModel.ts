@@ -91,12 +91,6 @@ export function defaultPolicyConfigJson(vocabSize: number, ids: { eos: number; p
   };
 }
 
-/** Parameter count of a decoder (tied embeddings counted once). */
-export function parameterCount(config: DecoderConfig): number {
-  let n = 0;
-  for (const shape of expectedWeightShapes(config).values()) n += shape.reduce((a, b) => a * b, 1);
-  return n;
-}
 
 /**
  * Initial weights: normal(0, 0.02) for embeddings and linear layers, the residual outputs (o_proj,

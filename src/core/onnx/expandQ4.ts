@@ -135,13 +135,15 @@ function planOf(node: ParsedNode, inits: ReadonlyMap<string, Initializer>): Plan
   return { node, n, k, blockSize, nBlocks };
 }
 
-/** The standard-op chain of one MatMulNBits (see the header); adds its nodes and constants to `g`. */
-function expandNode(g: GraphBuilder, p: Plan): void {
+/**
+ * The standard-op chain of one MatMulNBits (see the header); adds its nodes and constants to `g`. `four` is
+ * the shared uint8 scalar 4 (BitShift needs both operands uint8).
+ */
+function expandNode(g: GraphBuilder, p: Plan, four: string): void {
   const { node, n, k, blockSize, nBlocks } = p;
   const [a = '', b = '', scales = '', zeroPoints = '', , bias = ''] = node.data.inputs;
   const out = node.data.outputs[0] ?? '';
   g.scope = `${node.data.name || out}/expandQ4`;
-  const four = g.initializer({ name: `${g.scope}/four`, dims: [], data: Uint8Array.of(4) }); // uint8, as BitShift needs
   const shift = (x: string, direction: 'LEFT' | 'RIGHT'): string => g.node('BitShift', [x, four], { attributes: { direction: attr.string(direction) } });
   /** uint8 bytes holding two codes each → float32 codes [..., 2·bytes] in order (low nibble first). */
   const unpack = (bytes: string, rows: number, perRow: number): string => {
@@ -170,7 +172,8 @@ function expandNode(g: GraphBuilder, p: Plan): void {
 
 /** Rewrite the eligible MatMulNBits nodes of an ONNX model (see the header). */
 export function expandMatMulNBits(model: Uint8Array, o: ExpandQ4Options): ExpandQ4Result {
-  const unchanged = (expanded: number, kept: number, skipped: string | null): ExpandQ4Result => ({ bytes: model, expanded, kept, expandedBytes: 0, skipped: expanded === 0 && kept === 0 ? null : skipped });
+  /** Nothing rewritten: `kept` MatMulNBits nodes stay, for `skipped`'s reason (null when there are none). */
+  const unchanged = (kept: number, skipped: string | null): ExpandQ4Result => ({ bytes: model, expanded: 0, kept, expandedBytes: 0, skipped: kept === 0 ? null : skipped });
   let graph: Uint8Array | null = null;
   let defaultOpset = 1;
   for (const f of readFields(model)) {
@@ -185,35 +188,37 @@ export function expandMatMulNBits(model: Uint8Array, o: ExpandQ4Options): Expand
       if (domain === '' || domain === 'ai.onnx') defaultOpset = version;
     }
   }
-  if (graph === null) return unchanged(0, 0, null);
+  if (graph === null) return unchanged(0, null);
 
-  const inits = new Map<string, Initializer>();
+  // Every wasm session goes through here (a training run opens a float32 rollout model each step): the
+  // initializers' headers are read only when there is a MatMulNBits to plan.
+  const initMessages: Uint8Array[] = [];
   const nodes: ParsedNode[] = [];
   for (const f of readFields(graph)) {
     if (f.wireType !== WIRE_LENGTH_DELIMITED) continue;
-    if (f.field === 5) {
-      const [name, t] = readInitializer(f.value);
-      inits.set(name, t);
-    } else if (f.field === 1) nodes.push(readNode(f.value));
+    if (f.field === 5) initMessages.push(f.value);
+    else if (f.field === 1) nodes.push(readNode(f.value));
   }
   const candidates = nodes.filter((n) => n.data.opType === 'MatMulNBits' && n.data.domain === 'com.microsoft');
-  if (candidates.length === 0) return unchanged(0, 0, null);
-  if (defaultOpset < 11) return unchanged(0, candidates.length, `the model's opset ${defaultOpset} predates BitShift (11)`);
+  if (candidates.length === 0) return unchanged(0, null);
+  if (defaultOpset < 11) return unchanged(candidates.length, `the model's opset ${defaultOpset} predates BitShift (11)`);
+  const inits = new Map(initMessages.map(readInitializer));
   const plans = candidates.map((n) => planOf(n, inits));
   const eligible = plans.filter((p): p is Plan => typeof p !== 'string');
-  if (eligible.length === 0) return unchanged(0, candidates.length, `no MatMulNBits node is eligible (${String(plans[0])})`);
+  if (eligible.length === 0) return unchanged(candidates.length, `no MatMulNBits node is eligible (${String(plans[0])})`);
   const expandedBytes = eligible.reduce((s, p) => s + p.n * p.k * 4, 0);
   if (expandedBytes > o.maxExpandedBytes) {
-    return unchanged(0, candidates.length, `their float32 weights would take ${(expandedBytes / 2 ** 20).toFixed(0)} MiB (limit ${(o.maxExpandedBytes / 2 ** 20).toFixed(0)} MiB)`);
+    return unchanged(candidates.length, `their float32 weights would take ${(expandedBytes / 2 ** 20).toFixed(0)} MiB (limit ${(o.maxExpandedBytes / 2 ** 20).toFixed(0)} MiB)`);
   }
 
   // Node i of the graph is replaced by its chain, in place (the graph stays topologically sorted). One
   // builder shares the constants; its names get a prefix no other tensor has (our own models use const.*).
   const g = new GraphBuilder();
+  const four = g.initializer({ name: 'four', dims: [], data: Uint8Array.of(4) });
   const chains = new Map<ParsedNode, NodeData[]>();
   for (const p of eligible) {
     const start = g.nodes.length;
-    expandNode(g, p);
+    expandNode(g, p, four);
     chains.set(p.node, g.nodes.slice(start));
   }
   const renamed = new Map(g.initializers.map((t) => [t.name, `expandQ4:${t.name}`]));

@@ -74,6 +74,13 @@ export function expectedWeightShapes(config: DecoderConfig): Map<string, number[
   return shapes;
 }
 
+/** Parameter count of a decoder (tied embeddings counted once). */
+export function parameterCount(config: DecoderConfig): number {
+  let n = 0;
+  for (const shape of expectedWeightShapes(config).values()) n += shape.reduce((a, b) => a * b, 1);
+  return n;
+}
+
 /**
  * Check that every required tensor is present with the right shape and element count. Extra tensors
  * (e.g. a redundant lm_head.weight in a tied checkpoint, rotary inv_freq buffers) are ignored.

@@ -33,7 +33,7 @@
  * rollout model (its weights and KV cache; callers leave headroom for them).
  */
 import type { DecoderConfig } from '../onnx/decoderConfig';
-import { expectedWeightShapes } from '../onnx/weights';
+import { expectedWeightShapes, parameterCount } from '../onnx/weights';
 import type { EnvSettings } from '../env/trajectory';
 import { loraShapes } from './lora';
 import type { TrainableSet } from './trainGraph';
@@ -85,8 +85,7 @@ const count = (shape: readonly number[]): number => shape.reduce((a, b) => a * b
 /** Parameter counts: trainable (graph inputs) and frozen (initializers). */
 function paramCounts(config: DecoderConfig, trainable: TrainableSet, valueHead: boolean): { trainable: number; trainableLinear: number; frozen: number; decoder: number } {
   const shapes = expectedWeightShapes(config);
-  let decoder = 0;
-  for (const s of shapes.values()) decoder += count(s);
+  const decoder = parameterCount(config);
   const head = valueHead ? config.hiddenSize + 1 : 0;
   if (trainable.kind === 'lora') {
     let adapters = 0;

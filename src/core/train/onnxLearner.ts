@@ -106,6 +106,9 @@ export class OnnxLearnerError extends Error {
 /** Outputs with one value per token ([B, T]): concatenated across row chunks; every other output is summed. */
 const PER_TOKEN_OUTPUTS: ReadonlySet<string> = new Set([LOSS_OUTPUTS.logProbs, LOSS_OUTPUTS.entropy, LOSS_OUTPUTS.values]);
 
+/** A zero tensor of a parameter's shape (the value head's start, a gradient the graph does not compute). */
+const zerosOf = (p: TrainableParam): Float32Array => new Float32Array(p.shape.reduce((a, b) => a * b, 1));
+
 /** Row-major [B, T] → [B][T] (what trainingFeeds takes). */
 function rowsOf(a: ArrayLike<number>, B: number, T: number): number[][] {
   return Array.from({ length: B }, (_, b) => Array.from({ length: T }, (_, t) => a[b * T + t] as number));
@@ -132,7 +135,7 @@ export async function createOnnxLearner(o: OnnxLearnerOptions): Promise<OnnxLear
   let reference: ParamMap;
   if (trainable.kind === 'full') {
     for (const p of decoderInfo) live.set(p.name, Float32Array.from((o.weights.get(p.name) as WeightTensor).data));
-    for (const p of headInfo) live.set(p.name, new Float32Array(p.shape.reduce((a, b) => a * b, 1)));
+    for (const p of headInfo) live.set(p.name, zerosOf(p));
     reference = cloneParams(live);
   } else {
     const start = o.adapters ?? (o.loraRng === undefined ? undefined : initLora(config, trainable.lora, o.loraRng));
@@ -143,7 +146,7 @@ export async function createOnnxLearner(o: OnnxLearnerOptions): Promise<OnnxLear
       if (t === undefined || t.data.length !== count) throw new OnnxLearnerError(`Adapter ${p.name} must hold ${count} values ([${p.shape.join(', ')}]); the adapters come from another LoRA config.`);
       live.set(p.name, Float32Array.from(t.data));
     }
-    for (const p of headInfo) live.set(p.name, new Float32Array(p.shape.reduce((a, b) => a * b, 1)));
+    for (const p of headInfo) live.set(p.name, zerosOf(p));
     reference = zerosLike(live); // B = 0: the base model (the head's values are not read)
   }
   const asFeeds = (p: ParamMap): Map<string, { data: Float32Array }> => new Map([...p].map(([k, v]) => [k, { data: v }]));
@@ -158,7 +161,7 @@ export async function createOnnxLearner(o: OnnxLearnerOptions): Promise<OnnxLear
     const inGraph = new Set(graphParams.map((p) => p.name));
     for (const p of paramInfo) {
       if (!inGraph.has(p.name)) {
-        grads.set(p.name, new Float32Array(p.shape.reduce((a, b) => a * b, 1)));
+        grads.set(p.name, zerosOf(p));
         continue;
       }
       const g = out[gradName(p.name)];
