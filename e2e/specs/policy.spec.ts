@@ -13,7 +13,7 @@ import { expect, test } from '../fixtures';
 import { ModelPage } from '../pages/modelPage';
 import { convertCheckpoint, runConversion } from '../../src/core/model/convert';
 import { createMemoryModelSink, createMemoryModelSource } from '../../src/core/model/modelSource';
-import { makeTestCheckpoint } from '../../src/core/model/testCheckpoints';
+import { makeTestCheckpoint } from '../../src/core/testing/testCheckpoints';
 
 const TINY_DIR = fileURLToPath(new URL('../../public/models/tiny-router', import.meta.url));
 const TINY_URL = './models/tiny-router/';

@@ -12,7 +12,7 @@ export { scoreCompletion, totalReward, type RewardBreakdown, type RewardInput, t
 export { buildExampleTrajectory, exampleEngineRequest } from './run/exampleTrajectory';
 export * from './data/dataRoot';
 export * from './policy/ports';
-export { createByteTokenizer } from './policy/byteTokenizer';
+export { createByteTokenizer } from './tokenizer/byteTokenizer';
 export * from './env/routingEnv';
 export { computeMetrics, scoreTrajectory, isScorable, poolModelNameCheck } from './env/metrics';
 export * from './run/episodeEvents';
@@ -54,7 +54,7 @@ export { referenceForward, type ReferenceKvCache, type ReferenceOutput, type Ref
 export { encodeModel, readModelSummary, type ModelData, type ModelSummary } from './onnx/onnxProto';
 export { readDecoderWeights, readOnnxInitializers, DecoderWeightsReadError, type ReadDecoderWeights } from './onnx/readDecoderWeights';
 export { ProtobufTooLargeError, ProtobufDecodeError, PROTOBUF_MAX_BYTES } from './onnx/protobuf';
-export { TINY_DECODER_CONFIGS, createSeededUniform, type TinyDecoderName } from './onnx/tinyDecoders';
+export { createSeededUniform } from './onnx/weights';
 // Sharing (DESIGN.md §8, issue 8): share links (#s=v1.…), bundles, and the secret scan before export.
 export * from './share/shareState';
 export { FIELDS, CONFIG_FIELDS, TRAJECTORY_FIELDS, EVALUATION_FIELDS } from './share/shareFields';
@@ -76,7 +76,6 @@ export { commonPrefixLength, planPrefill, prefillContext, EmptyContextError, typ
 export { buildModelInput, frameChatTemplate, promptEndInContext, NO_CHAT_FRAMING, USER_MESSAGE_SENTINEL, ChatTemplateError, type ChatFraming } from './policy/tokenizedChat';
 export { generateTokens, generateToEnd, generateGroup, type GenerationEvent, type GenerationResult, type GenerateTokensOptions } from './policy/decodeLoop';
 export { createLanguageModelPolicy, type LanguageModelPolicy, type LanguageModelPolicyOptions, type TokenEvent } from './policy/languageModelPolicy';
-export { createFakeLanguageModel, createTurnScript, FakeModelInputError, type FakeLanguageModel, type FakeLanguageModelOptions, type FakeLanguageModelStats, type TurnScriptOptions } from './policy/fakeLanguageModel';
 // Model folders, sources and checkpoint conversion (DESIGN.md §3, issue 4 items 4–5).
 export { ModelSourceError, createMemoryModelSource, createMemoryModelSink, memoryByteSource, openByteSource, type ByteSource, type ModelSource, type ModelSink, type ReadOptions, type ReadProgress } from './model/modelSource';
 export { createUrlModelSource, normalizeUrlPrefix, type UrlModelSourceDeps } from './model/urlModelSource';
@@ -96,12 +95,11 @@ export { TINY_ROUTER_PROMPT } from './model/tinyRouter';
 // RL (DESIGN.md §4, issue 5): advantages, losses with gradients, AdamW, schedules, the Learner port, the train loop.
 export { grpoAdvantages, broadcastToTokens, terminalRewards, gaeAdvantages, maskedWhiten, DEFAULT_GRPO, type GrpoOptions, type GaeInput } from './rl/advantages';
 export { clippedPolicyTerm, k3Term, valueTerm, entropyOfLogits, ppoClipLoss, klPenalty, entropyLoss, valueLoss, rlObjective, type TokenTerm, type LearnerForward, type ObjectiveParts, type ObjectiveResult } from './rl/losses';
-export { adamWStep, clipGradNorm, globalGradNorm, createAdamWState, cloneAdamWState, DEFAULT_ADAMW, type AdamWConfig, type AdamWState } from './rl/adamw';
+export { adamWStep, clipGradNorm, globalGradNorm, createAdamWState, cloneAdamWState, DEFAULT_ADAMW, type AdamWConfig, type AdamWState } from './learner/adamw';
 export { learningRate, checkLrSchedule, LrScheduleError, type LrSchedule } from './rl/schedule';
-export { cloneParams, copyParamsInto, assertSameLayout, firstNonFinite, zerosLike, paramCount, ParamLayoutError, type ParamMap } from './rl/paramMap';
-export { buildTrainInputs, tokenWeights, selectRows, sliceTrainBatch, maskedMean, TrainBatchError, type RolloutSequence, type TrainInputs, type TrainBatch, type LossConfig, type TokenWeighting } from './rl/trainBatch';
-export type { Learner, LearnerOutput, LearnerCallOptions } from './rl/learner';
-export { createFakeBigramLearner, BIGRAM_LOGITS, BIGRAM_VALUE, type FakeBigramLearner, type FakeBigramLearnerOptions } from './rl/fakeBigramLearner';
+export { cloneParams, copyParamsInto, assertSameLayout, firstNonFinite, zerosLike, paramCount, ParamLayoutError, type ParamMap } from './learner/paramMap';
+export { buildTrainInputs, tokenWeights, selectRows, sliceTrainBatch, maskedMean, TrainBatchError, type RolloutSequence, type TrainInputs, type TrainBatch, type LossConfig, type TokenWeighting } from './learner/trainBatch';
+export type { Learner, LearnerOutput, LearnerCallOptions } from './learner/learner';
 export { createTrainConfig, validateTrainConfig, DEFAULT_TRAIN_CONFIG, TrainConfigError, type TrainConfig, type RlAlgorithm, type GaeOptions } from './rl/trainConfig';
 export { rewardMetrics, type RewardMetrics, type TrainStepMetrics, type StepTimeMs, type ExcludedRollout } from './rl/trainMetrics';
 export { createMemoryCheckpointStore, cloneCheckpoint, TRAIN_CHECKPOINT_VERSION, type CheckpointStore, type MemoryCheckpointStore, type TrainCheckpoint, type CheckpointReason } from './rl/checkpointStore';
@@ -109,14 +107,14 @@ export { sampleQuestionIndices, rolloutProblem, collectRollouts, scoreRollouts, 
 export { trainLoop, runTrainLoop, type TrainEvent, type TrainDeps, type TrainResult } from './rl/trainLoop';
 export { createEpisodeRollout, trajectorySequence, type EpisodeRolloutDeps } from './rl/episodeRollout';
 // Training graphs (DESIGN.md §4, issue 5 item 1): reverse-mode autodiff over the fp32 decoder graph, losses, LoRA.
-export { buildTrainingGraph, buildTrainingModel, gradName, TRAIN_TOKEN_INPUTS, TrainingGraphError, type TrainableSet, type TrainingGraphOptions, type TrainingGraph, type TrainableParam } from './train/trainGraph';
-export { LOSS_INPUTS, LOSS_OUTPUTS, type TrainingLoss, type LossReduction } from './train/lossGraph';
-export { crossEntropyFromLogits, clippedPolicyLossFromLogits, tokenStats, type TokenRows, type PolicyRows, type LossValue, type PolicyLossValue, type TokenStats } from './train/lossReference';
-export { initLora, mergeLora, loraTargets, loraShapes, loraAName, loraBName, LORA_ATTENTION_QV, LORA_ALL_LINEAR, LoraConfigError, type LoraConfig, type LoraTarget } from './train/lora';
-export { trainingFeeds, defaultPositionIds, TrainingFeedError, type TrainingBatch, type PolicyHyperParams, type TensorFeed } from './train/trainFeeds';
-export { referenceTrainingLoss, mergeLoraFloat64, float64Weights, type ReferenceTrainingResult, type ReferenceWeights } from './train/referenceTraining';
-export { appendBackward, type BackwardOptions } from './train/autodiff';
-export { UnsupportedGradientError, VJP_RULES } from './train/vjpRules';
+export { buildTrainingGraph, buildTrainingModel, gradName, TRAIN_TOKEN_INPUTS, TrainingGraphError, type TrainableSet, type TrainingGraphOptions, type TrainingGraph, type TrainableParam } from './autodiff/trainGraph';
+export { LOSS_INPUTS, LOSS_OUTPUTS, type TrainingLoss, type LossReduction } from './autodiff/lossGraph';
+export { crossEntropyFromLogits, clippedPolicyLossFromLogits, tokenStats, type TokenRows, type PolicyRows, type LossValue, type PolicyLossValue, type TokenStats } from './autodiff/lossReference';
+export { initLora, mergeLora, loraTargets, loraShapes, loraAName, loraBName, LORA_ATTENTION_QV, LORA_ALL_LINEAR, LoraConfigError, type LoraConfig, type LoraTarget } from './autodiff/lora';
+export { trainingFeeds, defaultPositionIds, TrainingFeedError, type TrainingBatch, type PolicyHyperParams, type TensorFeed } from './learner/trainFeeds';
+export { referenceTrainingLoss, mergeLoraFloat64, float64Weights, type ReferenceTrainingResult, type ReferenceWeights } from './autodiff/referenceTraining';
+export { appendBackward, type BackwardOptions } from './autodiff/autodiff';
+export { UnsupportedGradientError, VJP_RULES } from './autodiff/vjpRules';
 // Evaluation (DESIGN.md §7, issue 7): runs as event streams, baselines as policies, estimates, Pareto, diagnostics, exports.
 export * from './eval/evalTypes';
 export { runEvaluation, runEvaluationToEnd, validateEvalSpec, evalSpecKey, initialEvalState, EvalResumeError, RUN_STOPPING_ERRORS, type EvalDeps, type PolicyMethodPorts, type PolicyEpisodeContext } from './eval/runEvaluation';
@@ -130,10 +128,10 @@ export { datasetTable, paretoPoints, routingShareTable, routingShare, histogram,
 export * from './eval/paperResults';
 export { trajectoriesToJsonl, parseTrajectoriesJsonl, rowsToCsv, parseRowsCsv, parseCsvRecords, CSV_COLUMNS, EvalExportError } from './eval/exportResults';
 export { isHeldOutQuestion, splitQuestions, HELD_OUT_MODULUS } from './eval/heldOut';
-export { createOnnxLearner, OnnxLearnerError, DEFAULT_MAX_RUN_BYTES, type OnnxLearner, type OnnxLearnerOptions, type OpenTrainSession, type TrainSession, type SupervisedOutput } from './train/onnxLearner';
-export { estimateTrainMemory, maxRowsPerRun, worstCaseSeqLen, checkTrainingFits, describeRuntimeParts, formatBytes, type MemoryEstimateOptions, type TrainMemoryEstimate, type RuntimeMemoryParts, type JsMemoryParts, type FitCheckOptions } from './train/memoryEstimate';
+export { createOnnxLearner, OnnxLearnerError, DEFAULT_MAX_RUN_BYTES, type OnnxLearner, type OnnxLearnerOptions, type OpenTrainSession, type TrainSession, type SupervisedOutput } from './learner/onnxLearner';
+export { estimateTrainMemory, maxRowsPerRun, worstCaseSeqLen, checkTrainingFits, describeRuntimeParts, formatBytes, type MemoryEstimateOptions, type TrainMemoryEstimate, type RuntimeMemoryParts, type JsMemoryParts, type FitCheckOptions } from './learner/memoryEstimate';
 // The embedded default policy's data (issue 6): our byte-level BPE trainer, the cost-aware teacher, corpus and warm-up data.
-export { trainByteLevelBpe, createBpeTokenizer, bpeTokenizerConfig, byteLevelAlphabet, preTokenize, splitAddedTokens, BpeTrainError, BPE_SPECIAL_TOKENS, ROUTER_TAG_TOKENS, DEFAULT_BPE_VOCAB_SIZE, type BpeTrainOptions, type TrainedBpe, type BpeTrainStats, type BpeTokenizer, type AddedTokenJson } from './defaultPolicy/bpeTrainer';
+export { trainByteLevelBpe, createBpeTokenizer, bpeTokenizerConfig, byteLevelAlphabet, preTokenize, splitAddedTokens, BpeTrainError, BPE_SPECIAL_TOKENS, ROUTER_TAG_TOKENS, DEFAULT_BPE_VOCAB_SIZE, type BpeTrainOptions, type TrainedBpe, type BpeTrainStats, type BpeTokenizer, type AddedTokenJson } from './tokenizer/bpeTrainer';
 export { createTeacherPolicy, teacherPlan, recordedAccuracy, teacherConfirms, teacherQuery, DEFAULT_TEACHER_MAX_ROUTES, DEFAULT_CONFIRM_BELOW_ALPHA, type TeacherPlan, type TeacherOptions, type TeacherContext } from './defaultPolicy/teacher';
 export { trainingBankQuestions, toQuestionRecord, bankTeacherPlan, byteTokenizer, runTeacherEpisodes, framedText, buildTokenizerCorpus, buildWarmupDatasets, shuffled, HeldOutLeakError, DEFAULT_TEACHER_ALPHAS, type TeacherRunOptions, type CorpusOptions, type TokenizerCorpus, type WarmupDataset } from './defaultPolicy/corpus';
 export { parseEmbeddedIndex, variantForAlpha, EMBEDDED_INDEX_FILE, EmbeddedIndexError, type EmbeddedIndex } from './defaultPolicy/defaultModel';

@@ -17,7 +17,7 @@
  * config and decoding) for the policy runtime: 'train.usePolicy' → ModelRef { kind: 'checkpoint' }.
  *
  * Memory: before anything runs, a configuration whose single worst-case sequence (the env settings' limits)
- * cannot fit the wasm heap is refused with the estimate's parts and what to change (core/train/memoryEstimate.ts);
+ * cannot fit the wasm heap is refused with the estimate's parts and what to change (core/learner/memoryEstimate.ts);
  * batches that fit only in parts run as row chunks (the learner's maxRunBytes: the budget, at most 1.5 GiB).
  *
  * Not for: UI state, or anything the loop decides (when to save, what to skip).
@@ -50,7 +50,7 @@ export interface TrainRuntimeDeps {
   /**
    * What one training-graph run may use of the wasm heap (bytes); default wasmRunBudget(config): the 4 GiB heap
    * less headroom for the runtime and the rollout model. A run whose single worst-case sequence does not fit is
-   * refused before it starts (core/train/memoryEstimate.ts checkTrainingFits); larger batches run in row chunks.
+   * refused before it starts (core/learner/memoryEstimate.ts checkTrainingFits); larger batches run in row chunks.
    */
   memoryBudgetBytes?: number;
 }

@@ -11,7 +11,7 @@ import { expandMatMulNBits } from '../../core/onnx/expandQ4';
 import { attr, GraphBuilder } from '../../core/onnx/graphBuilder';
 import { encodeModel, type TensorData } from '../../core/onnx/onnxProto';
 import { readFields, WIRE_LENGTH_DELIMITED } from '../../core/onnx/protobuf';
-import { createSeededUniform } from '../../core/onnx/tinyDecoders';
+import { createSeededUniform } from '../../core/onnx/weights';
 
 interface Case {
   k: number;

@@ -1,5 +1,5 @@
 /**
- * Micro-batching in the ONNX learner (core/train/onnxLearner.ts `maxRunBytes`) on onnxruntime-node: with a
+ * Micro-batching in the ONNX learner (core/learner/onnxLearner.ts `maxRunBytes`) on onnxruntime-node: with a
  * run budget that forces 2–3 row chunks, the policy loss (KL on, with and without a value head), its log-probs,
  * entropy, values and every gradient, the forward-only log-probs and values, and the supervised cross-entropy
  * equal the unchunked run within 1e-5 (relative to each tensor's scale); a budget below one row fails with a
@@ -7,14 +7,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseDecoderConfig } from '../../core/onnx/decoderConfig';
-import { createSeededUniform, TINY_DECODER_CONFIGS } from '../../core/onnx/tinyDecoders';
+import { TINY_DECODER_CONFIGS } from '../../core/testing/tinyDecoders';
+import { createSeededUniform } from '../../core/onnx/weights';
 import { randomDecoderWeights } from '../../core/onnx/weights';
-import { buildTrainInputs, tokenWeights, type TrainBatch } from '../../core/rl/trainBatch';
-import type { LearnerOutput } from '../../core/rl/learner';
-import { estimateTrainMemory } from '../../core/train/memoryEstimate';
-import { createOnnxLearner, OnnxLearnerError, type OnnxLearner, type OpenTrainSession } from '../../core/train/onnxLearner';
-import { LORA_ATTENTION_QV } from '../../core/train/lora';
-import type { TrainableSet } from '../../core/train/trainGraph';
+import { buildTrainInputs, tokenWeights, type TrainBatch } from '../../core/learner/trainBatch';
+import type { LearnerOutput } from '../../core/learner/learner';
+import { estimateTrainMemory } from '../../core/learner/memoryEstimate';
+import { createOnnxLearner, OnnxLearnerError, type OnnxLearner, type OpenTrainSession } from '../../core/learner/onnxLearner';
+import { LORA_ATTENTION_QV } from '../../core/autodiff/lora';
+import type { TrainableSet } from '../../core/autodiff/trainGraph';
 import { nodeTrainSessions } from './nodeTrainSession';
 
 const config = parseDecoderConfig(TINY_DECODER_CONFIGS.qwen2Gqa);

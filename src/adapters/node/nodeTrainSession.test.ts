@@ -1,5 +1,5 @@
 /**
- * The ONNX learner (core/train/onnxLearner.ts) on onnxruntime-node (and one case on onnxruntime-web
+ * The ONNX learner (core/learner/onnxLearner.ts) on onnxruntime-node (and one case on onnxruntime-web
  * wasm in Node): its loss, log-probs and entropy equal the float64 oracle (referenceTraining.ts) within
  * 1e-4, its loss is rlObjective's on its own outputs, its gradients match central differences of the
  * oracle, the reference policy is frozen, and the supervised loss matches the oracle too. With a value
@@ -9,15 +9,16 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseDecoderConfig, type DecoderConfig } from '../../core/onnx/decoderConfig';
-import { createSeededUniform, TINY_DECODER_CONFIGS } from '../../core/onnx/tinyDecoders';
+import { TINY_DECODER_CONFIGS } from '../../core/testing/tinyDecoders';
+import { createSeededUniform } from '../../core/onnx/weights';
 import { randomDecoderWeights, type WeightTensor } from '../../core/onnx/weights';
 import { rlObjective } from '../../core/rl/losses';
-import { buildTrainInputs, tokenWeights, type TrainBatch } from '../../core/rl/trainBatch';
-import { LORA_ATTENTION_QV } from '../../core/train/lora';
-import { createOnnxLearner, type OnnxLearner, type OpenTrainSession } from '../../core/train/onnxLearner';
-import { float64Weights, mergeLoraFloat64, referenceTrainingLoss, type ReferenceTensor, type ReferenceWeights } from '../../core/train/referenceTraining';
-import type { TrainingBatch } from '../../core/train/trainFeeds';
-import { VALUE_HEAD_PARAMS, type TrainableSet } from '../../core/train/trainGraph';
+import { buildTrainInputs, tokenWeights, type TrainBatch } from '../../core/learner/trainBatch';
+import { LORA_ATTENTION_QV } from '../../core/autodiff/lora';
+import { createOnnxLearner, type OnnxLearner, type OpenTrainSession } from '../../core/learner/onnxLearner';
+import { float64Weights, mergeLoraFloat64, referenceTrainingLoss, type ReferenceTensor, type ReferenceWeights } from '../../core/autodiff/referenceTraining';
+import type { TrainingBatch } from '../../core/learner/trainFeeds';
+import { VALUE_HEAD_PARAMS, type TrainableSet } from '../../core/autodiff/trainGraph';
 import { webTrainSessions } from '../ort/webTrainSession';
 import { nodeTrainSessions } from './nodeTrainSession';
 

@@ -1,5 +1,5 @@
 /**
- * The TrainSession port (core/train/onnxLearner.ts) over onnxruntime-node: a training graph on the
+ * The TrainSession port (core/learner/onnxLearner.ts) over onnxruntime-node: a training graph on the
  * CPU EP for the CLI and Node tests. Every tensor created or returned is disposed before returning;
  * outputs are copied out (owned by the caller).
  *
@@ -7,8 +7,8 @@
  * it); more threads may reorder float sums.
  */
 import * as ort from 'onnxruntime-node';
-import type { OpenTrainSession, TrainSession } from '../../core/train/onnxLearner';
-import type { TensorFeed } from '../../core/train/trainFeeds';
+import type { OpenTrainSession, TrainSession } from '../../core/learner/onnxLearner';
+import type { TensorFeed } from '../../core/learner/trainFeeds';
 import { ModelLoadError } from './ortNode';
 
 export interface NodeTrainSessionOptions {

@@ -1,6 +1,6 @@
 /**
  * The training graphs (core/train) on onnxruntime-node and on onnxruntime-web's wasm backend in Node,
- * against the float64 oracle (core/train/referenceTraining.ts):
+ * against the float64 oracle (core/autodiff/referenceTraining.ts):
  *   - forward: loss, token log-probs and entropy within 1e-4 of the float64 reference forward;
  *   - gradients: every parameter tensor's gradient agrees with central differences (float64, h = 1e-3)
  *     of the reference loss on 3 sampled coordinates, relative error < 1e-2.
@@ -19,16 +19,17 @@ import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseDecoderConfig, type DecoderConfig } from '../../core/onnx/decoderConfig';
-import { createSeededUniform, TINY_DECODER_CONFIGS, type TinyDecoderName } from '../../core/onnx/tinyDecoders';
+import { TINY_DECODER_CONFIGS, type TinyDecoderName } from '../../core/testing/tinyDecoders';
+import { createSeededUniform } from '../../core/onnx/weights';
 import { randomDecoderWeights, type DecoderWeights, type WeightTensor } from '../../core/onnx/weights';
-import { LOSS_OUTPUTS, type TrainingLoss } from '../../core/train/lossGraph';
-import { initLora, LORA_ALL_LINEAR, LORA_ATTENTION_QV, mergeLora, type LoraConfig } from '../../core/train/lora';
-import { float64Weights, mergeLoraFloat64, referenceTrainingLoss, type ReferenceTensor, type ReferenceTrainingResult, type ReferenceWeights } from '../../core/train/referenceTraining';
-import { trainingFeeds, type PolicyHyperParams, type TensorFeed, type TrainingBatch } from '../../core/train/trainFeeds';
-import { buildTrainingModel, gradName, VALUE_HEAD_PARAMS, type TrainableSet } from '../../core/train/trainGraph';
+import { LOSS_OUTPUTS, type TrainingLoss } from '../../core/autodiff/lossGraph';
+import { initLora, LORA_ALL_LINEAR, LORA_ATTENTION_QV, mergeLora, type LoraConfig } from '../../core/autodiff/lora';
+import { float64Weights, mergeLoraFloat64, referenceTrainingLoss, type ReferenceTensor, type ReferenceTrainingResult, type ReferenceWeights } from '../../core/autodiff/referenceTraining';
+import { trainingFeeds, type PolicyHyperParams, type TensorFeed, type TrainingBatch } from '../../core/learner/trainFeeds';
+import { buildTrainingModel, gradName, VALUE_HEAD_PARAMS, type TrainableSet } from '../../core/autodiff/trainGraph';
 import { valueTerm } from '../../core/rl/losses';
-import { appendBackward } from '../../core/train/autodiff';
-import { inferShapes } from '../../core/train/shapeInference';
+import { appendBackward } from '../../core/autodiff/autodiff';
+import { inferShapes } from '../../core/autodiff/shapeInference';
 import { GraphBuilder } from '../../core/onnx/graphBuilder';
 import { encodeModel } from '../../core/onnx/onnxProto';
 import { createWebSession } from '../ort/webSession';

@@ -1,5 +1,5 @@
 /**
- * The TrainSession port (core/train/onnxLearner.ts) over onnxruntime-web: the training graph in the
+ * The TrainSession port (core/learner/onnxLearner.ts) over onnxruntime-web: the training graph in the
  * browser worker, on WebGPU when available, else wasm (webSession.ts picks and reports the device).
  * Runs are serialised by webSession. Every output is downloaded and copied (on WebGPU the outputs are
  * gpu-buffers: `getData()` below is the GPU→CPU sync point, once per output per run — the gradients
@@ -8,8 +8,8 @@
  * WebGPU: onnxruntime places ops without a WebGPU kernel on the CPU EP (e.g. the integer shape ops and
  * the Range/Equal one-hot); results stay correct, only slower. wasm runs every op.
  */
-import type { OpenTrainSession, TrainSession } from '../../core/train/onnxLearner';
-import type { TensorFeed } from '../../core/train/trainFeeds';
+import type { OpenTrainSession, TrainSession } from '../../core/learner/onnxLearner';
+import type { TensorFeed } from '../../core/learner/trainFeeds';
 import type { OrtFeeds, OrtResults } from './ortRuntime';
 import { createWebSession, type WebSession, type WebSessionOptions } from './webSession';
 

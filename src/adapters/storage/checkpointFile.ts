@@ -8,7 +8,7 @@
  */
 import { decodeFloatTensor, parseSafetensorsHeaderJson, writeSafetensors, type TensorToWrite } from '../../core/model/safetensors';
 import { TRAIN_CHECKPOINT_VERSION, type TrainCheckpoint } from '../../core/rl/checkpointStore';
-import type { ParamMap } from '../../core/rl/paramMap';
+import type { ParamMap } from '../../core/learner/paramMap';
 import type { TrainRunSetup } from '../../core/engine';
 import type { StoredCheckpointMeta } from './idbCheckpointStore';
 

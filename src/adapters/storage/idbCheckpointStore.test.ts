@@ -4,7 +4,7 @@
  * IndexedDB is covered by e2e/specs/train.spec.ts (pause, reload, resume).
  */
 import { describe, expect, it } from 'vitest';
-import { createAdamWState } from '../../core/rl/adamw';
+import { createAdamWState } from '../../core/learner/adamw';
 import { TRAIN_CHECKPOINT_VERSION, type TrainCheckpoint } from '../../core/rl/checkpointStore';
 import { createTrainConfig } from '../../core/rl/trainConfig';
 import { createRng } from '../../core/math/rng';

@@ -11,9 +11,9 @@
  * interface: `createIdbCheckpointKv` is the real IndexedDB; unit tests use an in-memory fake. The file
  * format is checkpointFile.ts. Not for: deciding when to save (the loop does) or model folders.
  */
-import type { AdamWState } from '../../core/rl/adamw';
+import type { AdamWState } from '../../core/learner/adamw';
 import { TRAIN_CHECKPOINT_VERSION, type CheckpointStore, type TrainCheckpoint } from '../../core/rl/checkpointStore';
-import type { ParamMap } from '../../core/rl/paramMap';
+import type { ParamMap } from '../../core/learner/paramMap';
 import type { TrainCheckpointInfo, TrainRunSetup } from '../../core/engine';
 
 export type StoredCheckpointMeta = Omit<TrainCheckpoint, 'params' | 'optimizer'> & {

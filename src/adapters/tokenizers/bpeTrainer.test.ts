@@ -1,5 +1,5 @@
 /**
- * The tokenizer.json our BPE trainer (core/defaultPolicy/bpeTrainer.ts) writes, loaded with
+ * The tokenizer.json our BPE trainer (core/tokenizer/bpeTrainer.ts) writes, loaded with
  * @huggingface/tokenizers through createHfTokenizer: it loads, encodes exactly as our own encoder does,
  * round-trips arbitrary UTF-8 text, and keeps the router's tags and ChatML markers as single tokens.
  * Once on a small synthetic corpus, once on the real corpus (offline bank of ../shared/data).
@@ -7,9 +7,9 @@
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildTokenizerCorpus } from '../../core/defaultPolicy/corpus';
-import { BPE_SPECIAL_TOKENS, bpeTokenizerConfig, createBpeTokenizer, ROUTER_TAG_TOKENS, trainByteLevelBpe, type TrainedBpe } from '../../core/defaultPolicy/bpeTrainer';
+import { BPE_SPECIAL_TOKENS, bpeTokenizerConfig, createBpeTokenizer, ROUTER_TAG_TOKENS, trainByteLevelBpe, type TrainedBpe } from '../../core/tokenizer/bpeTrainer';
 import { createRng } from '../../core/math/rng';
-import { TINY_CHATML_TEMPLATE } from '../../core/model/tinyTokenizer';
+import { TINY_CHATML_TEMPLATE } from '../../core/tokenizer/tinyTokenizer';
 import { loadOfflineBank } from '../../core/offline/offlineBank';
 import { createFsDataRoot } from '../node/fsDataRoot';
 import { createHfTokenizer, type HfTokenizer } from './hfTokenizer';

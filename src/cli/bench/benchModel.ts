@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildDecoderModel } from '../../core/onnx/buildDecoder';
 import { parseDecoderConfig, type DecoderConfig } from '../../core/onnx/decoderConfig';
-import { createSeededUniform } from '../../core/onnx/tinyDecoders';
+import { createSeededUniform } from '../../core/onnx/weights';
 import { randomDecoderWeights } from '../../core/onnx/weights';
 
 /** Qwen/Qwen2.5-0.5B-Instruct config.json (the fields the builder reads). */

@@ -11,13 +11,13 @@
  */
 import { createRng } from '../../core/math/rng';
 import { parseDecoderConfig, type DecoderConfig } from '../../core/onnx/decoderConfig';
-import { createSeededUniform } from '../../core/onnx/tinyDecoders';
+import { createSeededUniform } from '../../core/onnx/weights';
 import { randomDecoderWeights } from '../../core/onnx/weights';
-import { buildTrainInputs, tokenWeights, type TrainBatch } from '../../core/rl/trainBatch';
+import { buildTrainInputs, tokenWeights, type TrainBatch } from '../../core/learner/trainBatch';
 import { GraphBuilder } from '../../core/onnx/graphBuilder';
 import { encodeModel } from '../../core/onnx/onnxProto';
-import { createOnnxLearner, type OpenTrainSession } from '../../core/train/onnxLearner';
-import type { TensorFeed } from '../../core/train/trainFeeds';
+import { createOnnxLearner, type OpenTrainSession } from '../../core/learner/onnxLearner';
+import type { TensorFeed } from '../../core/learner/trainFeeds';
 
 export interface TrainBenchModel {
   name: string;

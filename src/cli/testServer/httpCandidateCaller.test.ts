@@ -13,7 +13,7 @@ import { createSpendingCap, estimateWorstCaseUsd } from '../../core/providers/sp
 import { describeCandidateCallerContract } from '../../core/providers/candidateCallerContract';
 import { runEpisodeToEnd } from '../../core/run/runEpisode';
 import { createScriptedPolicy } from '../../core/run/scripted';
-import { createByteTokenizer } from '../../core/policy/byteTokenizer';
+import { createByteTokenizer } from '../../core/tokenizer/byteTokenizer';
 import { createCostWindow } from '../../core/reward/costReward';
 import { DEFAULT_ENV_SETTINGS } from '../../core/env/trajectory';
 import { EXAMPLE_AGENT_TEMPLATE } from '../../core/run/exampleTrajectory';

@@ -14,9 +14,9 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseSafetensorsHeaderJson, decodeFloatTensor, writeSafetensors, type TensorToWrite } from '../../core/model/safetensors';
-import type { AdamWState } from '../../core/rl/adamw';
+import type { AdamWState } from '../../core/learner/adamw';
 import { TRAIN_CHECKPOINT_VERSION, type CheckpointStore, type TrainCheckpoint } from '../../core/rl/checkpointStore';
-import type { ParamMap } from '../../core/rl/paramMap';
+import type { ParamMap } from '../../core/learner/paramMap';
 
 export class CheckpointDirError extends Error {
   override name = 'CheckpointDirError';

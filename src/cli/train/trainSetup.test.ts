@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseDecoderConfig } from '../../core/onnx/decoderConfig';
 import { readDecoderWeights } from '../../core/onnx/readDecoderWeights';
-import { createSeededUniform } from '../../core/onnx/tinyDecoders';
+import { createSeededUniform } from '../../core/onnx/weights';
 import { randomDecoderWeights } from '../../core/onnx/weights';
 import { TINY_ROUTER_SEED } from '../../core/model/tinyRouter';
 import { parseTrainFileConfig, readTrainFileConfig, TrainFileConfigError } from './trainFileConfig';

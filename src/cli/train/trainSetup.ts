@@ -10,12 +10,12 @@ import { loadModelFolder, ONNX_VARIANTS, type LoadedModelFolder } from '../../co
 import { buildDecoderModel } from '../../core/onnx/buildDecoder';
 import type { DecoderConfig } from '../../core/onnx/decoderConfig';
 import { DecoderWeightsReadError, readDecoderWeights } from '../../core/onnx/readDecoderWeights';
-import { createSeededUniform } from '../../core/onnx/tinyDecoders';
+import { createSeededUniform } from '../../core/onnx/weights';
 import { expectedWeightShapes, mixWeights, randomDecoderWeights, WeightShapeError, type WeightTensor } from '../../core/onnx/weights';
 import { NO_CHAT_FRAMING, type ChatFraming } from '../../core/policy/tokenizedChat';
-import { checkTrainingFits } from '../../core/train/memoryEstimate';
-import { createOnnxLearner, type OnnxLearner } from '../../core/train/onnxLearner';
-import type { TrainableSet } from '../../core/train/trainGraph';
+import { checkTrainingFits } from '../../core/learner/memoryEstimate';
+import { createOnnxLearner, type OnnxLearner } from '../../core/learner/onnxLearner';
+import type { TrainableSet } from '../../core/autodiff/trainGraph';
 import { createFsModelSource } from '../../adapters/node/modelFs';
 import { nodeTrainSessions } from '../../adapters/node/nodeTrainSession';
 import { createChatFraming } from '../../adapters/tokenizers/chatTemplate';
@@ -120,7 +120,7 @@ export function cliRunBudget(): number {
 
 /**
  * Refuses (TrainSetupError) a configuration whose single worst-case sequence (the rollout settings' limits)
- * does not fit `budgetBytes` with the model's parameters and gradients (core/train/memoryEstimate.ts), with
+ * does not fit `budgetBytes` with the model's parameters and gradients (core/learner/memoryEstimate.ts), with
  * the estimate's parts and what to change.
  */
 export function assertTrainingFits(cfg: TrainFileConfig, config: DecoderConfig, budgetBytes = cliRunBudget()): void {

@@ -77,7 +77,7 @@ export function modelCardText(f: CardFacts): string {
     '',
     `- Qwen2-family decoder: ${c.numLayers} layers, hidden ${c.hiddenSize}, ${c.numHeads} heads / ${c.numKvHeads} KV heads, MLP ${c.intermediateSize}, tied embeddings, RoPE (θ ${c.ropeTheta}).`,
     `- ${f.parameters.toLocaleString('en')} parameters; shipped as \`onnx/model_q4.onnx\` (MatMulNBits, 4-bit, block 32): ${(f.onnxBytes / 2 ** 20).toFixed(2)} MiB.`,
-    `- Tokenizer: byte-level BPE trained by our own code (src/core/defaultPolicy/bpeTrainer.ts) on compact prompts and teacher trajectories of the training questions: ${f.tokenizerSize} tokens, protocol tags as single tokens.`,
+    `- Tokenizer: byte-level BPE trained by our own code (src/core/tokenizer/bpeTrainer.ts) on compact prompts and teacher trajectories of the training questions: ${f.tokenizerSize} tokens, protocol tags as single tokens.`,
     '- Prompt: the compact template (src/core/protocol/prompt.ts) fed without a chat template.',
     '- Decoding: greedy (generation_config.json `do_sample: false`), with the processors router.json `decoding` names: the protocol grammar (src/core/policy/protocolGrammar.ts: a tag the format cannot have next is never written, nothing but one white-space token between blocks, no repeated trigram in a route or an answer, thoughts closed after `max_think_tokens`) and extractive spans (src/core/policy/extractiveSpans.ts: a sub-query is whole words of the question, an answer whole words of one reply or "unknown"). The model still chooses every model name, every decision, where each span starts and where it ends.',
     '',

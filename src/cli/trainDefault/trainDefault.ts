@@ -21,7 +21,7 @@ import { createFsDataRoot, defaultDataRootDir } from '../../adapters/node/fsData
 import { bankTeacherPlan, buildTokenizerCorpusFor, runTeacherEpisodes, shuffled, trainingBankQuestions } from '../../core/defaultPolicy/corpus';
 import { DEFAULT_BPE_VOCAB, DEFAULT_POLICY_SEED, DEFAULT_POLICY_VARIANTS, defaultPolicyConfigJson, EMBEDDED_DECODING, embeddedIndex, EMBEDDED_INDEX_FILE, initialDecoderWeights, variantPlan, warmupFolderName, type DefaultPolicyVariant } from '../../core/defaultPolicy/defaultModel';
 import { parameterCount } from '../../core/onnx/weights';
-import { bpeTokenizerConfig, trainByteLevelBpe } from '../../core/defaultPolicy/bpeTrainer';
+import { bpeTokenizerConfig, trainByteLevelBpe } from '../../core/tokenizer/bpeTrainer';
 import { syntheticTrainingBank } from '../../core/defaultPolicy/augment';
 import { isHeldOutQuestion } from '../../core/eval/heldOut';
 import { createOfflineCaller } from '../../core/offline/offlineCaller';
@@ -32,12 +32,12 @@ import { loadOfflineBank, type OfflineBank } from '../../core/offline/offlineBan
 import { buildDecoderModel } from '../../core/onnx/buildDecoder';
 import { parseDecoderConfig, type DecoderConfig } from '../../core/onnx/decoderConfig';
 import type { WeightTensor } from '../../core/onnx/weights';
-import { adamWStep, clipGradNorm, createAdamWState } from '../../core/rl/adamw';
+import { adamWStep, clipGradNorm, createAdamWState } from '../../core/learner/adamw';
 import { trajectorySequence } from '../../core/rl/episodeRollout';
-import { cloneParams, copyParamsInto, firstNonFinite } from '../../core/rl/paramMap';
+import { cloneParams, copyParamsInto, firstNonFinite } from '../../core/learner/paramMap';
 import { learningRate, type LrSchedule } from '../../core/rl/schedule';
-import { buildTrainInputs, tokenWeights, type RolloutSequence } from '../../core/rl/trainBatch';
-import { createOnnxLearner, ownedWeights, type OnnxLearner } from '../../core/train/onnxLearner';
+import { buildTrainInputs, tokenWeights, type RolloutSequence } from '../../core/learner/trainBatch';
+import { createOnnxLearner, ownedWeights, type OnnxLearner } from '../../core/learner/onnxLearner';
 import { nodeTrainSessions } from '../../adapters/node/nodeTrainSession';
 import { loadInitialWeights, loadTrainModel } from '../train/trainSetup';
 import type { PolicySummary } from '../eval/policyEval';

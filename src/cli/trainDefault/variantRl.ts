@@ -17,7 +17,7 @@ import { createEpisodeRollout } from '../../core/rl/episodeRollout';
 import { createTrainConfig } from '../../core/rl/trainConfig';
 import { runTrainLoop } from '../../core/rl/trainLoop';
 import { EXAMPLE_AGENT_TEMPLATE } from '../../core/run/exampleTrajectory';
-import { createOnnxLearner, ownedWeights } from '../../core/train/onnxLearner';
+import { createOnnxLearner, ownedWeights } from '../../core/learner/onnxLearner';
 import { nodeTrainSessions } from '../../adapters/node/nodeTrainSession';
 import { createRolloutModel } from '../train/rolloutModel';
 import type { TrainModel } from '../train/trainSetup';

@@ -17,7 +17,7 @@ import { DEFAULT_ENV_SETTINGS, type EnvSettings, type PoolModelRecord, type Ques
 import { isHeldOutQuestion } from '../eval/heldOut';
 import { trajectoriesToJsonl } from '../eval/exportResults';
 import { createRng, type Rng } from '../math/rng';
-import { renderTinyChatml } from '../model/tinyTokenizer';
+import { renderTinyChatml } from '../tokenizer/tinyTokenizer';
 import { OFFLINE_DATASETS, type OfflineBank, type OfflineQuestion } from '../offline/offlineBank';
 import { createOfflineCaller } from '../offline/offlineCaller';
 import { offlinePoolModels } from '../offline/offlinePool';

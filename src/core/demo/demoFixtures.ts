@@ -3,7 +3,7 @@
  * runner, so they are consistent trajectories. Test support only; nothing in the app imports it.
  */
 import { DEFAULT_ENV_SETTINGS, type Trajectory } from '../env/trajectory';
-import { createByteTokenizer } from '../policy/byteTokenizer';
+import { createByteTokenizer } from '../tokenizer/byteTokenizer';
 import { createCostWindow } from '../reward/costReward';
 import { EXAMPLE_AGENT_TEMPLATE, EXAMPLE_POOL } from '../run/exampleTrajectory';
 import { runEpisodeToEnd } from '../run/runEpisode';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createByteTokenizer } from '../policy/byteTokenizer';
+import { createByteTokenizer } from '../tokenizer/byteTokenizer';
 import { REFERENCE_MODEL_IDS } from '../protocol/modelNames';
 import { candidateParams, capObservation, costUnitsOf, costUsdOf, keptTokenCount } from './envRecords';
 import type { PoolModelRecord } from './trajectory';

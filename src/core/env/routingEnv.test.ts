@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createByteTokenizer } from '../policy/byteTokenizer';
+import { createByteTokenizer } from '../tokenizer/byteTokenizer';
 import { INVALID_ACTION_NOTICE } from '../protocol/actions';
 import { REFERENCE_MODEL_IDS } from '../protocol/modelNames';
 import { EnvInitError } from './envInit';

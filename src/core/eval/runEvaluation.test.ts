@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ENV_SETTINGS, type QuestionRecord, type Trajectory } from '../env/trajectory';
 import { createRng } from '../math/rng';
-import { createByteTokenizer } from '../policy/byteTokenizer';
+import { createByteTokenizer } from '../tokenizer/byteTokenizer';
 import type { OfflineBank, OfflineModel, OfflineQuestion } from '../offline/offlineBank';
 import { createOfflineCaller } from '../offline/offlineCaller';
 import { offlineBankQuestions, offlinePoolModels } from '../offline/offlinePool';

@@ -19,7 +19,7 @@ import type { QuestionRecord, Trajectory } from '../env/trajectory';
 import type { CallErrorKind } from '../env/trajectory';
 import { createRng, restoreRng, type Rng } from '../math/rng';
 import { hashHex64 } from '../math/hash';
-import { createByteTokenizer } from '../policy/byteTokenizer';
+import { createByteTokenizer } from '../tokenizer/byteTokenizer';
 import type { CandidateCaller, Policy, Tokenizer } from '../policy/ports';
 import { renderCompactPromptForPool, type TemplateId } from '../protocol/prompt';
 import { createCostWindow, type CostWindow } from '../reward/costReward';

@@ -6,7 +6,7 @@ import { makeTinyRouterFolder } from './tinyRouter';
 import { streamDecoderGraph } from './streamingDecoder';
 import { parseDecoderConfig } from '../onnx/decoderConfig';
 import { randomDecoderWeights } from '../onnx/weights';
-import { createSeededUniform } from '../onnx/tinyDecoders';
+import { createSeededUniform } from '../onnx/weights';
 
 const tiny = makeTinyRouterFolder();
 const folder = (edit: (m: Map<string, string | Uint8Array>) => void = () => undefined): Map<string, string | Uint8Array> => {

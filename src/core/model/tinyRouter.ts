@@ -12,10 +12,10 @@ import { buildDecoderModel } from '../onnx/buildDecoder';
 import { parseDecoderConfig, type DecoderConfig } from '../onnx/decoderConfig';
 import { dequantizeQ4, quantizeQ4 } from '../onnx/quantizeQ4';
 import { referenceForward, type ReferenceKvCache } from '../onnx/referenceForward';
-import { createSeededUniform } from '../onnx/tinyDecoders';
+import { createSeededUniform } from '../onnx/weights';
 import { LINEAR_NAMES, linearPrefix, randomDecoderWeights, type DecoderWeights, type WeightTensor } from '../onnx/weights';
 import { ROUTER_JSON_FORMAT, serializeRouterJson } from './routerJson';
-import { createTinyTokenizer, encodeTinyBpe, renderTinyChatml, TINY_CHATML_TEMPLATE } from './tinyTokenizer';
+import { createTinyTokenizer, encodeTinyBpe, renderTinyChatml, TINY_CHATML_TEMPLATE } from '../tokenizer/tinyTokenizer';
 
 export const TINY_ROUTER_NAME = 'tiny-router';
 export const TINY_ROUTER_SEED = 20250611;

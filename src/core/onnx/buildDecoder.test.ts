@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { buildDecoderModel, DecoderBuildError } from './buildDecoder';
 import { parseDecoderConfig } from './decoderConfig';
 import { encodeModel, readModelSummary } from './onnxProto';
-import { createSeededUniform, TINY_DECODER_CONFIGS } from './tinyDecoders';
+import { TINY_DECODER_CONFIGS } from '../testing/tinyDecoders';
+import { createSeededUniform } from './weights';
 import { randomDecoderWeights, WeightShapeError } from './weights';
 
 describe('buildDecoderModel', () => {

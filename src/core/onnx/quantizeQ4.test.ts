@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dequantizeQ4, QuantizationError, quantizeQ4 } from './quantizeQ4';
-import { createSeededUniform } from './tinyDecoders';
+import { createSeededUniform } from './weights';
 import type { WeightTensor } from './weights';
 
 function randomWeight(n: number, k: number, seed: number, spread = 1): WeightTensor {

@@ -12,7 +12,8 @@ import { effectiveWeights } from './effectiveWeights';
 import { encodeModel } from './onnxProto';
 import { ProtoWriter } from './protobuf';
 import { DecoderWeightsReadError, readDecoderWeights, readOnnxInitializers } from './readDecoderWeights';
-import { createSeededUniform, TINY_DECODER_CONFIGS, type TinyDecoderName } from './tinyDecoders';
+import { TINY_DECODER_CONFIGS, type TinyDecoderName } from '../testing/tinyDecoders';
+import { createSeededUniform } from './weights';
 import { expectedWeightShapes, randomDecoderWeights, type DecoderWeights } from './weights';
 
 /** Same names, shapes, and every value bit-equal (Object.is: −0 ≠ 0, NaN = NaN). */

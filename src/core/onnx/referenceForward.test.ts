@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseDecoderConfig, type DecoderConfig } from './decoderConfig';
 import { referenceForward } from './referenceForward';
-import { createSeededUniform, TINY_DECODER_CONFIGS } from './tinyDecoders';
+import { TINY_DECODER_CONFIGS } from '../testing/tinyDecoders';
+import { createSeededUniform } from './weights';
 import { randomDecoderWeights, type WeightTensor } from './weights';
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDecoderConfig } from './decoderConfig';
-import { createSeededUniform, TINY_DECODER_CONFIGS } from './tinyDecoders';
+import { TINY_DECODER_CONFIGS } from '../testing/tinyDecoders';
+import { createSeededUniform } from './weights';
 import { assertDecoderWeights, expectedWeightShapes, mixWeights, randomDecoderWeights, WeightShapeError, type WeightTensor } from './weights';
 
 describe('decoder weights', () => {

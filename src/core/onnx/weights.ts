@@ -154,3 +154,15 @@ export function mixWeights(a: DecoderWeights, b: DecoderWeights, t: number): Map
   }
   return out;
 }
+
+/** mulberry32: a 32-bit seeded generator of uniforms in [0, 1); tiny, fast, good enough for fixtures. */
+export function createSeededUniform(seed: number): UniformSource {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

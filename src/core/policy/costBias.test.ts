@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createByteTokenizer } from './byteTokenizer';
+import { createByteTokenizer } from '../tokenizer/byteTokenizer';
 import { createCostBias, normalisePrices } from './costBias';
 import type { Tokenizer } from './ports';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createByteTokenizer } from './byteTokenizer';
+import { createByteTokenizer } from '../tokenizer/byteTokenizer';
 import { createIncrementalDecoder, findStopString, stopSearchStart } from './stopping';
 
 const bytes = createByteTokenizer();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createByteTokenizer } from './byteTokenizer';
+import { createByteTokenizer } from '../tokenizer/byteTokenizer';
 import { buildModelInput, ChatTemplateError, frameChatTemplate, NO_CHAT_FRAMING, promptEndInContext } from './tokenizedChat';
 
 const bytes = createByteTokenizer();

@@ -6,9 +6,9 @@
  * Node runs. Plain data only (Maps of Float32Arrays survive structuredClone).
  */
 import type { RngSnapshot } from '../math/rng';
-import type { AdamWState } from './adamw';
-import { cloneAdamWState } from './adamw';
-import { cloneParams, type ParamMap } from './paramMap';
+import type { AdamWState } from '../learner/adamw';
+import { cloneAdamWState } from '../learner/adamw';
+import { cloneParams, type ParamMap } from '../learner/paramMap';
 import type { TrainConfig } from './trainConfig';
 import type { TrainStepMetrics } from './trainMetrics';
 

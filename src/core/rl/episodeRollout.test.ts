@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../math/rng';
-import { createByteTokenizer } from '../policy/byteTokenizer';
+import { createByteTokenizer } from '../tokenizer/byteTokenizer';
 import { DEFAULT_ENV_SETTINGS } from '../env/trajectory';
 import { EXAMPLE_AGENT_TEMPLATE, EXAMPLE_POOL } from '../run/exampleTrajectory';
 import { createScriptedCaller, createScriptedPolicy } from '../run/scripted';
 import { createEpisodeRollout, trajectorySequence } from './episodeRollout';
 import { rolloutProblem, type RolloutRequest } from './rollouts';
-import { createFakeBigramLearner } from './fakeBigramLearner';
+import { createFakeBigramLearner } from '../testing/fakeBigramLearner';
 import { createTrainConfig } from './trainConfig';
 import { runTrainLoop } from './trainLoop';
 

@@ -15,7 +15,7 @@ import { createCostWindow } from '../reward/costReward';
 import { runEpisode, type EpisodeRequest } from '../run/runEpisode';
 import type { EpisodeEvent } from '../run/episodeEvents';
 import type { RolloutPort, RolloutRequest } from './rollouts';
-import type { RolloutSequence } from './trainBatch';
+import type { RolloutSequence } from '../learner/trainBatch';
 
 /**
  * The sequence the policy saw, rebuilt from the record as the environment builds its context:

@@ -12,7 +12,7 @@ import {
   valueLoss,
   valueTerm,
 } from './losses';
-import { tokenWeights, type TrainBatch } from './trainBatch';
+import { tokenWeights, type TrainBatch } from '../learner/trainBatch';
 
 const H = 1e-6;
 

@@ -10,7 +10,7 @@
  * KL to the reference, k3 estimator (Schulman 2020; verl `low_var_kl`), per token, d = logπ_ref − logπ:
  *   k3  = min(exp(d) − d − 1, 10)                          ≥ 0; unclamped it is unbiased for KL(π‖π_ref)
  *   ∂k3/∂logπ = 1 − exp(d) where exp(d) − d − 1 ≤ 10, else 0   (torch.clamp's gradient)
- *   The clamp is verl's (kld.clamp(−10, 10)); the training graph applies it too (src/core/train/lossGraph.ts).
+ *   The clamp is verl's (kld.clamp(−10, 10)); the training graph applies it too (src/core/autodiff/lossGraph.ts).
  *   It acts for d > 2.611 (a token the policy finds far less likely than the reference does, e.g. one the
  *   decoding grammar forced) and for d < −11.0; without it one such token (d = 6: k3 ≈ 397) swamps the KL.
  * Entropy of one position's logits z:
@@ -22,7 +22,7 @@
  *   L = Σ_{b,t} w·pg + klCoef · Σ w·k3 − entropyCoef · Σ w·H + valueCoef · Σ w·vl
  */
 import { logSoftmax } from '../math/logits';
-import type { TrainBatch } from './trainBatch';
+import type { TrainBatch } from '../learner/trainBatch';
 
 export interface TokenTerm {
   value: number;

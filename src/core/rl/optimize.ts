@@ -5,14 +5,14 @@
  * reports the reason; the caller restores the params and optimizer state it snapshotted.
  */
 import type { Rng } from '../math/rng';
-import { adamWStep, clipGradNorm, type AdamWState } from './adamw';
+import { adamWStep, clipGradNorm, type AdamWState } from '../learner/adamw';
 import { broadcastToTokens, gaeAdvantages, grpoAdvantages, maskedWhiten, terminalRewards } from './advantages';
-import type { Learner } from './learner';
+import type { Learner } from '../learner/learner';
 import { rlObjective } from './losses';
-import { firstNonFinite } from './paramMap';
+import { firstNonFinite } from '../learner/paramMap';
 import type { KeptRollout } from './rollouts';
 import { TrainConfigError, type TrainConfig } from './trainConfig';
-import { buildTrainInputs, sliceTrainBatch, tokenWeights, type TrainBatch } from './trainBatch';
+import { buildTrainInputs, sliceTrainBatch, tokenWeights, type TrainBatch } from '../learner/trainBatch';
 
 /** The step's full batch: one row per kept rollout, in kept order. */
 export async function buildStepBatch(cfg: TrainConfig, learner: Learner, kept: readonly KeptRollout[], rewards: readonly number[], signal?: AbortSignal): Promise<TrainBatch> {

@@ -13,7 +13,7 @@ import type { QuestionRecord, Trajectory } from '../env/trajectory';
 import { isScorable, scoreTrajectory } from '../env/metrics';
 import type { CostWindow } from '../reward/costReward';
 import type { RewardMetric } from '../reward/total';
-import type { RolloutSequence } from './trainBatch';
+import type { RolloutSequence } from '../learner/trainBatch';
 import type { ExcludedRollout } from './trainMetrics';
 
 export interface RolloutRequest {

@@ -4,10 +4,10 @@
  * (GRPO, small batches); the reference's PPO values are noted beside them.
  */
 import type { RewardMetric } from '../reward/total';
-import { DEFAULT_ADAMW, type AdamWConfig } from './adamw';
+import { DEFAULT_ADAMW, type AdamWConfig } from '../learner/adamw';
 import { DEFAULT_GRPO, type GrpoOptions } from './advantages';
 import { checkLrSchedule, type LrSchedule } from './schedule';
-import type { TokenWeighting, LossConfig } from './trainBatch';
+import type { TokenWeighting, LossConfig } from '../learner/trainBatch';
 
 export type RlAlgorithm = 'grpo' | 'ppo';
 

@@ -18,11 +18,11 @@
 import { createRng, restoreRng, type Rng } from '../math/rng';
 import type { QuestionRecord, Trajectory } from '../env/trajectory';
 import { createCostWindow, type CostWindow } from '../reward/costReward';
-import { cloneAdamWState, createAdamWState, type AdamWState } from './adamw';
+import { cloneAdamWState, createAdamWState, type AdamWState } from '../learner/adamw';
 import { TRAIN_CHECKPOINT_VERSION, type CheckpointReason, type CheckpointStore, type TrainCheckpoint } from './checkpointStore';
-import type { Learner } from './learner';
+import type { Learner } from '../learner/learner';
 import { buildStepBatch, optimize, type OptimizeResult } from './optimize';
-import { assertSameLayout, cloneParams, copyParamsInto, type ParamMap } from './paramMap';
+import { assertSameLayout, cloneParams, copyParamsInto, type ParamMap } from '../learner/paramMap';
 import { collectRollouts, sampleQuestionIndices, scoreRollouts, type RolloutPort } from './rollouts';
 import { learningRate } from './schedule';
 import { TrainConfigError, validateTrainConfig, type TrainConfig } from './trainConfig';

@@ -19,7 +19,7 @@ import { assertNever } from '../math/assertNever';
 import { loadOfflineBank, type OfflineBank } from '../offline/offlineBank';
 import { createOfflineCaller } from '../offline/offlineCaller';
 import { OFFLINE_PROVIDER, offlineBankQuestions, offlinePoolModels } from '../offline/offlinePool';
-import { createByteTokenizer } from '../policy/byteTokenizer';
+import { createByteTokenizer } from '../tokenizer/byteTokenizer';
 import { CandidateCallError, type CandidateCaller, type Policy } from '../policy/ports';
 import type { SetTimer } from '../providers/abortControl';
 import type { FetchLike, Sleep } from '../providers/fetchPort';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createByteTokenizer } from '../policy/byteTokenizer';
+import { createByteTokenizer } from '../tokenizer/byteTokenizer';
 import type { Policy } from '../policy/ports';
 import { createCostWindow } from '../reward/costReward';
 import { DEFAULT_ENV_SETTINGS, type Trajectory } from '../env/trajectory';

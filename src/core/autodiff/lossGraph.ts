@@ -1,7 +1,7 @@
 /**
  * The training losses as ONNX nodes on top of the decoder's logits (DESIGN.md §4, §2.5; verl's
  * `compute_policy_loss`, `kl_penalty('low_var_kl')`, `entropy_from_logits`). Every per-token tensor is
- * [B, S] and TOKEN-ALIGNED with input_ids (core/rl/trainBatch.ts): entry [b, t] belongs to token t,
+ * [B, S] and TOKEN-ALIGNED with input_ids (core/learner/trainBatch.ts): entry [b, t] belongs to token t,
  *
  *   logp[b, t] = log π(x_t | x_<t)           H[b, t] = −Σ_v π(v | x_<t) log π(v | x_<t)
  *

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../math/rng';
-import { byteToUnicode } from '../model/tinyTokenizer';
+import { byteToUnicode } from './tinyTokenizer';
 import { BpeTrainError, BPE_SPECIAL_TOKENS, byteLevelAlphabet, createBpeTokenizer, preTokenize, ROUTER_TAG_TOKENS, splitAddedTokens, trainByteLevelBpe } from './bpeTrainer';
 
 const GPT2_SPLIT = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;

@@ -1,5 +1,5 @@
 /**
- * The Learner port (core/rl/learner.ts) over the ONNX training graph (trainGraph.ts), for real
+ * The Learner port (core/learner/learner.ts) over the ONNX training graph (trainGraph.ts), for real
  * decoders. Pure: it holds the trainable tensors as a ParamMap, turns TrainBatches into feeds
  * (trainFeeds.ts) and reads the outputs; running the graph is the injected `TrainSession` port,
  * implemented over onnxruntime-node (adapters/node/nodeTrainSession.ts: CLI, tests) and
@@ -33,14 +33,14 @@
  */
 import type { DecoderConfig } from '../onnx/decoderConfig';
 import type { DecoderWeights, UniformRng, WeightTensor } from '../onnx/weights';
-import type { Learner, LearnerCallOptions, LearnerOutput } from '../rl/learner';
-import { cloneParams, zerosLike, type ParamMap } from '../rl/paramMap';
-import type { TrainBatch, TrainInputs } from '../rl/trainBatch';
-import { LOSS_OUTPUTS, type TrainingLoss } from './lossGraph';
-import { initLora, mergeLora } from './lora';
+import type { Learner, LearnerCallOptions, LearnerOutput } from './learner';
+import { cloneParams, zerosLike, type ParamMap } from './paramMap';
+import type { TrainBatch, TrainInputs } from './trainBatch';
+import { LOSS_OUTPUTS, type TrainingLoss } from '../autodiff/lossGraph';
+import { initLora, mergeLora } from '../autodiff/lora';
 import { trainingFeeds, type PolicyHyperParams, type TensorFeed, type TrainingBatch } from './trainFeeds';
 import { describeRuntimeParts, estimateTrainMemory, formatBytes, maxRowsPerRun } from './memoryEstimate';
-import { buildTrainingModel, gradName, VALUE_HEAD_PARAMS, type TrainableParam, type TrainableSet } from './trainGraph';
+import { buildTrainingModel, gradName, VALUE_HEAD_PARAMS, type TrainableParam, type TrainableSet } from '../autodiff/trainGraph';
 
 /** One loaded training graph. Outputs come back as owned float32 arrays (the adapter copies and disposes). */
 export interface TrainSession {

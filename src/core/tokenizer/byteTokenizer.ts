@@ -4,7 +4,7 @@
  * Decoding is non-fatal: a cut inside a multi-byte character decodes to U+FFFD, as a truncated
  * observation does with a BPE tokenizer.
  */
-import type { Tokenizer } from './ports';
+import type { Tokenizer } from '../policy/ports';
 
 export class TokenIdRangeError extends Error {
   override name = 'TokenIdRangeError';

@@ -19,7 +19,7 @@ import { valueTerm } from '../rl/losses';
 import type { LossReduction, TrainingLoss } from './lossGraph';
 import { clippedPolicyLossFromLogits, crossEntropyFromLogits, type LossValue, type PolicyLossValue } from './lossReference';
 import { loraTargets, type LoraConfig } from './lora';
-import type { PolicyHyperParams, TrainingBatch } from './trainFeeds';
+import type { PolicyHyperParams, TrainingBatch } from '../learner/trainFeeds';
 
 export interface ReferenceTensor {
   data: ArrayLike<number>;

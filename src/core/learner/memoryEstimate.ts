@@ -35,8 +35,8 @@
 import type { DecoderConfig } from '../onnx/decoderConfig';
 import { expectedWeightShapes, parameterCount } from '../onnx/weights';
 import type { EnvSettings } from '../env/trajectory';
-import { loraShapes } from './lora';
-import type { TrainableSet } from './trainGraph';
+import { loraShapes } from '../autodiff/lora';
+import type { TrainableSet } from '../autodiff/trainGraph';
 
 const F32 = 4;
 /** Logits-sized copies alive at the peak of a gradient run / a forward-only run (see the header). */

@@ -10,8 +10,8 @@ import { parseAction } from '../protocol/actions';
 import { softmax } from '../math/logits';
 import type { Rng } from '../math/rng';
 import { BIGRAM_LOGITS } from './fakeBigramLearner';
-import type { ParamMap } from './paramMap';
-import type { Rollout, RolloutPort, RolloutRequest } from './rollouts';
+import type { ParamMap } from '../learner/paramMap';
+import type { Rollout, RolloutPort, RolloutRequest } from '../rl/rollouts';
 
 export const POOL: PoolModelRecord[] = [
   { name: 'Small-8B', provider: 'offline', providerModelId: 'small', inputPer1M: 0.1, outputPer1M: 0.2 },

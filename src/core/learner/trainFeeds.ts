@@ -3,10 +3,10 @@
  * onnxruntime binding wraps in its own Tensor type. Rows are [B][S] and token-aligned (lossGraph.ts):
  * loss_mask must be 0 on padding and on each row's first real token (it has no predecessor).
  *
- * Not for: building batches from rollouts (core/rl/trainBatch.ts) or running sessions (adapters).
+ * Not for: building batches from rollouts (core/learner/trainBatch.ts) or running sessions (adapters).
  */
-import { LOSS_INPUTS } from './lossGraph';
-import type { TrainableParam } from './trainGraph';
+import { LOSS_INPUTS } from '../autodiff/lossGraph';
+import type { TrainableParam } from '../autodiff/trainGraph';
 
 export interface TrainingBatch {
   /** [B][S] token ids. */

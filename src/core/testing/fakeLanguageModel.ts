@@ -7,7 +7,7 @@
  *   logits_j(h) = 3 · (2 · u(h, j) − 1)            u ∈ [0, 1): a hash of (h, j)
  *              + boost · [j = prefer(prefix)]       an optional script the model "wants" to follow
  */
-import type { ForwardOptions, LanguageModel } from './languageModel';
+import type { ForwardOptions, LanguageModel } from '../policy/languageModel';
 
 export interface FakeLanguageModelOptions {
   vocabSize: number;

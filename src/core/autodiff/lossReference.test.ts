@@ -4,7 +4,7 @@
  * reductions; plus the clip fraction, the ≥ 0 property of k3 and its clamp to 10.
  */
 import { describe, expect, it } from 'vitest';
-import { createSeededUniform } from '../onnx/tinyDecoders';
+import { createSeededUniform } from '../onnx/weights';
 import type { LossReduction } from './lossGraph';
 import { clippedPolicyLossFromLogits, crossEntropyFromLogits, tokenStats, type PolicyRows, type TokenRows } from './lossReference';
 

@@ -7,11 +7,11 @@
  * Not for: shipping (public/models is written by tinyRouter.ts).
  */
 import { parseDecoderConfig, type DecoderConfig } from '../onnx/decoderConfig';
-import { createSeededUniform } from '../onnx/tinyDecoders';
+import { createSeededUniform } from '../onnx/weights';
 import { randomDecoderWeights, type WeightTensor } from '../onnx/weights';
-import { bfloat16BytesToFloat32, float32ToHalfBytes, halfBytesToFloat32 } from './floatFormats';
-import { SAFETENSORS_INDEX_FILE, writeSafetensors, type FloatDtype } from './safetensors';
-import { createTinyTokenizer, TINY_CHATML_TEMPLATE } from './tinyTokenizer';
+import { bfloat16BytesToFloat32, float32ToHalfBytes, halfBytesToFloat32 } from '../model/floatFormats';
+import { SAFETENSORS_INDEX_FILE, writeSafetensors, type FloatDtype } from '../model/safetensors';
+import { createTinyTokenizer, TINY_CHATML_TEMPLATE } from '../tokenizer/tinyTokenizer';
 
 export interface TestCheckpointOptions {
   family?: 'qwen2' | 'llama';

@@ -13,10 +13,10 @@
  */
 import { logSoftmax } from '../math/logits';
 import type { Rng } from '../math/rng';
-import { rlObjective } from './losses';
-import type { Learner, LearnerOutput } from './learner';
-import { cloneParams, zerosLike, type ParamMap } from './paramMap';
-import type { TrainBatch, TrainInputs } from './trainBatch';
+import { rlObjective } from '../rl/losses';
+import type { Learner, LearnerOutput } from '../learner/learner';
+import { cloneParams, zerosLike, type ParamMap } from '../learner/paramMap';
+import type { TrainBatch, TrainInputs } from '../learner/trainBatch';
 
 export const BIGRAM_LOGITS = 'bigram.logits';
 export const BIGRAM_VALUE = 'value.head';

@@ -8,12 +8,13 @@ import { describe, expect, it } from 'vitest';
 import { parseDecoderConfig } from '../onnx/decoderConfig';
 import { GraphBuilder } from '../onnx/graphBuilder';
 import { readModelSummary } from '../onnx/onnxProto';
-import { createSeededUniform, TINY_DECODER_CONFIGS } from '../onnx/tinyDecoders';
+import { TINY_DECODER_CONFIGS } from '../testing/tinyDecoders';
+import { createSeededUniform } from '../onnx/weights';
 import { expectedWeightShapes, randomDecoderWeights } from '../onnx/weights';
 import { appendBackward } from './autodiff';
 import { initLora, LORA_ATTENTION_QV, LoraConfigError, loraShapes, mergeLora } from './lora';
 import { inferShapes } from './shapeInference';
-import { defaultPositionIds, trainingFeeds, TrainingFeedError } from './trainFeeds';
+import { defaultPositionIds, trainingFeeds, TrainingFeedError } from '../learner/trainFeeds';
 import { buildTrainingGraph, buildTrainingModel, gradName, TrainingGraphError } from './trainGraph';
 import { UnsupportedGradientError } from './vjpRules';
 

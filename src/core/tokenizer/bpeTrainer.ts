@@ -1,6 +1,6 @@
 /**
  * A byte-level BPE trainer of our own (issue 6, DESIGN.md §6): texts in, a Hugging Face `tokenizer.json`
- * out, in the same shape as model/tinyTokenizer.ts writes (ByteLevel pre-tokenizer and decoder, a BPE
+ * out, in the same shape as tinyTokenizer.ts writes (ByteLevel pre-tokenizer and decoder, a BPE
  * model over GPT-2's printable byte alphabet, added tokens after the merges).
  *
  *   1. Each text is cut at the added tokens (ChatML specials and the router's whole tags): they are

@@ -1,6 +1,6 @@
 /**
- * Tiny decoder configurations (as Hugging Face config.json objects) and a seeded uniform source, for test
- * fixtures and golden models. Three shapes that together cover the builder's branches:
+ * Tiny decoder configurations (as Hugging Face config.json objects) for test fixtures and golden models
+ * (the seeded weights come from createSeededUniform in weights.ts). Three shapes that together cover the builder's branches:
  *   qwen2Gqa      Qwen2: grouped-query attention (4 heads / 2 KV heads), q/k/v biases, tied embeddings
  *   llamaMha      Llama: one KV head per query head, untied head, llama3 rope scaling, MLP width 48
  *                 (not a multiple of the q4 block, so the padded last block is exercised)
@@ -8,7 +8,6 @@
  *
  * Not for: anything needing realistic numerics (weights are random).
  */
-import type { UniformSource } from './weights';
 
 export const TINY_DECODER_CONFIGS = {
   qwen2Gqa: {
@@ -59,15 +58,3 @@ export const TINY_DECODER_CONFIGS = {
 } as const;
 
 export type TinyDecoderName = keyof typeof TINY_DECODER_CONFIGS;
-
-/** mulberry32: a 32-bit seeded generator of uniforms in [0, 1); tiny, fast, good enough for fixtures. */
-export function createSeededUniform(seed: number): UniformSource {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
