@@ -7,7 +7,8 @@ import { defineConfig } from '@playwright/test';
 import { fileURLToPath } from 'node:url';
 import { TEST_LLM_PORT } from './testLlmServer';
 
-const PORT = 4173;
+// E2E_PORT / E2E_LLM_PORT let two checkouts run their suites side by side on one machine.
+const PORT = Number(process.env.E2E_PORT ?? 4173);
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 const isCi = !!process.env.CI;
 

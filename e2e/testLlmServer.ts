@@ -2,7 +2,7 @@
  * The local OpenAI-compatible test server that e2e starts as a second webServer
  * (`npm run -s cli -- test-server`): its address, and its control endpoints, read from the test process.
  */
-export const TEST_LLM_PORT = 4180;
+export const TEST_LLM_PORT = Number(process.env.E2E_LLM_PORT ?? 4180);
 export const TEST_LLM_URL = `http://127.0.0.1:${TEST_LLM_PORT}`;
 /** What a provider's base URL is set to in the pool editor. */
 export const TEST_LLM_BASE_URL = `${TEST_LLM_URL}/v1`;
