@@ -131,7 +131,9 @@ export { isHeldOutQuestion, splitQuestions, HELD_OUT_MODULUS } from './eval/held
 export { createOnnxLearner, OnnxLearnerError, DEFAULT_MAX_RUN_BYTES, type OnnxLearner, type OnnxLearnerOptions, type OpenTrainSession, type TrainSession, type SupervisedOutput } from './learner/onnxLearner';
 export { estimateTrainMemory, maxRowsPerRun, worstCaseSeqLen, checkTrainingFits, describeRuntimeParts, formatBytes, type MemoryEstimateOptions, type TrainMemoryEstimate, type RuntimeMemoryParts, type JsMemoryParts, type FitCheckOptions } from './learner/memoryEstimate';
 // The embedded default policy's data (issue 6): our byte-level BPE trainer, the cost-aware teacher, corpus and warm-up data.
-export { trainByteLevelBpe, createBpeTokenizer, bpeTokenizerConfig, byteLevelAlphabet, preTokenize, splitAddedTokens, BpeTrainError, BPE_SPECIAL_TOKENS, ROUTER_TAG_TOKENS, DEFAULT_BPE_VOCAB_SIZE, type BpeTrainOptions, type TrainedBpe, type BpeTrainStats, type BpeTokenizer, type AddedTokenJson } from './tokenizer/bpeTrainer';
+export { trainByteLevelBpe, bpeTokenizerConfig, BpeTrainError, BPE_SPECIAL_TOKENS, ROUTER_TAG_TOKENS, DEFAULT_BPE_VOCAB_SIZE, type BpeTrainOptions, type TrainedBpe, type BpeTrainStats, type AddedTokenJson } from './tokenizer/bpeTrainer';
+export { byteLevelAlphabet, preTokenize, splitAddedTokens } from './tokenizer/byteLevel';
+export { createBpeTokenizer, type BpeTokenizer } from './tokenizer/bpeTokenizer';
 export { createTeacherPolicy, teacherPlan, recordedAccuracy, teacherConfirms, teacherQuery, DEFAULT_TEACHER_MAX_ROUTES, DEFAULT_CONFIRM_BELOW_ALPHA, type TeacherPlan, type TeacherOptions, type TeacherContext } from './defaultPolicy/teacher';
 export { trainingBankQuestions, toQuestionRecord, bankTeacherPlan, byteTokenizer, runTeacherEpisodes, framedText, buildTokenizerCorpus, buildWarmupDatasets, shuffled, HeldOutLeakError, DEFAULT_TEACHER_ALPHAS, type TeacherRunOptions, type CorpusOptions, type TokenizerCorpus, type WarmupDataset } from './defaultPolicy/corpus';
 export { parseEmbeddedIndex, variantForAlpha, EMBEDDED_INDEX_FILE, EmbeddedIndexError, type EmbeddedIndex } from './defaultPolicy/defaultModel';

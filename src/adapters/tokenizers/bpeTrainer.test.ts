@@ -7,7 +7,8 @@
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildTokenizerCorpus } from '../../core/defaultPolicy/corpus';
-import { BPE_SPECIAL_TOKENS, bpeTokenizerConfig, createBpeTokenizer, ROUTER_TAG_TOKENS, trainByteLevelBpe, type TrainedBpe } from '../../core/tokenizer/bpeTrainer';
+import { createBpeTokenizer } from '../../core/tokenizer/bpeTokenizer';
+import { BPE_SPECIAL_TOKENS, bpeTokenizerConfig, ROUTER_TAG_TOKENS, trainByteLevelBpe, type TrainedBpe } from '../../core/tokenizer/bpeTrainer';
 import { createRng } from '../../core/math/rng';
 import { TINY_CHATML_TEMPLATE } from '../../core/tokenizer/tinyTokenizer';
 import { loadOfflineBank } from '../../core/offline/offlineBank';

@@ -12,7 +12,8 @@ import { parseTrajectoriesJsonl } from '../eval/exportResults';
 import { loadOfflineBank, type OfflineBank } from '../offline/offlineBank';
 import { normalizeQuestion } from '../protocol/prompt';
 import { trajectorySequence } from '../rl/episodeRollout';
-import { createBpeTokenizer, ROUTER_TAG_TOKENS, trainByteLevelBpe } from '../tokenizer/bpeTrainer';
+import { createBpeTokenizer } from '../tokenizer/bpeTokenizer';
+import { ROUTER_TAG_TOKENS, trainByteLevelBpe } from '../tokenizer/bpeTrainer';
 import { buildTokenizerCorpus, buildWarmupDatasets, HeldOutLeakError, runTeacherEpisodes, trainingBankQuestions, type TokenizerCorpus } from './corpus';
 
 const DATA_DIR = resolve(__dirname, '../../../../shared/data');

@@ -7,13 +7,7 @@
  *
  * Not for: real vocabularies (the embedded policy's tokenizer is trained by the training pipeline).
  */
-
-/** GPT-2's byte → printable character map, the alphabet byte-level BPE vocabularies are written in. */
-export function byteToUnicode(): string[] {
-  const keep = (b: number): boolean => (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || (b >= 174 && b <= 255);
-  let n = 0;
-  return Array.from({ length: 256 }, (_, b) => (keep(b) ? String.fromCharCode(b) : String.fromCharCode(256 + n++)));
-}
+import { byteLevelAlphabet } from './byteLevel';
 
 /** Merges in rank order ("a b" joins a and b). Common English pairs and pieces of the router's tags. */
 export const TINY_MERGES = ['Ġ t', 'h e', 'Ġt he', 'i n', 'e r', 'o n', 'Ġ a', 'r e', 'a n', 'Ġ w', '< /', 'e s'] as const;
@@ -32,7 +26,7 @@ export interface TinyTokenizer {
 /** ids 0–255 bytes, 256… merges in rank order, then the special tokens. */
 export function createTinyTokenizer(): TinyTokenizer {
   const vocab = new Map<string, number>();
-  byteToUnicode().forEach((ch, b) => vocab.set(ch, b));
+  byteLevelAlphabet().forEach((ch, b) => vocab.set(ch, b));
   for (const m of TINY_MERGES) vocab.set(m.replace(' ', ''), vocab.size);
   const specialIds = {} as TinyTokenizer['specialIds'];
   const added = CHATML_SPECIAL_TOKENS.map((content) => {
@@ -73,7 +67,7 @@ function bpeWord(symbols: string[], ranks: Map<string, number>): string[] {
 
 /** Encode like the tokenizer.json above: special tokens split out first, then regex, bytes, merges. */
 export function encodeTinyBpe(tok: TinyTokenizer, text: string): number[] {
-  const alphabet = byteToUnicode();
+  const alphabet = byteLevelAlphabet();
   const ranks = new Map(TINY_MERGES.map((m, r) => [m, r]));
   const specials = Object.entries(tok.specialIds);
   const ids: number[] = [];
