@@ -9,7 +9,7 @@ import { posix } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
-type Layer = 'core' | 'adapters' | 'worker' | 'ui' | 'cli' | 'root';
+type Layer = 'core' | 'adapters' | 'worker' | 'ui' | 'cli' | 'testing' | 'root';
 
 export interface Violation {
   file: string;
@@ -19,10 +19,12 @@ export interface Violation {
 
 const NODE_BUILTINS = new Set(builtinModules);
 const isTest = (file: string): boolean => /\.test\.tsx?$/.test(file);
+/** Tests and the shared test support in src/testing (harnesses, fixtures): never part of the app or the CLI. */
+const isTestSupport = (file: string): boolean => isTest(file) || file.startsWith('testing/');
 
 function layerOf(file: string): Layer {
   const top = file.split('/')[0] ?? '';
-  return top === 'core' || top === 'adapters' || top === 'worker' || top === 'ui' || top === 'cli' ? top : 'root';
+  return top === 'core' || top === 'adapters' || top === 'worker' || top === 'ui' || top === 'cli' || top === 'testing' ? top : 'root';
 }
 
 /** 'core/index.ts' → 'core', 'worker/protocol.ts' → 'worker/protocol'; null when it leaves src. */
@@ -38,7 +40,8 @@ const under = (target: string, dir: string): boolean => target === dir || target
 function relativeImportRule(file: string, target: string): string | null {
   const to = layerOf(target);
   // Fakes and fixtures: only tests (and other fakes) use them, so they stay out of the app bundle and the CLI.
-  if (under(target, 'core/testing') && !isTest(file) && !under(file, 'core/testing')) return 'core/testing is imported only by tests';
+  if (under(target, 'core/testing') && !isTestSupport(file) && !under(file, 'core/testing')) return 'core/testing is imported only by tests';
+  if (to === 'testing') return isTestSupport(file) ? null : 'src/testing is imported only by tests';
   const rules: Record<Layer, () => string | null> = {
     core: () => (to === 'core' ? null : 'core imports only core'),
     adapters: () => (to === 'core' || to === 'adapters' ? null : 'adapters import only core and adapters'),
@@ -50,6 +53,7 @@ function relativeImportRule(file: string, target: string): string | null {
       if (to === 'worker') return target === 'worker/protocol' || target === 'worker/engineClient' ? null : 'ui imports only worker/protocol.ts and worker/engineClient.ts';
       return `ui may not import ${to}`;
     },
+    testing: () => null,
     cli: () => (to === 'core' || to === 'cli' || (to === 'adapters' && !under(target, 'adapters/ort')) ? null : 'cli imports core, cli and adapters except adapters/ort'),
     root: () => (to === 'cli' || under(target, 'adapters/node') ? 'the composition root imports only browser layers' : null),
   };
@@ -65,8 +69,8 @@ function packageImportRule(file: string, specifier: string): string | null {
     // Core tests may read fixture files with node:fs; core code may not touch Node.
     if (!isTest(file) && (specifier.startsWith('node:') || NODE_BUILTINS.has(name))) return `core may not import Node (${specifier})`;
   }
-  if (!isTest(file) && name === 'onnxruntime-web' && !file.startsWith('adapters/ort/')) return 'onnxruntime-web is imported only in adapters/ort';
-  if (!isTest(file) && name === 'onnxruntime-node' && !file.startsWith('adapters/node/')) return 'onnxruntime-node is imported only in adapters/node';
+  if (!isTestSupport(file) && name === 'onnxruntime-web' && !file.startsWith('adapters/ort/')) return 'onnxruntime-web is imported only in adapters/ort';
+  if (!isTestSupport(file) && name === 'onnxruntime-node' && !file.startsWith('adapters/node/')) return 'onnxruntime-node is imported only in adapters/node';
   return null;
 }
 
@@ -135,7 +139,7 @@ export function checkSources(sources: Record<string, string>): Violation[] {
     for (const { specifier, node } of collectSpecifiers(sf)) {
       if (specifier.startsWith('.')) {
         const target = resolveTarget(file, specifier);
-        const rule = target === null ? (isTest(file) ? null : 'imports from outside src') : relativeImportRule(file, target);
+        const rule = target === null ? (isTestSupport(file) ? null : 'imports from outside src') : relativeImportRule(file, target);
         if (rule !== null) add(node, `${rule}: '${specifier}'`);
       } else {
         const rule = packageImportRule(file, specifier);
@@ -186,7 +190,9 @@ describe('architecture (STYLE.md dependency rules)', () => {
       'adapters/http/x.ts': "import ort from 'onnxruntime-web';\nimport { s } from '../../ui/store/appStore';",
       'main.tsx': "import { App } from './ui/components/App';\nimport { c } from './cli/main';",
       'cli/bench/x.ts': "import { f } from '../../core/testing/fakeLanguageModel';",
-      'core/policy/y.test.ts': "import { f } from '../testing/fakeLanguageModel';",
+      'core/policy/y.test.ts': "import { f } from '../testing/fakeLanguageModel';\nimport { r } from '../../testing/graphRunners';",
+      'testing/graphRunners.ts': "import * as ort from 'onnxruntime-node';\nimport { w } from '../adapters/ort/webSession';",
+      'worker/z.ts': "import { r } from '../testing/graphRunners';",
     }).map(formatViolation);
     expect(found).toEqual([
       "src/adapters/http/x.ts:1  onnxruntime-web is imported only in adapters/ort: 'onnxruntime-web'",
@@ -206,6 +212,7 @@ describe('architecture (STYLE.md dependency rules)', () => {
       "src/ui/components/Bad.tsx:3  ui imports only worker/protocol.ts and worker/engineClient.ts: '../../worker/engineHost'",
       "src/ui/components/Bad.tsx:4  ui imports only worker/protocol.ts and worker/engineClient.ts: '../../worker/engine.worker.ts'",
       "src/worker/engineHost.ts:1  worker imports core, worker and adapters except adapters/node: '../adapters/node/ortNode'",
+      "src/worker/z.ts:1  src/testing is imported only by tests: '../testing/graphRunners'",
     ]);
   });
 });

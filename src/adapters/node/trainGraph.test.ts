@@ -15,64 +15,17 @@
  * values so that some tokens take the clipped value term, some the unclipped one with v outside the clip
  * range, and some sit inside it; the head's own tensors and the backbone's are checked the same way.
  */
-import { fileURLToPath } from 'node:url';
-import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseDecoderConfig, type DecoderConfig } from '../../core/onnx/decoderConfig';
 import { TINY_DECODER_CONFIGS, type TinyDecoderName } from '../../core/testing/tinyDecoders';
-import { createSeededUniform } from '../../core/onnx/weights';
-import { randomDecoderWeights, type DecoderWeights, type WeightTensor } from '../../core/onnx/weights';
+import { createSeededUniform, randomDecoderWeights, type DecoderWeights, type WeightTensor } from '../../core/onnx/weights';
 import { LOSS_OUTPUTS, type TrainingLoss } from '../../core/autodiff/lossGraph';
 import { initLora, LORA_ALL_LINEAR, LORA_ATTENTION_QV, mergeLora, type LoraConfig } from '../../core/autodiff/lora';
 import { float64Weights, mergeLoraFloat64, referenceTrainingLoss, type ReferenceTensor, type ReferenceTrainingResult, type ReferenceWeights } from '../../core/autodiff/referenceTraining';
 import { trainingFeeds, type PolicyHyperParams, type TensorFeed, type TrainingBatch } from '../../core/learner/trainFeeds';
 import { buildTrainingModel, gradName, VALUE_HEAD_PARAMS, type TrainableSet } from '../../core/autodiff/trainGraph';
 import { valueTerm } from '../../core/rl/losses';
-import { appendBackward } from '../../core/autodiff/autodiff';
-import { inferShapes } from '../../core/autodiff/shapeInference';
-import { GraphBuilder } from '../../core/onnx/graphBuilder';
-import { encodeModel } from '../../core/onnx/onnxProto';
-import { createWebSession } from '../ort/webSession';
-
-type Outputs = Record<string, Float32Array>;
-interface Runner {
-  run(feeds: TensorFeed[]): Promise<Outputs>;
-  release(): Promise<void>;
-}
-
-async function nodeRunner(bytes: Uint8Array): Promise<Runner> {
-  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'], intraOpNumThreads: 1 });
-  return {
-    async run(feeds) {
-      const tensors = Object.fromEntries(feeds.map((f) => [f.name, new ort.Tensor(f.dtype, f.data, f.dims)]));
-      const out = await session.run(tensors);
-      try {
-        return Object.fromEntries(Object.entries(out).map(([k, t]) => [k, Float32Array.from(t.data as Float32Array)]));
-      } finally {
-        for (const t of [...Object.values(tensors), ...Object.values(out)]) t.dispose();
-      }
-    },
-    release: () => session.release(),
-  };
-}
-
-const wasmEnv = { wasmPaths: fileURLToPath(new URL('../../../node_modules/onnxruntime-web/dist/', import.meta.url)), numThreads: 1 };
-async function wasmRunner(bytes: Uint8Array): Promise<Runner> {
-  const session = await createWebSession(bytes, { preferred: 'wasm', env: wasmEnv });
-  const T = session.ort.Tensor;
-  return {
-    async run(feeds) {
-      const tensors = Object.fromEntries(feeds.map((f) => [f.name, f.dtype === 'int64' ? new T('int64', f.data as BigInt64Array, f.dims) : new T('float32', f.data as Float32Array, f.dims)]));
-      const out = await session.run(tensors);
-      try {
-        return Object.fromEntries(Object.entries(out).map(([k, t]) => [k, Float32Array.from(t.data as Float32Array)]));
-      } finally {
-        for (const t of [...Object.values(tensors), ...Object.values(out)]) t.dispose();
-      }
-    },
-    release: () => session.release(),
-  };
-}
+import { nodeRunner, wasmRunner, type Outputs, type Runner } from '../../testing/graphRunners';
 
 // --- fixtures -----------------------------------------------------------------------------------
 
@@ -403,50 +356,6 @@ describe('LoRA at initialisation', () => {
     } finally {
       await a.release();
       await b.release();
-    }
-  });
-});
-
-describe('autodiff without static shapes', () => {
-  it('sums broadcast gradients back in-graph (the fallback when shape inference knows nothing)', async () => {
-    // L = Σ_bj (x_bj / c_j · w_j)²,  x [B, 3], c [1, 3], w [3]
-    const g = new GraphBuilder();
-    const y = g.node('Mul', [g.node('Div', ['x', 'c']), 'w']);
-    const loss = g.node('ReduceSum', [g.node('Mul', [y, y])], { attributes: { keepdims: { kind: 'int', value: 0 } }, outputs: ['loss'] });
-    const forward = [...g.nodes];
-    appendBackward(g, forward, { loss, wrt: ['c', 'w'], info: inferShapes([], [], []), gradName });
-    expect(g.nodes.map((n) => n.opType)).toContain('NonZero');
-    const inputs = [
-      { name: 'x', dtype: 'float32', dims: ['b', 3] },
-      { name: 'c', dtype: 'float32', dims: [1, 3] },
-      { name: 'w', dtype: 'float32', dims: [3] },
-    ] as const;
-    const outputs = [{ name: 'loss', dtype: 'float32', dims: [] }, { name: gradName('c'), dtype: 'float32', dims: [1, 3] }, { name: gradName('w'), dtype: 'float32', dims: [3] }] as const;
-    const bytes = encodeModel({ graph: g.build('broadcast', [...inputs], [...outputs]), opsets: [{ domain: '', version: 17 }] });
-    const x = [1, -2, 0.5, 3, 0.25, -1];
-    const c = [2, -0.5, 1.5];
-    const w = [0.3, 0.7, -1.1];
-    const runner = await nodeRunner(bytes);
-    try {
-      const out = await runner.run([
-        { name: 'x', dtype: 'float32', dims: [2, 3], data: Float32Array.from(x) },
-        { name: 'c', dtype: 'float32', dims: [1, 3], data: Float32Array.from(c) },
-        { name: 'w', dtype: 'float32', dims: [3], data: Float32Array.from(w) },
-      ]);
-      for (let j = 0; j < 3; j++) {
-        let dc = 0;
-        let dw = 0;
-        for (let b = 0; b < 2; b++) {
-          const xv = x[b * 3 + j] ?? 0;
-          const yv = (xv / (c[j] ?? 1)) * (w[j] ?? 0);
-          dw += (2 * yv * xv) / (c[j] ?? 1);
-          dc -= (2 * yv * xv * (w[j] ?? 0)) / (c[j] ?? 1) ** 2;
-        }
-        expect(out[gradName('w')]?.[j]).toBeCloseTo(dw, 4);
-        expect(out[gradName('c')]?.[j]).toBeCloseTo(dc, 4);
-      }
-    } finally {
-      await runner.release();
     }
   });
 });

@@ -3,31 +3,15 @@
  * from temporary data roots with broken files.
  */
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mirrorDataRoot } from '../../testing/dataRoot';
 import { DataRootError, type DataRoot } from '../data/dataRoot';
 import { REFERENCE_MODEL_IDS } from '../protocol/modelNames';
 import { parseGoldAnswers } from './goldAnswers';
 import { loadOfflineBank, OFFLINE_DATA_PATHS, type OfflineBank } from './offlineBank';
 import { offlineBankQuestions, offlinePoolModels } from './offlinePool';
-
-const DATA_DIR = resolve(__dirname, '../../../../shared/data');
-
-/** node:fs stand-in for adapters/node/fsDataRoot (core tests may not import adapters): same error shape. */
-function fsRoot(dir: string): DataRoot {
-  return {
-    location: dir,
-    async readText(path) {
-      try {
-        return await readFile(join(dir, path), 'utf8');
-      } catch (err) {
-        throw new DataRootError(`${path} is missing from the data root ${dir}.`, { cause: err });
-      }
-    },
-  };
-}
 
 const SCORED_MODELS = [
   'qwen2.5-7b-instruct',
@@ -44,7 +28,7 @@ const SCORED_MODELS = [
 describe('loadOfflineBank on the mirror', () => {
   let bank: OfflineBank;
   beforeAll(async () => {
-    bank = await loadOfflineBank(fsRoot(DATA_DIR));
+    bank = await loadOfflineBank(mirrorDataRoot());
   });
 
   it('keeps the 500 NQ and 500 TriviaQA questions of train.json and skips the absent test split', () => {
@@ -67,7 +51,7 @@ describe('loadOfflineBank on the mirror', () => {
   });
 
   it('has ids that are stable across loads', async () => {
-    const again = await loadOfflineBank(fsRoot(DATA_DIR));
+    const again = await loadOfflineBank(mirrorDataRoot());
     expect(again.questions.map((q) => q.id)).toEqual(bank.questions.map((q) => q.id));
   });
 
@@ -104,7 +88,7 @@ describe('loadOfflineBank on the mirror', () => {
   });
 
   it('keeps only the requested tasks', async () => {
-    const nq = await loadOfflineBank(fsRoot(DATA_DIR), { tasks: ['natural_qa'] });
+    const nq = await loadOfflineBank(mirrorDataRoot(), { tasks: ['natural_qa'] });
     expect(nq.questions.every((q) => q.task === 'natural_qa')).toBe(true);
     expect(nq.stats.kept.natural_qa.train).toBe(500);
     expect(nq.stats.droppedOtherTasks).toBe(5108);
@@ -161,7 +145,7 @@ describe('loadOfflineBank with broken data roots', () => {
 
   it('loads a small well-formed root and counts what it drops', async () => {
     writeGood();
-    const bank = await loadOfflineBank(fsRoot(dir));
+    const bank = await loadOfflineBank(mirrorDataRoot(dir));
     expect(bank.questions.map((q) => [q.task, q.goldAnswers])).toEqual([
       ['natural_qa', ['Ann Author']],
       ['trivia_qa', ['Smallville', 'Small Town']],
@@ -173,7 +157,7 @@ describe('loadOfflineBank with broken data roots', () => {
     writeGood();
     write(OFFLINE_DATA_PATHS.test, JSON.stringify([trainRows[0], { ...trainRows[1], question: 'What is the TINY capital' }]));
     write(OFFLINE_DATA_PATHS.queries, [...queryRows, { task_name: 'trivia_qa', query: 'What is the TINY capital', ground_truth: 'Smallville' }].map((r) => JSON.stringify(r)).join('\n'));
-    const bank = await loadOfflineBank(fsRoot(dir));
+    const bank = await loadOfflineBank(mirrorDataRoot(dir));
     expect(bank.stats.rows.test).toBe(2);
     expect(bank.stats.droppedDuplicates).toBe(2);
     expect(bank.questions.every((q) => q.split === 'train')).toBe(true);
@@ -190,7 +174,7 @@ describe('loadOfflineBank with broken data roots', () => {
   ])('fails with a DataRootError naming the file when %s', async (_what, path, text, message) => {
     writeGood();
     write(path, text);
-    const err: unknown = await loadOfflineBank(fsRoot(dir)).catch((e: unknown) => e);
+    const err: unknown = await loadOfflineBank(mirrorDataRoot(dir)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DataRootError);
     expect((err as Error).message).toMatch(message);
     expect((err as Error).message).toContain(dir);
@@ -200,13 +184,13 @@ describe('loadOfflineBank with broken data roots', () => {
   it('fails when a scored model has no price entry', async () => {
     writeGood();
     write(OFFLINE_DATA_PATHS.models, JSON.stringify({ m1: models.m1 }));
-    await expect(loadOfflineBank(fsRoot(dir))).rejects.toThrow(/no entry for the scored model\(s\) m2/);
+    await expect(loadOfflineBank(mirrorDataRoot(dir))).rejects.toThrow(/no entry for the scored model\(s\) m2/);
   });
 
   it('fails when a required file is missing, passing on the data root error', async () => {
     writeGood();
     rmSync(join(dir, OFFLINE_DATA_PATHS.queries));
-    await expect(loadOfflineBank(fsRoot(dir))).rejects.toThrow(/default_query_train\.jsonl is missing from the data root/);
+    await expect(loadOfflineBank(mirrorDataRoot(dir))).rejects.toThrow(/default_query_train\.jsonl is missing from the data root/);
   });
 
   it('skips test.json only when it is missing (HTTP 404), not on other failures', async () => {

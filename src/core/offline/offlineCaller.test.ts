@@ -3,10 +3,8 @@
  * run time): asking every bank question verbatim, each model's EM equals its recorded score ≥ 0.5,
  * question by question. Plus matching, determinism, the wrong-answer share and the port contract.
  */
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DataRootError, type DataRoot } from '../data/dataRoot';
+import { mirrorDataRoot } from '../../testing/dataRoot';
 import type { PoolModelRecord } from '../env/trajectory';
 import { CandidateCallError, type CandidateCallRequest } from '../policy/ports';
 import { describeCandidateCallerContract } from '../providers/candidateCallerContract';
@@ -18,22 +16,6 @@ import { offlinePoolModels } from './offlinePool';
 import { isHeldOutQuestion } from '../eval/heldOut';
 import { isCannotHelpReply, simulateOfflineReply, statedAnswer } from './offlineReplies';
 
-const DATA_DIR = resolve(__dirname, '../../../../shared/data');
-
-/** node:fs stand-in for adapters/node/fsDataRoot (core tests may not import adapters). */
-function fsRoot(dir: string): DataRoot {
-  return {
-    location: dir,
-    async readText(path) {
-      try {
-        return await readFile(join(dir, path), 'utf8');
-      } catch (err) {
-        throw new DataRootError(`${path} is missing from the data root ${dir}.`, { cause: err });
-      }
-    },
-  };
-}
-
 const PARAMS = { temperature: 0, topP: 1, seed: 42, maxTokens: 512 };
 
 function request(model: PoolModelRecord, query: string): CandidateCallRequest {
@@ -43,7 +25,7 @@ function request(model: PoolModelRecord, query: string): CandidateCallRequest {
 let bank: OfflineBank;
 let pool: PoolModelRecord[];
 beforeAll(async () => {
-  bank = await loadOfflineBank(fsRoot(DATA_DIR));
+  bank = await loadOfflineBank(mirrorDataRoot());
   pool = offlinePoolModels(bank);
 });
 
@@ -123,7 +105,7 @@ describe('determinism', () => {
       return out;
     };
     const first = await run();
-    const caller = createOfflineCaller(await loadOfflineBank(fsRoot(DATA_DIR)));
+    const caller = createOfflineCaller(await loadOfflineBank(mirrorDataRoot()));
     expect(await run()).toEqual(first);
     const reloaded: unknown[] = [];
     for (const model of pool) for (const query of queries) reloaded.push(await caller.call(request(model, query), {}));
@@ -219,7 +201,7 @@ describe('the CandidateCaller contract', () => {
 });
 
 describeCandidateCallerContract('offline pool', async () => {
-  const b = await loadOfflineBank(fsRoot(DATA_DIR));
+  const b = await loadOfflineBank(mirrorDataRoot());
   const models = offlinePoolModels(b);
   const stranger: PoolModelRecord = { name: 'gpt-x', provider: 'offline', providerModelId: 'gpt-x', inputPer1M: 1, outputPer1M: 1 };
   return {
