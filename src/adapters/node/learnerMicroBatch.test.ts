@@ -6,6 +6,7 @@
  * message naming the sequence length, the estimate and what to lower.
  */
 import { describe, expect, it } from 'vitest';
+import { rolloutSequences } from '../../testing/rolloutSequences';
 import { parseDecoderConfig } from '../../core/onnx/decoderConfig';
 import { TINY_DECODER_CONFIGS } from '../../core/testing/tinyDecoders';
 import { createSeededUniform } from '../../core/onnx/weights';
@@ -34,19 +35,8 @@ function counting(open: OpenTrainSession): { open: OpenTrainSession; runs: () =>
   };
 }
 
-/** Three right-padded rollouts of different lengths. */
-function sequences(seed: number) {
-  const rng = createSeededUniform(seed);
-  const tok = (): number => Math.floor(rng() * config.vocabSize);
-  return [
-    { tokenIds: Array.from({ length: 9 }, tok), policyMask: [0, 0, 0, 1, 1, 0, 0, 1, 1] },
-    { tokenIds: Array.from({ length: 6 }, tok), policyMask: [0, 0, 1, 1, 1, 1] },
-    { tokenIds: Array.from({ length: 7 }, tok), policyMask: [0, 1, 1, 1, 0, 1, 1] },
-  ];
-}
-
 function batchOf(seed: number, valueHead: boolean): TrainBatch {
-  const inputs = buildTrainInputs(sequences(seed));
+  const inputs = buildTrainInputs(rolloutSequences(config.vocabSize, seed));
   const n = inputs.batchSize * inputs.seqLen;
   const rng = createSeededUniform(seed + 1);
   const near = (): number => -7 + (rng() - 0.5) * 1.5; // log-probs around the tiny model's ≈ −ln V

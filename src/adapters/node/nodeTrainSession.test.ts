@@ -8,6 +8,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { rolloutSequences } from '../../testing/rolloutSequences';
 import { parseDecoderConfig, type DecoderConfig } from '../../core/onnx/decoderConfig';
 import { TINY_DECODER_CONFIGS } from '../../core/testing/tinyDecoders';
 import { createSeededUniform } from '../../core/onnx/weights';
@@ -27,20 +28,9 @@ const weights = randomDecoderWeights(config, createSeededUniform(11));
 const node = nodeTrainSessions({ intraOpThreads: 1 });
 const wasm = webTrainSessions({ preferred: 'wasm', env: { wasmPaths: fileURLToPath(new URL('../../../node_modules/onnxruntime-web/dist/', import.meta.url)), numThreads: 1 } });
 
-/** Three rollouts of different lengths (right-padded), prompt tokens masked, an observation span masked. */
-function sequences(seed: number) {
-  const rng = createSeededUniform(seed);
-  const tok = (): number => Math.floor(rng() * config.vocabSize);
-  return [
-    { tokenIds: Array.from({ length: 9 }, tok), policyMask: [0, 0, 0, 1, 1, 0, 0, 1, 1] },
-    { tokenIds: Array.from({ length: 6 }, tok), policyMask: [0, 0, 1, 1, 1, 1] },
-    { tokenIds: Array.from({ length: 7 }, tok), policyMask: [0, 1, 1, 1, 0, 1, 1] },
-  ];
-}
-
 /** A TrainBatch around the current policy: old log-probs so that some ratios clip, a nearby reference. */
 async function policyBatch(learner: OnnxLearner, seed: number): Promise<TrainBatch> {
-  const inputs = buildTrainInputs(sequences(seed));
+  const inputs = buildTrainInputs(rolloutSequences(config.vocabSize, seed));
   const current = await learner.logProbs(inputs);
   const rng = createSeededUniform(seed + 1);
   const n = inputs.batchSize * inputs.seqLen;
@@ -189,7 +179,7 @@ describe('ONNX learner on onnxruntime-node', () => {
   it('with a value head, the supervised warm-up gives the head a zero gradient for every params() tensor', async () => {
     const learner = await createOnnxLearner({ config, weights, trainable: { kind: 'full' }, open: node, valueHead: true });
     try {
-      const inputs = buildTrainInputs(sequences(4));
+      const inputs = buildTrainInputs(rolloutSequences(config.vocabSize, 4));
       const out = await learner.crossEntropyLossAndGrads(inputs, tokenWeights(inputs.lossMask, inputs.batchSize, inputs.seqLen, 'token-mean'));
       expect([...out.grads.keys()]).toEqual([...learner.params().keys()]);
       for (const n of Object.values(VALUE_HEAD_PARAMS)) expect(Array.from(out.grads.get(n) ?? [1]).every((x) => x === 0)).toBe(true);
@@ -202,7 +192,7 @@ describe('ONNX learner on onnxruntime-node', () => {
     const full = await createOnnxLearner({ config, weights, trainable: { kind: 'full' }, open: node });
     const lora = await createOnnxLearner({ config, weights, trainable: { kind: 'lora', lora: { rank: 2, alpha: 4, targets: LORA_ATTENTION_QV } }, open: node, loraRng: createSeededUniform(3) });
     try {
-      const inputs = buildTrainInputs(sequences(9));
+      const inputs = buildTrainInputs(rolloutSequences(config.vocabSize, 9));
       const before = await full.logProbs(inputs);
       for (const t of full.params().values()) for (let i = 0; i < t.length; i++) t[i] = (t[i] as number) * 1.1;
       const after = await full.logProbs(inputs);
@@ -227,7 +217,7 @@ describe('ONNX learner on onnxruntime-node', () => {
   it('supervised warm-up: cross-entropy equals the float64 reference and matches −Σ w·logπ', async () => {
     const learner = await createOnnxLearner({ config, weights, trainable: { kind: 'full' }, open: node });
     try {
-      const inputs = buildTrainInputs(sequences(4));
+      const inputs = buildTrainInputs(rolloutSequences(config.vocabSize, 4));
       const w = tokenWeights(inputs.lossMask, inputs.batchSize, inputs.seqLen, 'token-mean');
       const out = await learner.crossEntropyLossAndGrads(inputs, w);
       const { batchSize: B, seqLen: T } = inputs;

@@ -4,20 +4,15 @@ import { generateToEnd } from '../../core/policy/decodeLoop';
 import { createFakeLanguageModel, createTurnScript } from '../../core/testing/fakeLanguageModel';
 import { TokenizerMismatchError } from '../../core/policy/languageModel';
 import { buildModelInput, ChatTemplateError } from '../../core/policy/tokenizedChat';
+import { byteLevelAlphabet } from '../../core/tokenizer/byteLevel';
+import { tinyChatmlTemplate } from '../../core/tokenizer/tinyTokenizer';
 import { createChatFraming, renderChatTemplate } from './chatTemplate';
 import { createHfTokenizer } from './hfTokenizer';
-
-/** GPT-2's byte ↔ printable-character map, which byte-level BPE vocabularies are written in. */
-function bytesToUnicode(): string[] {
-  const keep = (b: number): boolean => (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || (b >= 174 && b <= 255);
-  let n = 0;
-  return Array.from({ length: 256 }, (_, b) => (keep(b) ? String.fromCharCode(b) : String.fromCharCode(256 + n++)));
-}
 
 /** A tiny byte-level BPE tokenizer.json written for this test: 256 bytes, 3 merges, 3 special tokens. */
 function tinyTokenizerJson(): Record<string, unknown> {
   const vocab: Record<string, number> = {};
-  bytesToUnicode().forEach((ch, b) => (vocab[ch] = b));
+  byteLevelAlphabet().forEach((ch, b) => (vocab[ch] = b));
   vocab['he'] = 256;
   vocab['Ġt'] = 257;
   vocab['Ġthe'] = 258;
@@ -34,16 +29,7 @@ function tinyTokenizerJson(): Record<string, unknown> {
 }
 
 /** A minimal ChatML template of our own: a default system turn unless one is given, then the turns. */
-const CHATML = [
-  "{%- set default_system = 'You are a tiny test assistant.' -%}",
-  "{%- if messages[0]['role'] != 'system' -%}",
-  "{{- '<|im_start|>system\\n' + default_system + '<|im_end|>\\n' -}}",
-  '{%- endif -%}',
-  '{%- for m in messages -%}',
-  "{{- '<|im_start|>' + m['role'] + '\\n' + m['content'] + '<|im_end|>\\n' -}}",
-  '{%- endfor -%}',
-  "{%- if add_generation_prompt -%}{{- '<|im_start|>assistant\\n' -}}{%- endif -%}",
-].join('\n');
+const CHATML = tinyChatmlTemplate('You are a tiny test assistant.');
 
 const config = { chat_template: CHATML, eos_token: '<|im_end|>', pad_token: '<|endoftext|>', clean_up_tokenization_spaces: false };
 
@@ -51,7 +37,7 @@ describe('createHfTokenizer', () => {
   const tok = createHfTokenizer(tinyTokenizerJson(), config);
 
   it('encodes with the merges and without special tokens, and decodes back exactly', () => {
-    expect(tok.encode('the theme')).toEqual([bytesToUnicode().indexOf('t'), 256, 258, 'm'.charCodeAt(0), 'e'.charCodeAt(0)]);
+    expect(tok.encode('the theme')).toEqual([byteLevelAlphabet().indexOf('t'), 256, 258, 'm'.charCodeAt(0), 'e'.charCodeAt(0)]);
     for (const text of ['the theme', 'café 日本 😀', ' leading and trailing ', 'a , b . c', '']) expect(tok.decode(tok.encode(text))).toBe(text);
     expect(tok.decode([])).toBe('');
   });

@@ -19,11 +19,10 @@
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { chromium } from '@playwright/test';
 import { createNodeLanguageModel } from '../../adapters/node/nodeLanguageModel';
 import { ensureBenchModel, type BenchModel, type BenchModelOptions } from './benchModel';
 import { measureThroughput, type ThroughputOptions, type ThroughputResult } from './measureThroughput';
-import { startStaticServer } from './staticServer';
+import { withHarnessPage } from './harnessPage';
 
 const root = resolve(import.meta.dirname, '../../..');
 const now = (): number => performance.now();
@@ -110,27 +109,13 @@ interface HarnessWindow {
 }
 
 async function benchBrowser(file: string, threads: number, maxExpandedQ4Bytes?: number): Promise<BrowserResult> {
-  const dist = resolve(root, 'dist');
-  if (!existsSync(resolve(dist, 'e2e/harness/runtime.html'))) throw new Error('dist/e2e/harness/runtime.html is missing: run `npm run build` first.');
-  const server = await startStaticServer(dist, { '/__bench/model.onnx': file });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
-  try {
-    const page = await browser.newPage();
-    page.on('console', (m) => log(`  page  ${m.type()}: ${m.text()}`));
-    await page.goto(`${server.origin}/e2e/harness/runtime.html`);
-    await page.waitForFunction(() => (globalThis as HarnessWindow).__runtimeHarness !== undefined);
+  return withHarnessPage({ dist: resolve(root, 'dist'), harness: 'runtime', mounts: { '/__bench/model.onnx': file }, log }, async (page) => {
     log(`headless Chromium, onnxruntime-web wasm, ${threads} threads: loading…`);
     const params = { model: { url: '/__bench/model.onnx' }, session: { preferred: 'wasm', numThreads: threads, ...(maxExpandedQ4Bytes === undefined ? {} : { maxExpandedQ4Bytes }) }, options: OPTIONS };
     const r = await page.evaluate((p) => (globalThis as HarnessWindow).__runtimeHarness!.call('bench', p), params);
     for (const l of r.log) log(`  wasm  ${l}`);
     return r;
-  } finally {
-    await browser.close();
-    await server.close();
-  }
+  });
 }
 
 /** The embedded default policy's ONNX file: public/models/embedded.json's `default` folder (null without one). */

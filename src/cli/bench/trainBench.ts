@@ -10,13 +10,12 @@
  * training shapes on both runtimes (trainThroughput.ts KERNEL_CASES), the bound on the graphs' ratio. A script: nothing asserts a timing.
  * Needs `npm run build` first (it serves dist/).
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium } from '@playwright/test';
 import { nodeTrainSessions } from '../../adapters/node/nodeTrainSession';
 import { runTrainCommand } from '../train/trainCommand';
-import { startStaticServer } from './staticServer';
+import { withHarnessPage } from './harnessPage';
 import { KERNEL_CASES, measureKernel, measureTrainThroughput, TRAIN_BENCH_MODELS, type KernelResult, type TrainThroughputOptions, type TrainThroughputResult } from './trainThroughput';
 
 const root = resolve(import.meta.dirname, '../../..');
@@ -58,26 +57,12 @@ interface HarnessWindow {
 }
 
 async function benchBrowser(threads: number): Promise<BrowserResult> {
-  const dist = resolve(root, 'dist');
-  if (!existsSync(resolve(dist, 'e2e/harness/train.html'))) throw new Error('dist/e2e/harness/train.html is missing: run `npm run build` first.');
-  const server = await startStaticServer(dist, {});
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
-  try {
-    const page = await browser.newPage();
-    page.on('console', (m) => log(`  page  ${m.type()}: ${m.text()}`));
-    await page.goto(`${server.origin}/e2e/harness/train.html`);
-    await page.waitForFunction(() => (globalThis as HarnessWindow).__trainHarness !== undefined);
+  return withHarnessPage({ dist: resolve(root, 'dist'), harness: 'train', log }, async (page) => {
     log(`headless Chromium, onnxruntime-web wasm, ${threads} threads…`);
     const r = await page.evaluate((p) => (globalThis as HarnessWindow).__trainHarness!.bench(p), { models: [...TRAIN_BENCH_MODELS], kernels: [...KERNEL_CASES], options: OPTIONS, numThreads: threads });
     for (const l of r.log) log(`  wasm  ${l}`);
     return r;
-  } finally {
-    await browser.close();
-    await server.close();
-  }
+  });
 }
 
 const median = (xs: number[]): number => {

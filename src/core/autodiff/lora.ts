@@ -91,21 +91,28 @@ export function initLora(config: DecoderConfig, lora: LoraConfig, source: Unifor
 export function mergeLora(config: DecoderConfig, weights: DecoderWeights, lora: LoraConfig, adapters: ReadonlyMap<string, WeightTensor>): Map<string, WeightTensor> {
   const merged = new Map<string, WeightTensor>(weights);
   const scale = lora.alpha / lora.rank;
-  const r = lora.rank;
   for (const t of loraTargets(config, lora)) {
     const [outF, inF] = t.shape;
     const base = getWeight(weights, `${t.prefix}.weight`);
     const a = getWeight(adapters, t.aName).data; // [r, in]
     const b = getWeight(adapters, t.bName).data; // [out, r]
     const w = Float32Array.from(base.data);
-    for (let o = 0; o < outF; o++) {
-      for (let i = 0; i < inF; i++) {
-        let acc = 0;
-        for (let k = 0; k < r; k++) acc += (b[o * r + k] ?? 0) * (a[k * inF + i] ?? 0);
-        w[o * inF + i] = (w[o * inF + i] ?? 0) + scale * acc;
-      }
-    }
+    addLoraDelta(w, a, b, [outF, inF, lora.rank], scale);
     merged.set(`${t.prefix}.weight`, { data: w, shape: base.shape });
   }
   return merged;
+}
+
+/**
+ * w ← w + scale·B·A in place, each element's sum over the rank accumulated in a JS number (float64) and
+ * stored in w's own precision. w: [out, in], a: [r, in], b: [out, r].
+ */
+export function addLoraDelta(w: Float32Array | Float64Array, a: ArrayLike<number>, b: ArrayLike<number>, [outF, inF, r]: readonly [number, number, number], scale: number): void {
+  for (let o = 0; o < outF; o++) {
+    for (let i = 0; i < inF; i++) {
+      let acc = 0;
+      for (let k = 0; k < r; k++) acc += (b[o * r + k] ?? 0) * (a[k * inF + i] ?? 0);
+      w[o * inF + i] = (w[o * inF + i] ?? 0) + scale * acc;
+    }
+  }
 }

@@ -18,7 +18,7 @@ import type { DecoderWeights } from '../onnx/weights';
 import { valueTerm } from '../rl/losses';
 import type { LossReduction, TrainingLoss } from './lossGraph';
 import { clippedPolicyLossFromLogits, crossEntropyFromLogits, type LossValue, type PolicyLossValue } from './lossReference';
-import { loraTargets, type LoraConfig } from './lora';
+import { addLoraDelta, loraTargets, type LoraConfig } from './lora';
 import type { PolicyHyperParams, TrainingBatch } from '../learner/trainFeeds';
 
 export interface ReferenceTensor {
@@ -49,7 +49,6 @@ export function float64Weights(weights: ReadonlyMap<string, ReferenceTensor>): M
 export function mergeLoraFloat64(config: DecoderConfig, weights: ReferenceWeights, lora: LoraConfig, adapters: ReferenceWeights): Map<string, ReferenceTensor> {
   const merged = new Map<string, ReferenceTensor>(weights);
   const scale = lora.alpha / lora.rank;
-  const r = lora.rank;
   for (const t of loraTargets(config, lora)) {
     const [outF, inF] = t.shape;
     const base = weights.get(`${t.prefix}.weight`);
@@ -57,13 +56,7 @@ export function mergeLoraFloat64(config: DecoderConfig, weights: ReferenceWeight
     const b = adapters.get(t.bName)?.data;
     if (base === undefined || a === undefined || b === undefined) throw new RangeError(`missing base weight or adapter for ${t.prefix}`);
     const w = Float64Array.from(base.data);
-    for (let o = 0; o < outF; o++) {
-      for (let i = 0; i < inF; i++) {
-        let acc = 0;
-        for (let k = 0; k < r; k++) acc += (b[o * r + k] ?? 0) * (a[k * inF + i] ?? 0);
-        w[o * inF + i] = (w[o * inF + i] ?? 0) + scale * acc;
-      }
-    }
+    addLoraDelta(w, a, b, [outF, inF, lora.rank], scale);
     merged.set(`${t.prefix}.weight`, { data: w, shape: base.shape });
   }
   return merged;

@@ -90,17 +90,22 @@ export function encodeTinyBpe(tok: TinyTokenizer, text: string): number[] {
   return ids;
 }
 
-/** Our minimal ChatML template: a default system turn unless one is given, then the turns. */
-export const TINY_CHATML_TEMPLATE = [
-  "{%- set default_system = 'You are a router.' -%}",
-  "{%- if messages[0]['role'] != 'system' -%}",
-  "{{- '<|im_start|>system\\n' + default_system + '<|im_end|>\\n' -}}",
-  '{%- endif -%}',
-  '{%- for m in messages -%}',
-  "{{- '<|im_start|>' + m['role'] + '\\n' + m['content'] + '<|im_end|>\\n' -}}",
-  '{%- endfor -%}',
-  "{%- if add_generation_prompt -%}{{- '<|im_start|>assistant\\n' -}}{%- endif -%}",
-].join('\n');
+/** Our minimal ChatML template: a default system turn (`defaultSystem`) unless one is given, then the turns. */
+export function tinyChatmlTemplate(defaultSystem: string): string {
+  return [
+    `{%- set default_system = '${defaultSystem}' -%}`,
+    "{%- if messages[0]['role'] != 'system' -%}",
+    "{{- '<|im_start|>system\\n' + default_system + '<|im_end|>\\n' -}}",
+    '{%- endif -%}',
+    '{%- for m in messages -%}',
+    "{{- '<|im_start|>' + m['role'] + '\\n' + m['content'] + '<|im_end|>\\n' -}}",
+    '{%- endfor -%}',
+    "{%- if add_generation_prompt -%}{{- '<|im_start|>assistant\\n' -}}{%- endif -%}",
+  ].join('\n');
+}
+
+/** The tiny router's chat template. */
+export const TINY_CHATML_TEMPLATE = tinyChatmlTemplate('You are a router.');
 
 /** What TINY_CHATML_TEMPLATE renders for one user message with the generation prompt. */
 export function renderTinyChatml(user: string): string {
