@@ -33,6 +33,13 @@ export class EvalPage {
     await expect(this.view).toBeVisible();
   }
 
+  /** Opens the view with every model policy on wasm (the device preference applies to every model the engine loads). */
+  async openWithPoliciesOnWasm(): Promise<void> {
+    await this.byId('mode.model').check();
+    await this.byId('device.prefer').selectOption('wasm');
+    await this.open();
+  }
+
   /** Check exactly these methods (method ids: single:<model>, random, …). */
   async chooseMethods(methods: readonly string[]): Promise<void> {
     const boxes = this.page.locator('[data-testid^="eval.method."]');

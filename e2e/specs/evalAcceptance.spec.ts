@@ -26,12 +26,8 @@ test('20 held-out questions, the embedded policy by α and three baselines: tabl
   test.setTimeout(360_000);
   await app.open();
   await app.waitForReferenceData();
-  // The policy runs on wasm (the device preference applies to every model the engine loads).
-  await page.getByTestId('mode.model').check();
-  await page.getByTestId('device.prefer').selectOption('wasm');
-
   const ev = new EvalPage(page);
-  await ev.open();
+  await ev.openWithPoliciesOnWasm();
   const policyBox = ev.byId(`eval.method.${POLICY}`);
   await expect(policyBox).toBeVisible({ timeout: 15_000 });
   await ev.chooseMethods(BASELINES);

@@ -47,12 +47,8 @@ test('both embedded variants and the teacher on 6 held-out questions (wasm): row
   const expectedTeacher = cliTeacher();
   await app.open();
   await app.waitForReferenceData();
-  // The policies run on wasm (the device preference applies to every model the engine loads).
-  await page.getByTestId('mode.model').check();
-  await page.getByTestId('device.prefer').selectOption('wasm');
-
   const ev = new EvalPage(page);
-  await ev.open();
+  await ev.openWithPoliciesOnWasm();
   // The variants come from embedded.json.
   for (const v of VARIANTS) await expect(ev.byId(`eval.method.policy:${v}`)).toBeVisible({ timeout: 15_000 });
   await expect(ev.byId('eval.method.teacher:0.8')).toBeVisible();
@@ -102,11 +98,8 @@ test('a warm-up (router-nano-a0 before RL) as a method: rows, a table row, a Par
   const questions = 3;
   await app.open();
   await app.waitForReferenceData();
-  await page.getByTestId('mode.model').check();
-  await page.getByTestId('device.prefer').selectOption('wasm');
-
   const ev = new EvalPage(page);
-  await ev.open();
+  await ev.openWithPoliciesOnWasm();
   const box = ev.byId(`eval.method.${WARMUP}`);
   await expect(box).toBeVisible({ timeout: 15_000 });
   await expect(page.getByRole('checkbox', { name: 'router-nano-a0 before RL (warm-up, α 0)' })).toBeVisible();

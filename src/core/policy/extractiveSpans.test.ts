@@ -1,30 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { Tokenizer } from './ports';
+import { createTagTokenizer } from '../testing/tagTokenizer';
 import { createExtractiveSpans, spanSourcesOf, UNKNOWN_ANSWER, type SpanSources } from './extractiveSpans';
 
-const TAGS = ['<think>', '</think>', '<search>', '</search>', '<answer>', '</answer>', '<information>', '</information>'];
 /** Multi-character pieces (ids 1000+), as a BPE has: some cross a word boundary or the route's colon. */
 const PIECES = ['\uFFFD', ' Paris', 'Par', 'is', ' France', 'gemma: ', ': Where', ' of', 'of ', 'aub', 'rey', ' be', 'ards', 'ley'];
 const V = 1000 + PIECES.length + 1;
 const EOS = V - 1;
 
 /** Tags are ids 0–7, pieces 1000+, any other character 100 + its code; EOS decodes to nothing. */
-const tokenizer: Tokenizer = {
-  encode(text) {
-    const out: number[] = [];
-    for (let i = 0; i < text.length; ) {
-      const tag = TAGS.findIndex((t) => text.startsWith(t, i));
-      if (tag >= 0) {
-        out.push(tag);
-        i += (TAGS[tag] as string).length;
-        continue;
-      }
-      out.push(100 + text.charCodeAt(i++));
-    }
-    return out;
-  },
-  decode: (ids) => ids.map((id) => (id < 8 ? TAGS[id] : id === EOS ? '' : id >= 1000 ? PIECES[id - 1000] : String.fromCharCode(id - 100))).join(''),
-};
+const tokenizer = createTagTokenizer({ pieces: PIECES, eos: EOS });
 const pieceId = (p: string): number => 1000 + PIECES.indexOf(p);
 const charId = (c: string): number => 100 + c.charCodeAt(0);
 

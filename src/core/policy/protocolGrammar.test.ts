@@ -1,24 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { createTagTokenizer, TAG_TOKENS } from '../testing/tagTokenizer';
 import type { Tokenizer } from './ports';
 import { createProtocolGrammar } from './protocolGrammar';
 
-const TAGS = ['<think>', '</think>', '<search>', '</search>', '<answer>', '</answer>', '<information>', '</information>'];
-
-/** Tags are ids 0–7, any other character is 100 + its code (a test tokenizer). */
-const tokenizer: Tokenizer = {
-  encode(text) {
-    const out: number[] = [];
-    for (let i = 0; i < text.length; ) {
-      const tag = TAGS.findIndex((t) => text.startsWith(t, i));
-      if (tag >= 0) {
-        out.push(tag);
-        i += (TAGS[tag] as string).length;
-      } else out.push(100 + text.charCodeAt(i++));
-    }
-    return out;
-  },
-  decode: (ids) => ids.map((id) => (id < 8 ? TAGS[id] : String.fromCharCode(id - 100))).join(''),
-};
+const TAGS: readonly string[] = TAG_TOKENS;
+/** Tags are ids 0–7, any other character is 100 + its code. */
+const tokenizer = createTagTokenizer();
 
 /** The tags still allowed after `text` (logits start at 0; removed ones become −∞). */
 function allowedAfter(text: string): string[] {
