@@ -40,6 +40,7 @@ import {
   type EvalRunSpec,
   type Trajectory,
 } from '../core/index';
+import { createDataRootCache } from '../core/data/dataRootCache';
 import { createInMemoryCacheStore, createModelCache } from '../adapters/models/modelCache';
 import { EngineClient } from './engineClient';
 import { createEngineHost } from './engineHost';
@@ -139,7 +140,7 @@ describe('embedded policies: browser eval (worker, onnxruntime-web wasm) = CLI e
     http = await servePublic();
     const engine = createInProcessEngine({
       now: () => 0,
-      openDataRoot: (dir) => fsRoot(dir),
+      dataRoots: createDataRootCache((dir) => fsRoot(dir)),
       policyRuntime: createBrowserPolicyRuntime({ cache: createModelCache({ store: createInMemoryCacheStore(), estimate: async () => ({}) }) }),
     });
     channel = new MessageChannel();

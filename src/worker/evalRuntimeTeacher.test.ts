@@ -27,6 +27,7 @@ import {
   type EvalRunSpec,
   type OfflineBank,
 } from '../core/index';
+import { createDataRootCache } from '../core/data/dataRootCache';
 import { createEvalRuntime } from './evalRuntime';
 
 const DATA_DIR = resolve(__dirname, '../../../shared/data');
@@ -74,7 +75,7 @@ describe('teacher cascade: browser eval runtime = core runEvaluation with the CL
 
   it('gives the same rows per question and method', async () => {
     // The browser: the worker's runtime over the engine (as engine.worker.ts builds it, minus HTTP).
-    const engine = createInProcessEngine({ now: () => 0, openDataRoot: (dir) => fsRoot(dir) });
+    const engine = createInProcessEngine({ now: () => 0, dataRoots: createDataRootCache((dir) => fsRoot(dir)) });
     const runtime = createEvalRuntime(engine, async () => undefined);
     const browser: EvalRow[] = [];
     let last: EvalEvent | undefined;

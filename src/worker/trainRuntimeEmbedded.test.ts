@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { checkTrainingFits, createTrainConfig, DataRootError, DEFAULT_ENV_SETTINGS, parseDecoderConfig, readDecoderWeights, type DataRoot, type TrainConfig, type TrainRunEvent } from '../core/index';
+import { createDataRootCache } from '../core/data/dataRootCache';
 import { createInMemoryCacheStore, createModelCache } from '../adapters/models/modelCache';
 import { createBrowserCheckpointStore, type CheckpointKv, type StoredCheckpointMeta, type StoredCheckpointTensors } from '../adapters/storage/idbCheckpointStore';
 import { EngineClient } from './engineClient';
@@ -104,7 +105,7 @@ async function startHarness(deps: Partial<Parameters<typeof createTrainRuntime>[
   const runtime = createTrainRuntime({
     cache: createModelCache({ store: createInMemoryCacheStore(), estimate: async () => ({}) }),
     checkpoints,
-    openDataRoot: (dir) => fsRoot(dir),
+    dataRoots: createDataRootCache((dir) => fsRoot(dir)),
     now: () => 0,
     ...deps,
   });
@@ -221,7 +222,7 @@ describe('train runtime: a configuration that does not fit memory is refused bef
 
   beforeAll(async () => {
     h = await startHarness({
-      openDataRoot: (dir) => (openedRoots.push(dir), fsRoot(dir)),
+      dataRoots: createDataRootCache((dir) => (openedRoots.push(dir), fsRoot(dir))),
       memoryBudgetBytes: 64 * 2 ** 20, // a small heap: router-nano's 4096-token worst case needs ~2.8 GiB
     });
     ({ http, client, checkpoints } = h);

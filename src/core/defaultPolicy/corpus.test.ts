@@ -13,7 +13,8 @@ import { loadOfflineBank, type OfflineBank } from '../offline/offlineBank';
 import { normalizeQuestion } from '../protocol/prompt';
 import { trajectorySequence } from '../rl/episodeRollout';
 import { createBpeTokenizer, ROUTER_TAG_TOKENS, trainByteLevelBpe } from '../tokenizer/bpeTrainer';
-import { buildTokenizerCorpus, buildWarmupDatasets, HeldOutLeakError, runTeacherEpisodes, trainingBankQuestions, type TokenizerCorpus } from './corpus';
+import { buildTokenizerCorpus, buildWarmupDatasets, runTeacherEpisodes, type TokenizerCorpus } from './corpus';
+import { HeldOutLeakError, trainingBankQuestions } from './teacher';
 
 const DATA_DIR = resolve(__dirname, '../../../../shared/data');
 

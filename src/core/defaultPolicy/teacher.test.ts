@@ -17,12 +17,11 @@ import type { CallError } from '../env/trajectory';
 import { formatReward } from '../reward/format';
 import { poolModelNameCheck } from '../env/metrics';
 import { createCostWindow } from '../reward/costReward';
-import { EXAMPLE_AGENT_TEMPLATE } from '../run/exampleTrajectory';
 import { runEpisodeToEnd } from '../run/runEpisode';
 import { createScriptedCaller } from '../run/scripted';
-import { renderCompactPromptForPool } from '../protocol/prompt';
-import { byteTokenizer, runTeacherEpisodes, toQuestionRecord, trainingBankQuestions } from './corpus';
-import { createTeacherPolicy, recordedAccuracy, teacherPlan, teacherQuery, type TeacherOptions } from './teacher';
+import { DEFAULT_AGENT_TEMPLATE, renderCompactPromptForPool } from '../protocol/prompt';
+import { byteTokenizer, runTeacherEpisodes, toQuestionRecord } from './corpus';
+import { createTeacherPolicy, recordedAccuracy, teacherPlan, teacherQuery, trainingBankQuestions, type TeacherOptions } from './teacher';
 
 const DATA_DIR = resolve(__dirname, '../../../../shared/data');
 
@@ -54,7 +53,7 @@ async function episode(replies: Record<string, string | CallError>, opts: Teache
       template: 'compact',
       prompt: renderCompactPromptForPool(POOL, question),
       pool: POOL,
-      agentTemplate: EXAMPLE_AGENT_TEMPLATE,
+      agentTemplate: DEFAULT_AGENT_TEMPLATE,
       settings: DEFAULT_ENV_SETTINGS,
       alpha: opts.alpha ?? 0,
     },
@@ -157,7 +156,7 @@ describe('the teacher on the offline bank (200 training questions)', () => {
         const policy = createBaselinePolicy({ kind: 'single', model: name }, { pool, question: q.question, rng: createRng(0) });
         out.push(
           await runEpisodeToEnd(
-            { id: q.id, question: toQuestionRecord(q), template: 'compact', prompt: renderCompactPromptForPool(pool, q.question), pool, agentTemplate: EXAMPLE_AGENT_TEMPLATE, settings: DEFAULT_ENV_SETTINGS, alpha: 0 },
+            { id: q.id, question: toQuestionRecord(q), template: 'compact', prompt: renderCompactPromptForPool(pool, q.question), pool, agentTemplate: DEFAULT_AGENT_TEMPLATE, settings: DEFAULT_ENV_SETTINGS, alpha: 0 },
             { policy, caller, tokenizer: byteTokenizer(), costWindow: createCostWindow(), now: () => 0 },
           ),
         );

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DataRootError, type DataRoot } from '../data/dataRoot';
+import { createDataRootCache } from '../data/dataRootCache';
 import type { EngineEpisodeRequest } from '../engine';
 import { DEFAULT_ENV_SETTINGS, type PoolModelRecord, type Trajectory } from '../env/trajectory';
 import type { FetchLike } from '../providers/fetchPort';
@@ -70,7 +71,7 @@ async function play(engine: ReturnType<typeof createInProcessEngine>, req: Engin
 describe.skipIf(!existsSync(MIRROR))('offline pool through the engine', () => {
   it('loads the pool and questions once per data root, and plays a human episode on it', async () => {
     const reads: string[] = [];
-    const engine = createInProcessEngine({ now: () => 0, openDataRoot: mirrorRoot(reads) });
+    const engine = createInProcessEngine({ now: () => 0, dataRoots: createDataRootCache(mirrorRoot(reads)) });
     const info = await engine.loadOfflinePool({ dataRoot: MIRROR });
     expect(info.pool.length).toBe(9);
     expect(info.pool.every((m) => m.simulated === true && m.provider === 'offline')).toBe(true);
@@ -91,7 +92,7 @@ describe.skipIf(!existsSync(MIRROR))('offline pool through the engine', () => {
   });
 
   it('loads the QA sets and the reference data', async () => {
-    const engine = createInProcessEngine({ now: () => 0, openDataRoot: mirrorRoot(), defaultDataRoot: MIRROR });
+    const engine = createInProcessEngine({ now: () => 0, dataRoots: createDataRootCache(mirrorRoot()), defaultDataRoot: MIRROR });
     expect(await engine.loadQuestions('bamboogle')).toHaveLength(125);
     const ref = await engine.loadReferenceData();
     expect(ref.agentPrompt).toContain('{query}');
@@ -102,7 +103,7 @@ describe.skipIf(!existsSync(MIRROR))('offline pool through the engine', () => {
 
 describe('a missing data root', () => {
   it('fails the offline episode before any event with what to fix, and is retried next time', async () => {
-    const engine = createInProcessEngine({ now: () => 0, openDataRoot: mirrorRoot() });
+    const engine = createInProcessEngine({ now: () => 0, dataRoots: createDataRootCache(mirrorRoot()) });
     const req = { ...request([], { kind: 'offline' }), dataRoot: '/nowhere' };
     await expect(play(engine, req, [])).rejects.toThrow(DataRootError);
     await expect(engine.loadOfflinePool({ dataRoot: '/nowhere' })).rejects.toThrow(/missing/);

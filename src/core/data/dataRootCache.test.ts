@@ -1,0 +1,49 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DataRootError, type DataRoot } from './dataRoot';
+import { createDataRootCache } from './dataRootCache';
+
+const MIRROR = resolve(__dirname, '../../../../shared/data');
+
+/** node:fs stand-in for adapters/node/fsDataRoot (core tests may not import adapters), counting reads. */
+function countingRoot(reads: string[]): (location: string) => DataRoot {
+  return (location) => ({
+    location,
+    async readText(path) {
+      reads.push(path);
+      try {
+        return await readFile(join(location, path), 'utf8');
+      } catch (err) {
+        throw new DataRootError(`${path} is missing from ${location}`, { missing: true, cause: err });
+      }
+    },
+  });
+}
+
+describe('createDataRootCache', () => {
+  it.skipIf(!existsSync(MIRROR))('reads a root\'s offline bank once for every user of the cache (the engine and the trainer share one)', async () => {
+    const reads: string[] = [];
+    const roots = createDataRootCache(countingRoot(reads));
+    const engineBank = roots.bank(MIRROR);
+    const trainerBank = roots.bank(MIRROR);
+    expect(trainerBank).toBe(engineBank);
+    const bank = await engineBank;
+    expect(bank.questions.length).toBeGreaterThan(500);
+    const readsOnce = reads.length;
+    expect(await roots.bank(MIRROR)).toBe(bank);
+    expect(reads.length).toBe(readsOnce);
+    expect(roots.open(MIRROR).location).toBe(MIRROR);
+  });
+
+  it('forgets a failed load, so the next call reads again', async () => {
+    const reads: string[] = [];
+    const roots = createDataRootCache(countingRoot(reads));
+    await expect(roots.bank('/nowhere')).rejects.toThrow(DataRootError);
+    const readsAfterFailure = reads.length;
+    expect(readsAfterFailure).toBeGreaterThan(0);
+    await expect(roots.bank('/nowhere')).rejects.toThrow(DataRootError);
+    expect(reads.length).toBeGreaterThan(readsAfterFailure);
+  });
+});
