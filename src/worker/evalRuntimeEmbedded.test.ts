@@ -28,7 +28,6 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   createInProcessEngine,
-  DataRootError,
   DEFAULT_ENV_SETTINGS,
   loadAgentPrompt,
   loadOfflineBank,
@@ -46,6 +45,7 @@ import { EngineClient } from './engineClient';
 import { createEngineHost } from './engineHost';
 import { createBrowserPolicyRuntime } from './policyRuntime';
 import type { MessagePortLike } from './protocol';
+import { createTestDataRoot } from '../core/testing/testDataRoot';
 
 // onnxruntime-web in Node: its wasm files from the package (the app gets them from Vite `?url` imports), one thread.
 const ORT_DIST = resolve(__dirname, '../../node_modules/onnxruntime-web/dist') + sep;
@@ -63,18 +63,7 @@ const SEED = 42;
 const run = promisify(execFile);
 
 /** node:fs stand-in for the worker's HTTP data root (the same files the app serves). */
-function fsRoot(dir: string): DataRoot {
-  return {
-    location: dir,
-    async readText(path) {
-      try {
-        return await readFile(join(dir, path), 'utf8');
-      } catch (err) {
-        throw new DataRootError(`${path} is missing from the data root ${dir}.`, { cause: err });
-      }
-    },
-  };
-}
+const fsRoot = (dir: string): DataRoot => createTestDataRoot(dir, (path) => readFile(join(dir, path), 'utf8'));
 
 /** public/ over HTTP as `vite preview` serves it: GET with Range (206), 404 for what is missing. */
 function servePublic(): Promise<{ server: Server; baseUrl: string }> {

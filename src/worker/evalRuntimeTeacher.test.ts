@@ -12,7 +12,6 @@ import {
   bankTeacherPlan,
   createInProcessEngine,
   createOfflineCaller,
-  DataRootError,
   DEFAULT_ENV_SETTINGS,
   loadAgentPrompt,
   loadOfflineBank,
@@ -29,23 +28,13 @@ import {
 } from '../core/index';
 import { createDataRootCache } from '../core/data/dataRootCache';
 import { createEvalRuntime } from './evalRuntime';
+import { createTestDataRoot } from '../core/testing/testDataRoot';
 
 const DATA_DIR = resolve(__dirname, '../../../shared/data');
 const QUESTIONS = 6;
 
 /** node:fs stand-in for the worker's HTTP data root (the same files the app serves). */
-function fsRoot(dir: string): DataRoot {
-  return {
-    location: dir,
-    async readText(path) {
-      try {
-        return await readFile(join(dir, path), 'utf8');
-      } catch (err) {
-        throw new DataRootError(`${path} is missing from the data root ${dir}.`, { cause: err });
-      }
-    },
-  };
-}
+const fsRoot = (dir: string): DataRoot => createTestDataRoot(dir, (path) => readFile(join(dir, path), 'utf8'));
 
 const numbers = (r: EvalRow) => ({ method: r.method, qi: r.questionIndex, id: r.id, em: r.em, f1: r.f1, costUnits: r.costUnits, costUsd: r.costUsd, calls: r.calls, models: r.models, format: r.format });
 

@@ -11,7 +11,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { checkTrainingFits, createTrainConfig, DataRootError, DEFAULT_ENV_SETTINGS, parseDecoderConfig, readDecoderWeights, type DataRoot, type TrainConfig, type TrainRunEvent } from '../core/index';
+import { checkTrainingFits, createTrainConfig, DEFAULT_ENV_SETTINGS, parseDecoderConfig, readDecoderWeights, type DataRoot, type TrainConfig, type TrainRunEvent } from '../core/index';
 import { createDataRootCache } from '../core/data/dataRootCache';
 import { createInMemoryCacheStore, createModelCache } from '../adapters/models/modelCache';
 import { createBrowserCheckpointStore, type CheckpointKv, type StoredCheckpointMeta, type StoredCheckpointTensors } from '../adapters/storage/idbCheckpointStore';
@@ -19,6 +19,7 @@ import { EngineClient } from './engineClient';
 import { createEngineHost } from './engineHost';
 import type { MessagePortLike } from './protocol';
 import { createTrainRuntime, wasmRunBudget } from './trainRuntime';
+import { createTestDataRoot } from '../core/testing/testDataRoot';
 
 // onnxruntime-web in Node: its wasm files from the package (the app gets them from Vite `?url` imports), one thread.
 const ORT_DIST = resolve(__dirname, '../../node_modules/onnxruntime-web/dist') + sep;
@@ -31,18 +32,7 @@ const ROOT = resolve(__dirname, '../..');
 const PUBLIC = join(ROOT, 'public');
 const DATA_DIR = resolve(ROOT, '../shared/data');
 
-function fsRoot(dir: string): DataRoot {
-  return {
-    location: dir,
-    async readText(path) {
-      try {
-        return await readFile(join(dir, path), 'utf8');
-      } catch (err) {
-        throw new DataRootError(`${path} is missing from the data root ${dir}.`, { cause: err });
-      }
-    },
-  };
-}
+const fsRoot = (dir: string): DataRoot => createTestDataRoot(dir, (path) => readFile(join(dir, path), 'utf8'));
 
 /**
  * public/ over HTTP as `vite preview` serves it: GET with Range (206), and — the SPA fallback — index.html

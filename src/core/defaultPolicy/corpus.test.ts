@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DataRootError, type DataRoot } from '../data/dataRoot';
+import type { DataRoot } from '../data/dataRoot';
 import { isHeldOutQuestion } from '../eval/heldOut';
 import { parseTrajectoriesJsonl } from '../eval/exportResults';
 import { loadOfflineBank, type OfflineBank } from '../offline/offlineBank';
@@ -15,22 +15,12 @@ import { trajectorySequence } from '../rl/episodeRollout';
 import { createBpeTokenizer, ROUTER_TAG_TOKENS, trainByteLevelBpe } from '../tokenizer/bpeTrainer';
 import { buildTokenizerCorpus, buildWarmupDatasets, runTeacherEpisodes, type TokenizerCorpus } from './corpus';
 import { HeldOutLeakError, trainingBankQuestions } from './teacher';
+import { createTestDataRoot } from '../testing/testDataRoot';
 
 const DATA_DIR = resolve(__dirname, '../../../../shared/data');
 
 /** node:fs stand-in for adapters/node/fsDataRoot (core tests may not import adapters). */
-function fsRoot(dir: string): DataRoot {
-  return {
-    location: dir,
-    async readText(path) {
-      try {
-        return await readFile(join(dir, path), 'utf8');
-      } catch (err) {
-        throw new DataRootError(`${path} is missing from the data root ${dir}.`, { cause: err });
-      }
-    },
-  };
-}
+const fsRoot = (dir: string): DataRoot => createTestDataRoot(dir, (path) => readFile(join(dir, path), 'utf8'));
 
 describe('default-policy data on the offline bank', () => {
   let bank: OfflineBank;

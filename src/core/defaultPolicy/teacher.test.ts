@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DataRootError, type DataRoot } from '../data/dataRoot';
+import type { DataRoot } from '../data/dataRoot';
 import { DEFAULT_ENV_SETTINGS, type PoolModelRecord, type Trajectory } from '../env/trajectory';
 import { createBaselinePolicy } from '../eval/baselines';
 import { isHeldOutQuestion } from '../eval/heldOut';
@@ -22,22 +22,12 @@ import { createScriptedCaller } from '../run/scripted';
 import { DEFAULT_AGENT_TEMPLATE, renderCompactPromptForPool } from '../protocol/prompt';
 import { byteTokenizer, runTeacherEpisodes, toQuestionRecord } from './corpus';
 import { createTeacherPolicy, recordedAccuracy, teacherPlan, teacherQuery, trainingBankQuestions, type TeacherOptions } from './teacher';
+import { createTestDataRoot } from '../testing/testDataRoot';
 
 const DATA_DIR = resolve(__dirname, '../../../../shared/data');
 
 /** node:fs stand-in for adapters/node/fsDataRoot (core tests may not import adapters). */
-function fsRoot(dir: string): DataRoot {
-  return {
-    location: dir,
-    async readText(path) {
-      try {
-        return await readFile(join(dir, path), 'utf8');
-      } catch (err) {
-        throw new DataRootError(`${path} is missing from the data root ${dir}.`, { cause: err });
-      }
-    },
-  };
-}
+const fsRoot = (dir: string): DataRoot => createTestDataRoot(dir, (path) => readFile(join(dir, path), 'utf8'));
 
 const model = (name: string, price: number): PoolModelRecord => ({ name, provider: 'scripted', providerModelId: name, inputPer1M: price, outputPer1M: price });
 const POOL = [model('big-x', 0.9), model('cheap-a', 0.1), model('big-y', 0.9), model('cheap-b', 0.2)];
