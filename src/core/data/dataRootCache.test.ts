@@ -4,22 +4,13 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DataRootError, type DataRoot } from './dataRoot';
 import { createDataRootCache } from './dataRootCache';
+import { createTestDataRoot } from '../testing/testDataRoot';
 
 const MIRROR = resolve(__dirname, '../../../../shared/data');
 
-/** node:fs stand-in for adapters/node/fsDataRoot (core tests may not import adapters), counting reads. */
+/** The mirror read with node:fs (core tests may not import adapters), counting reads. */
 function countingRoot(reads: string[]): (location: string) => DataRoot {
-  return (location) => ({
-    location,
-    async readText(path) {
-      reads.push(path);
-      try {
-        return await readFile(join(location, path), 'utf8');
-      } catch (err) {
-        throw new DataRootError(`${path} is missing from ${location}`, { missing: true, cause: err });
-      }
-    },
-  });
+  return (location) => createTestDataRoot(location, (path) => (reads.push(path), readFile(join(location, path), 'utf8')));
 }
 
 describe('createDataRootCache', () => {

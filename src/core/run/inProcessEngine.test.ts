@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DataRootError, type DataRoot } from '../data/dataRoot';
 import { createDataRootCache } from '../data/dataRootCache';
+import { createTestDataRoot } from '../testing/testDataRoot';
 import type { EngineEpisodeRequest } from '../engine';
 import { DEFAULT_ENV_SETTINGS, type PoolModelRecord, type Trajectory } from '../env/trajectory';
 import type { FetchLike } from '../providers/fetchPort';
@@ -20,17 +21,7 @@ const MIRROR = resolve(import.meta.dirname, '../../../../shared/data');
 const CANARY = 'sk-canary-unit-0123456789';
 
 function mirrorRoot(reads: string[] = []): (location: string) => DataRoot {
-  return (location) => ({
-    location,
-    async readText(path) {
-      reads.push(path);
-      try {
-        return await readFile(resolve(location, path), 'utf8');
-      } catch (err) {
-        throw new DataRootError(`${path} is missing from ${location}`, { cause: err });
-      }
-    },
-  });
+  return (location) => createTestDataRoot(location, (path) => (reads.push(path), readFile(resolve(location, path), 'utf8')));
 }
 
 const noSleep = async () => {};
