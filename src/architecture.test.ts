@@ -153,12 +153,162 @@ export function checkSources(sources: Record<string, string>): Violation[] {
 
 export const formatViolation = (v: Violation): string => `src/${v.file}:${v.line}  ${v.rule}`;
 
+// --- Import cycles ------------------------------------------------------------------------------
+// Any cycle among src files fails, runtime or type-only (a type-only cycle still ties two modules into one
+// unit of change). A worker URL (`new URL('./x.worker.ts', import.meta.url)`) is a separate realm, not an edge.
+
+/** One edge of the import graph: `from` imports `to`; `typeOnly` when it brings in types alone. */
+interface ImportEdge {
+  to: string;
+  typeOnly: boolean;
+  names: string[] | null;
+}
+
+/**
+ * The one allowed cycle, zustand's slice idiom: a slice (ui/store/xSlice.ts) imports exactly the AppState
+ * type from ui/store/appStore.ts, which composes the slices. Anything else a slice takes from appStore is a cycle.
+ */
+function isSliceIdiom(from: string, edge: ImportEdge): boolean {
+  return /^ui\/store\/[A-Za-z]+Slice\.ts$/.test(from) && edge.to === 'ui/store/appStore.ts' && edge.typeOnly && edge.names?.length === 1 && edge.names[0] === 'AppState';
+}
+
+/** What a declaration imports by name, and whether only types: `import type {A}`, `import {type A}`, `export type {A} from`. */
+function edgeKind(node: ts.Node): { typeOnly: boolean; names: string[] | null } {
+  if (ts.isImportDeclaration(node)) {
+    const clause = node.importClause;
+    if (clause === undefined) return { typeOnly: false, names: null }; // a side-effect import
+    const named = clause.namedBindings !== undefined && ts.isNamedImports(clause.namedBindings) ? clause.namedBindings.elements : undefined;
+    const names = clause.name === undefined && named !== undefined ? named.map((e) => (e.propertyName ?? e.name).text) : null;
+    return { typeOnly: clause.isTypeOnly || (clause.name === undefined && named !== undefined && named.length > 0 && named.every((e) => e.isTypeOnly)), names };
+  }
+  if (ts.isExportDeclaration(node)) return { typeOnly: node.isTypeOnly, names: null };
+  return { typeOnly: ts.isImportTypeNode(node), names: null };
+}
+
+/** The file a resolved target names: 'core' → 'core/index.ts', 'run/x' → 'run/x.ts' or '.tsx'; null outside `files`. */
+function fileOf(target: string, files: ReadonlySet<string>): string | null {
+  for (const f of [target, `${target}.ts`, `${target}.tsx`, `${target}/index.ts`, `${target}/index.tsx`]) if (files.has(f)) return f;
+  return null;
+}
+
+function importGraph(sources: Record<string, string>): Map<string, ImportEdge[]> {
+  const files = new Set(Object.keys(sources));
+  const graph = new Map<string, ImportEdge[]>();
+  for (const [file, text] of Object.entries(sources)) {
+    const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, file.endsWith('.tsx') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+    const edges: ImportEdge[] = [];
+    for (const { specifier, node } of collectSpecifiers(sf)) {
+      if (!specifier.startsWith('.') || ts.isNewExpression(node)) continue;
+      const target = resolveTarget(file, specifier);
+      const to = target === null ? null : fileOf(target === '.' ? 'index' : target, files);
+      if (to !== null) edges.push({ to, ...edgeKind(node) });
+    }
+    graph.set(file, edges.filter((e) => !isSliceIdiom(file, e)));
+  }
+  return graph;
+}
+
+/** Strongly connected components (Tarjan), each sorted; only those that hold a cycle. */
+function cyclicComponents(graph: Map<string, ImportEdge[]>): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const out: string[][] = [];
+  const visit = (v: string): void => {
+    index.set(v, index.size);
+    low.set(v, index.get(v) as number);
+    stack.push(v);
+    onStack.add(v);
+    for (const { to } of graph.get(v) ?? []) {
+      if (!index.has(to)) {
+        visit(to);
+        low.set(v, Math.min(low.get(v) as number, low.get(to) as number));
+      } else if (onStack.has(to)) low.set(v, Math.min(low.get(v) as number, index.get(to) as number));
+    }
+    if (low.get(v) !== index.get(v)) return;
+    const component: string[] = [];
+    for (let w = stack.pop(); w !== undefined; w = w === v ? undefined : stack.pop()) {
+      onStack.delete(w);
+      component.push(w);
+    }
+    const selfLoop = (graph.get(v) ?? []).some((e) => e.to === v);
+    if (component.length > 1 || selfLoop) out.push(component.sort());
+  };
+  for (const v of [...graph.keys()].sort()) if (!index.has(v)) visit(v);
+  return out.sort((a, b) => (a[0] as string).localeCompare(b[0] as string));
+}
+
+/** The shortest chain from the component's first file back to itself (breadth-first, inside the component). */
+function shortestCycle(graph: Map<string, ImportEdge[]>, component: string[]): string[] {
+  const inside = new Set(component);
+  const start = component[0] as string;
+  const parent = new Map<string, string>();
+  const queue = [start];
+  for (let i = 0; i < queue.length; i++) {
+    const v = queue[i] as string;
+    for (const { to } of graph.get(v) ?? []) {
+      if (to === start) {
+        const chain = [start];
+        for (let w: string | undefined = v; w !== undefined && w !== start; w = parent.get(w)) chain.splice(1, 0, w);
+        return [...chain, start];
+      }
+      if (inside.has(to) && !parent.has(to)) {
+        parent.set(to, v);
+        queue.push(to);
+      }
+    }
+  }
+  throw new Error(`${start} is in a cycle but no chain leads back to it`);
+}
+
+/** Each cycle as its file chain ('src/a.ts → src/b.ts → src/a.ts'), one per strongly connected component (its other files listed). */
+export function findImportCycles(sources: Record<string, string>): string[] {
+  const graph = importGraph(sources);
+  return cyclicComponents(graph).map((component) => {
+    const chain = shortestCycle(graph, component);
+    const rest = component.filter((f) => !chain.includes(f));
+    return chain.map((f) => `src/${f}`).join(' → ') + (rest.length === 0 ? '' : `  (also tied in: ${rest.map((f) => `src/${f}`).join(', ')})`);
+  });
+}
+
 describe('architecture (STYLE.md dependency rules)', () => {
   it('every source follows the layer table and core stays pure', () => {
     const raw = import.meta.glob<string>('./**/*.{ts,tsx}', { query: '?raw', import: 'default', eager: true });
     const sources = Object.fromEntries(Object.entries(raw).map(([path, text]) => [path.replace(/^\.\//, ''), text]));
     expect(Object.keys(sources)).toContain('core/index.ts');
     expect(checkSources(sources).map(formatViolation), 'Layer violations (STYLE.md "Dependency rules"): fix each import or call listed').toEqual([]);
+  });
+
+  it('has no import cycles, runtime or type-only (the zustand slice idiom aside)', () => {
+    const raw = import.meta.glob<string>('./**/*.{ts,tsx}', { query: '?raw', import: 'default', eager: true });
+    const sources = Object.fromEntries(Object.entries(raw).map(([path, text]) => [path.replace(/^\.\//, ''), text]));
+    expect(findImportCycles(sources), 'Import cycles: move what both files need into a module of its own (or down a layer)').toEqual([]);
+  });
+
+  it('catches a planted cycle, and lets the slice idiom pass', () => {
+    const found = findImportCycles({
+      // a runtime cycle of three files, reported from its first file
+      'core/run/a.ts': "import { b } from './b';\nexport const a = 1;",
+      'core/run/b.ts': "import { c } from '../math/c';\nexport const b = 2;",
+      'core/math/c.ts': "import { a } from '../run/a';\nexport const c = 3;",
+      // a type-only cycle counts too, through core/index.ts
+      'core/index.ts': "export * from './env/t';",
+      'core/env/t.ts': "import type { X } from '../index';\nexport type T = X;",
+      // the slice idiom: a slice takes exactly the AppState type from the store that composes it
+      'ui/store/appStore.ts': "import { createFooSlice } from './fooSlice';\nimport { createBarSlice } from './barSlice';\nexport type AppState = object;",
+      'ui/store/fooSlice.ts': "import type { AppState } from './appStore';\nexport const createFooSlice = (s: AppState) => s;",
+      // … but not anything more: a value, or another type, is a cycle
+      'ui/store/barSlice.ts': "import { type AppState, createAppStore } from './appStore';\nexport const createBarSlice = (s: AppState) => createAppStore;",
+      // a worker URL is not an import
+      'main.tsx': "const w = new URL('./worker/w.worker.ts', import.meta.url);",
+      'worker/w.worker.ts': "import { m } from '../main';",
+    });
+    expect(found).toEqual([
+      'src/core/env/t.ts → src/core/index.ts → src/core/env/t.ts',
+      'src/core/math/c.ts → src/core/run/a.ts → src/core/run/b.ts → src/core/math/c.ts',
+      'src/ui/store/appStore.ts → src/ui/store/barSlice.ts → src/ui/store/appStore.ts',
+    ]);
   });
 
   it('catches synthetic violations, and only those', () => {

@@ -14,3 +14,8 @@ export const MIRROR_DIR = resolve(import.meta.dirname, '../../../shared/data');
 export function mirrorDataRoot(dir: string = MIRROR_DIR): DataRoot {
   return createFsDataRoot(dir);
 }
+
+/** `root`, recording every path read into `reads` (to check what is read, and how often). */
+export function countingReads(root: DataRoot, reads: string[]): DataRoot {
+  return { location: root.location, readText: (path) => (reads.push(path), root.readText(path)) };
+}

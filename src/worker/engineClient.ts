@@ -1,7 +1,10 @@
 /**
  * The browser side of the Engine: the same interface as the in-process engine, proxied to a worker.
- * Calls are matched by id; events stream through an async queue; aborting the caller's signal sends a
- * cancel and the worker's own `episode.finished` (status 'aborted') still arrives with what was recorded.
+ * Each method maps its arguments to its protocol params and takes one of two paths: `stream` (events, then
+ * the result) or `request` (the result alone). Calls are matched by id, and each call's replies go through
+ * an event channel; aborting the caller's signal sends a cancel and the worker's own `episode.finished`
+ * (status 'aborted') still arrives with what was recorded.
+ * Must not: run anything itself (the worker does) or keep a call's state past its result.
  */
 import type {
   CachedModelFile,
@@ -26,22 +29,16 @@ import type {
   ReferenceData,
 } from '../core/index';
 import type { CheckpointFile, ModelRef, TrainCheckpointInfo, TrainEngine, TrainResumeRequest, TrainRunEvent, TrainStartRequest, TrainStepRequest } from '../core/index';
+import { createEventChannel } from '../core/run/eventChannel';
 import { assertNeverMessage } from './assertNeverMessage';
-import { EngineRemoteError, type ClientMessage, type HostMessage, type MessagePortLike, type MethodName, type Methods } from './protocol';
-
-/** Methods that stream events (the rest resolve with their result only). */
-type StreamingMethod = 'episode.run' | 'model.load' | 'model.convert' | 'eval.start' | 'eval.resume' | 'train.start' | 'train.resume' | 'train.step';
-
-interface Pending {
-  push(m: HostMessage): void;
-}
+import { EngineRemoteError, type ClientMessage, type EventOf, type HostMessage, type MessagePortLike, type MethodName, type ParamsOf, type RequestMethod, type ResultOf } from './protocol';
 
 export class EngineClient implements Engine, TrainEngine {
   private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending = new Map<number, (m: HostMessage) => void>();
   private readonly onMessage = (ev: MessageEvent) => {
     const msg = ev.data as HostMessage;
-    this.pending.get(msg.id)?.push(msg);
+    this.pending.get(msg.id)?.(msg);
   };
 
   constructor(private readonly port: MessagePortLike & { terminate?(): void }) {
@@ -175,59 +172,40 @@ export class EngineClient implements Engine, TrainEngine {
   }
 
   /** A method that streams no events: resolves with its result. */
-  private async request<M extends Exclude<MethodName, StreamingMethod>>(method: M, params: Methods[M]['params']): Promise<Methods[M]['result']> {
-    let result: Methods[M]['result'] | undefined;
-    for await (const _ of this.stream(method, params, undefined, (r) => (result = r as Methods[M]['result']))) {
-      // these methods stream no events; the loop ends at their result.
+  private async request<M extends RequestMethod>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
+    const replies = this.stream(method, params);
+    for (;;) {
+      const r = await replies.next();
+      // Without a signal the call ends only with the worker's result (or rejects with its error).
+      if (r.done === true) return r.value as ResultOf<M>;
     }
-    return result as Methods[M]['result'];
   }
 
-  private async *stream<M extends MethodName>(
-    method: M,
-    params: Methods[M]['params'],
-    signal?: AbortSignal,
-    onResult?: (result: unknown) => void,
-  ): AsyncGenerator<Methods[M]['event']> {
+  /** One call: its events as they arrive, then its result as the return value; the worker's error is thrown. */
+  private async *stream<M extends MethodName>(method: M, params: ParamsOf<M>, signal?: AbortSignal): AsyncGenerator<EventOf<M>, ResultOf<M> | undefined> {
     const id = this.nextId++;
-    const inbox: HostMessage[] = [];
-    let wake: (() => void) | undefined;
-    this.pending.set(id, {
-      push: (m) => {
-        inbox.push(m);
-        wake?.();
-      },
-    });
     const cancel = () => this.post({ type: 'cancel', id });
+    // A consumer that stops iterating before the result cancels the work in the worker.
+    const replies = createEventChannel<EventOf<M>, ResultOf<M>>({ onCancel: cancel });
+    this.pending.set(id, (msg) => {
+      switch (msg.type) {
+        case 'event':
+          if (msg.method === method) replies.push(msg.event as EventOf<M>);
+          return;
+        case 'result':
+          return replies.close(msg.result as ResultOf<M>);
+        case 'error':
+          return replies.fail(new EngineRemoteError(msg.error));
+        default:
+          assertNeverMessage(msg);
+      }
+    });
+    // Aborting sends a cancel only: the worker still streams what it recorded, and its result.
     signal?.addEventListener('abort', cancel, { once: true });
-    let settled = false;
     try {
       this.post({ type: 'call', id, method, params } as ClientMessage);
-      for (;;) {
-        const msg = inbox.shift();
-        if (msg === undefined) {
-          await new Promise<void>((r) => (wake = r));
-          wake = undefined;
-          continue;
-        }
-        switch (msg.type) {
-          case 'event':
-            if (msg.method === method) yield msg.event as Methods[M]['event'];
-            break;
-          case 'result':
-            settled = true;
-            onResult?.(msg.result);
-            return;
-          case 'error':
-            settled = true;
-            throw new EngineRemoteError(msg.error);
-          default:
-            assertNeverMessage(msg);
-        }
-      }
+      return yield* replies;
     } finally {
-      // A consumer that stops iterating early cancels the work in the worker.
-      if (!settled) cancel();
       signal?.removeEventListener('abort', cancel);
       this.pending.delete(id);
     }

@@ -13,6 +13,7 @@ import {
   type EpisodeEvent,
   type Trajectory,
 } from '../core/index';
+import { createDataRootCache } from '../core/data/dataRootCache';
 import { EngineClient } from './engineClient';
 import { createEngineHost } from './engineHost';
 import type { MessagePortLike } from './protocol';
@@ -178,14 +179,14 @@ describe('data and provider methods over the worker boundary', () => {
     const files: Record<string, string> = { 'qa/bamboogle/test.jsonl': '{"id": "b1", "question": "who?", "golden_answers": ["x"]}\n' };
     const engine = createInProcessEngine({
       now: () => 0,
-      openDataRoot: (location) => ({
+      dataRoots: createDataRootCache((location) => ({
         location,
         readText: async (path) => {
           const text = files[path];
           if (text === undefined) throw new DataRootError(`${location} has no ${path}`);
           return text;
         },
-      }),
+      })),
     });
     const client = connect(engine);
     expect(await client.loadQuestions('bamboogle', { dataRoot: 'http://x/data/' })).toEqual([{ id: 'b1', dataset: 'bamboogle', text: 'who?', goldAnswers: ['x'] }]);

@@ -1,11 +1,58 @@
 /**
- * The worker side: receives calls, runs them on an injected Engine, streams events back, and aborts a
- * call when the client cancels it. Tested with a real MessageChannel and the in-process engine.
+ * The worker side of the protocol: receives calls, runs them on an injected Engine (and TrainEngine),
+ * streams events back, and aborts a call when the client cancels it. The methods are one handler table
+ * keyed by protocol.ts's map (a method missing from it does not compile); a streaming method names its
+ * events and how its result is read off them, and one helper sends both. Tested with a real
+ * MessageChannel and the in-process engine.
+ * Must not: build what the engine builds (policies, callers, runs), or keep results beyond a call.
  */
-import type { Engine, TrainEngine, TrainRunEvent } from '../core/index';
+import type { Engine, EvalEvent, EvalSummary, TrainEngine, TrainRunEvent, TrainRunResult } from '../core/index';
 import { assertNeverMessage } from './assertNeverMessage';
 import { createEvalRuntime } from './evalRuntime';
-import { toWireError, type ClientMessage, type HostMessage, type MessagePortLike } from './protocol';
+import {
+  toWireError,
+  type CallMessage,
+  type ClientMessage,
+  type EventOf,
+  type HostMessage,
+  type MessagePortLike,
+  type ParamsOf,
+  type RequestMethod,
+  type ResultOf,
+  type StreamingMethod,
+} from './protocol';
+
+/** A streaming call's events, and its result read off them. */
+interface Streamed<E, R> {
+  events: AsyncIterable<E>;
+  /** The result an event carries (the final event's), else undefined; the last one given wins. */
+  resultOf(event: E): R | undefined;
+  /** What the error says when the stream ends without it (a broken engine, not a user error). */
+  missing: string;
+}
+
+type StreamHandlers = { [M in StreamingMethod]: (params: ParamsOf<M>, signal: AbortSignal) => Streamed<EventOf<M>, ResultOf<M>> };
+type RequestHandlers = { [M in RequestMethod]: (params: ParamsOf<M>) => Promise<ResultOf<M>> | ResultOf<M> };
+
+/** An evaluation's result: the summary its last event (eval.finished) carries. */
+function evalRun(events: AsyncIterable<EvalEvent>): Streamed<EvalEvent, EvalSummary> {
+  return { events, resultOf: (e) => (e.type === 'eval.finished' ? e.summary : undefined), missing: 'The evaluation ended without eval.finished.' };
+}
+
+/** A training run's result: where it stopped (train.finished) and the last checkpoint it stored, which may come after it. */
+function trainRun(events: AsyncIterable<TrainRunEvent>): Streamed<TrainRunEvent, TrainRunResult> {
+  let checkpointId: string | null = null;
+  let finished: Omit<TrainRunResult, 'checkpointId'> | undefined;
+  return {
+    events,
+    resultOf(event) {
+      if (event.type === 'train.stored') checkpointId = event.checkpoint.id;
+      if (event.type === 'train.finished') finished = { status: event.status, step: event.step };
+      return finished === undefined ? undefined : { ...finished, checkpointId };
+    },
+    missing: 'The training run ended without train.finished.',
+  };
+}
 
 /** `train`: the training runtime (the browser worker's); without it the train.* methods answer with an error. */
 export function createEngineHost(port: MessagePortLike, engine: Engine, train?: TrainEngine): { dispose(): void } {
@@ -18,124 +65,72 @@ export function createEngineHost(port: MessagePortLike, engine: Engine, train?: 
     return train;
   };
 
-  /** Streams a training run; its result is where it stopped and the last checkpoint it stored. */
-  async function trainRun(id: number, method: 'train.start' | 'train.resume' | 'train.step', events: AsyncIterable<TrainRunEvent>): Promise<void> {
-    let checkpointId: string | null = null;
-    let finished: Extract<TrainRunEvent, { type: 'train.finished' }> | undefined;
-    for await (const event of events) {
-      send({ type: 'event', id, method, event });
-      if (event.type === 'train.stored') checkpointId = event.checkpoint.id;
-      if (event.type === 'train.finished') finished = event;
+  const streams: StreamHandlers = {
+    'episode.run': (p, signal) => ({
+      events: engine.runEpisode(p, { signal }),
+      resultOf: (e) => (e.type === 'episode.finished' ? e.trajectory : undefined),
+      missing: 'The episode ended without episode.finished.',
+    }),
+    'model.load': (p, signal) => ({
+      events: engine.loadModel(p, { signal }),
+      resultOf: (e) => (e.type === 'model.loaded' ? e.info : undefined),
+      missing: 'The model load ended without model.loaded.',
+    }),
+    'model.convert': (p, signal) => ({
+      events: engine.convertModel(p, { signal }),
+      resultOf: (e) => (e.type === 'convert.cached' ? e.model : undefined),
+      missing: 'The conversion ended without convert.cached.',
+    }),
+    'eval.start': (p, signal) => evalRun(evals.run(p, signal)),
+    'eval.resume': (p, signal) => evalRun(evals.run(p, signal)),
+    'train.start': (p, signal) => trainRun(trainer().startTraining(p, { signal })),
+    'train.resume': (p, signal) => trainRun(trainer().resumeTraining(p, { signal })),
+    'train.step': (p, signal) => trainRun(trainer().stepTraining(p, { signal })),
+  };
+
+  const requests: RequestHandlers = {
+    'turn.submit': async (p) => {
+      await engine.submitTurn(p.episodeId, p.text);
+      return null;
+    },
+    'data.offlinePool': (p) => engine.loadOfflinePool(p),
+    'data.questions': (p) => engine.loadQuestions(p.dataset, p),
+    'data.reference': (p) => engine.loadReferenceData(p),
+    'provider.test': (p) => engine.testConnection(p),
+    'model.cacheList': () => engine.listCachedModels(),
+    'model.cacheDelete': (p) => engine.deleteCachedModel(p.url),
+    'model.cacheClear': () => engine.clearModelCache(),
+    'model.cacheQuota': () => engine.modelCacheQuota(),
+    'device.info': () => engine.deviceInfo(),
+    'eval.pause': (p) => evals.pause(p.runId),
+    'eval.cancel': (p) => evals.cancel(p.runId),
+    'eval.estimate': (p) => engine.estimateEvaluation(p),
+    'train.pause': () => trainer().pauseTraining(),
+    'train.checkpoints.list': () => trainer().listCheckpoints(),
+    'train.checkpoints.delete': (p) => trainer().deleteCheckpoint(p.id),
+    'train.checkpoints.export': (p) => trainer().exportCheckpoint(p.id),
+    'train.checkpoints.import': (p) => trainer().importCheckpoint(p.bytes, p.fileName),
+    'train.usePolicy': (p) => trainer().usePolicy(p.checkpointId),
+  };
+
+  /** Sends each event, then the result read off them, or an EngineProtocolError when none carried it. */
+  async function stream<M extends StreamingMethod>(id: number, method: M, call: Streamed<EventOf<M>, ResultOf<M>>): Promise<void> {
+    let result: ResultOf<M> | undefined;
+    for await (const event of call.events) {
+      // The generic message is one of HostMessage's members for this M (TS cannot see it through the mapped union).
+      send({ type: 'event', id, method, event } as HostMessage);
+      result = call.resultOf(event) ?? result;
     }
-    send(finished === undefined ? { type: 'error', id, error: { name: 'EngineProtocolError', message: 'The training run ended without train.finished.' } } : { type: 'result', id, method, result: { status: finished.status, step: finished.step, checkpointId } });
+    send(result === undefined ? { type: 'error', id, error: { name: 'EngineProtocolError', message: call.missing } } : ({ type: 'result', id, method, result } as HostMessage));
   }
 
-  async function run(msg: Extract<ClientMessage, { type: 'call' }>, signal: AbortSignal): Promise<void> {
-    switch (msg.method) {
-      case 'train.start':
-        return trainRun(msg.id, msg.method, trainer().startTraining(msg.params, { signal }));
-      case 'train.resume':
-        return trainRun(msg.id, msg.method, trainer().resumeTraining(msg.params, { signal }));
-      case 'train.step':
-        return trainRun(msg.id, msg.method, trainer().stepTraining(msg.params, { signal }));
-      case 'train.pause':
-        send({ type: 'result', id: msg.id, method: msg.method, result: await trainer().pauseTraining() });
-        return;
-      case 'train.checkpoints.list':
-        send({ type: 'result', id: msg.id, method: msg.method, result: await trainer().listCheckpoints() });
-        return;
-      case 'train.checkpoints.delete':
-        send({ type: 'result', id: msg.id, method: msg.method, result: await trainer().deleteCheckpoint(msg.params.id) });
-        return;
-      case 'train.checkpoints.export':
-        send({ type: 'result', id: msg.id, method: msg.method, result: await trainer().exportCheckpoint(msg.params.id) });
-        return;
-      case 'train.checkpoints.import':
-        send({ type: 'result', id: msg.id, method: msg.method, result: await trainer().importCheckpoint(msg.params.bytes, msg.params.fileName) });
-        return;
-      case 'train.usePolicy':
-        send({ type: 'result', id: msg.id, method: msg.method, result: await trainer().usePolicy(msg.params.checkpointId) });
-        return;
-      case 'episode.run': {
-        let last: HostMessage | undefined;
-        for await (const event of engine.runEpisode(msg.params, { signal })) {
-          send({ type: 'event', id: msg.id, method: msg.method, event });
-          if (event.type === 'episode.finished') last = { type: 'result', id: msg.id, method: msg.method, result: event.trajectory };
-        }
-        send(last ?? { type: 'error', id: msg.id, error: { name: 'EngineProtocolError', message: 'The episode ended without episode.finished.' } });
-        return;
-      }
-      case 'turn.submit':
-        await engine.submitTurn(msg.params.episodeId, msg.params.text);
-        send({ type: 'result', id: msg.id, method: msg.method, result: null });
-        return;
-      case 'data.offlinePool':
-        send({ type: 'result', id: msg.id, method: msg.method, result: await engine.loadOfflinePool(msg.params) });
-        return;
-      case 'data.questions':
-        send({ type: 'result', id: msg.id, method: msg.method, result: await engine.loadQuestions(msg.params.dataset, msg.params) });
-        return;
-      case 'data.reference':
-        send({ type: 'result', id: msg.id, method: msg.method, result: await engine.loadReferenceData(msg.params) });
-        return;
-      case 'provider.test':
-        send({ type: 'result', id: msg.id, method: msg.method, result: await engine.testConnection(msg.params) });
-        return;
-      case 'model.load': {
-        let last: HostMessage | undefined;
-        for await (const event of engine.loadModel(msg.params, { signal })) {
-          send({ type: 'event', id: msg.id, method: msg.method, event });
-          if (event.type === 'model.loaded') last = { type: 'result', id: msg.id, method: msg.method, result: event.info };
-        }
-        send(last ?? { type: 'error', id: msg.id, error: { name: 'EngineProtocolError', message: 'The model load ended without model.loaded.' } });
-        return;
-      }
-      case 'model.convert': {
-        let last: HostMessage | undefined;
-        for await (const event of engine.convertModel(msg.params, { signal })) {
-          send({ type: 'event', id: msg.id, method: msg.method, event });
-          if (event.type === 'convert.cached') last = { type: 'result', id: msg.id, method: msg.method, result: event.model };
-        }
-        send(last ?? { type: 'error', id: msg.id, error: { name: 'EngineProtocolError', message: 'The conversion ended without convert.cached.' } });
-        return;
-      }
-      case 'model.cacheList':
-        send({ type: 'result', id: msg.id, method: msg.method, result: await engine.listCachedModels() });
-        return;
-      case 'model.cacheDelete':
-        send({ type: 'result', id: msg.id, method: msg.method, result: await engine.deleteCachedModel(msg.params.url) });
-        return;
-      case 'model.cacheClear':
-        send({ type: 'result', id: msg.id, method: msg.method, result: await engine.clearModelCache() });
-        return;
-      case 'model.cacheQuota':
-        send({ type: 'result', id: msg.id, method: msg.method, result: await engine.modelCacheQuota() });
-        return;
-      case 'device.info':
-        send({ type: 'result', id: msg.id, method: msg.method, result: await engine.deviceInfo() });
-        return;
-      case 'eval.start':
-      case 'eval.resume': {
-        let last: HostMessage | undefined;
-        for await (const event of evals.run(msg.params, signal)) {
-          send({ type: 'event', id: msg.id, method: msg.method, event });
-          if (event.type === 'eval.finished') last = { type: 'result', id: msg.id, method: msg.method, result: event.summary };
-        }
-        send(last ?? { type: 'error', id: msg.id, error: { name: 'EngineProtocolError', message: 'The evaluation ended without eval.finished.' } });
-        return;
-      }
-      case 'eval.pause':
-        send({ type: 'result', id: msg.id, method: msg.method, result: evals.pause(msg.params.runId) });
-        return;
-      case 'eval.cancel':
-        send({ type: 'result', id: msg.id, method: msg.method, result: evals.cancel(msg.params.runId) });
-        return;
-      case 'eval.estimate':
-        send({ type: 'result', id: msg.id, method: msg.method, result: await engine.estimateEvaluation(msg.params) });
-        return;
-      default:
-        assertNeverMessage(msg);
-    }
+  const isStreaming = (msg: CallMessage): msg is CallMessage<StreamingMethod> => Object.hasOwn(streams, msg.method);
+  const streamOf = <M extends StreamingMethod>(method: M, params: ParamsOf<M>, signal: AbortSignal): Streamed<EventOf<M>, ResultOf<M>> => streams[method](params, signal);
+  const answer = <M extends RequestMethod>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> | ResultOf<M> => requests[method](params);
+
+  async function run(msg: CallMessage, signal: AbortSignal): Promise<void> {
+    if (isStreaming(msg)) return stream(msg.id, msg.method, streamOf(msg.method, msg.params, signal));
+    send({ type: 'result', id: msg.id, method: msg.method, result: await answer(msg.method, msg.params) } as HostMessage);
   }
 
   const onMessage = (ev: MessageEvent) => {

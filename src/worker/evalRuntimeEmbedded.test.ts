@@ -26,9 +26,9 @@ import { tmpdir } from 'node:os';
 import { extname, join, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { mirrorDataRoot } from '../testing/dataRoot';
 import {
   createInProcessEngine,
-  DataRootError,
   DEFAULT_ENV_SETTINGS,
   loadAgentPrompt,
   loadOfflineBank,
@@ -40,6 +40,7 @@ import {
   type EvalRunSpec,
   type Trajectory,
 } from '../core/index';
+import { createDataRootCache } from '../core/data/dataRootCache';
 import { createInMemoryCacheStore, createModelCache } from '../adapters/models/modelCache';
 import { EngineClient } from './engineClient';
 import { createEngineHost } from './engineHost';
@@ -60,20 +61,6 @@ const QUESTIONS = 5;
 const VARIANTS = ['router-nano-a08', 'router-nano-a0'] as const;
 const SEED = 42;
 const run = promisify(execFile);
-
-/** node:fs stand-in for the worker's HTTP data root (the same files the app serves). */
-function fsRoot(dir: string): DataRoot {
-  return {
-    location: dir,
-    async readText(path) {
-      try {
-        return await readFile(join(dir, path), 'utf8');
-      } catch (err) {
-        throw new DataRootError(`${path} is missing from the data root ${dir}.`, { cause: err });
-      }
-    },
-  };
-}
 
 /** public/ over HTTP as `vite preview` serves it: GET with Range (206), 404 for what is missing. */
 function servePublic(): Promise<{ server: Server; baseUrl: string }> {
@@ -139,13 +126,13 @@ describe('embedded policies: browser eval (worker, onnxruntime-web wasm) = CLI e
     http = await servePublic();
     const engine = createInProcessEngine({
       now: () => 0,
-      openDataRoot: (dir) => fsRoot(dir),
+      dataRoots: createDataRootCache((dir) => mirrorDataRoot(dir)),
       policyRuntime: createBrowserPolicyRuntime({ cache: createModelCache({ store: createInMemoryCacheStore(), estimate: async () => ({}) }) }),
     });
     channel = new MessageChannel();
     createEngineHost(channel.port2 as unknown as MessagePortLike, engine);
     client = new EngineClient(channel.port1 as unknown as MessagePortLike);
-    const root = fsRoot(DATA_DIR);
+    const root = mirrorDataRoot();
     const bank = await loadOfflineBank(root);
     // As the Evaluate view builds it for "Offline pool — held-out split", N questions, seed 42.
     spec = {

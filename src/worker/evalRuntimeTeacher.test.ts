@@ -5,14 +5,13 @@
  * (evalSetup: bankTeacherPlan(bank).trust, training questions only), on held-out questions. Without
  * that trust the engine would order and confirm by prices alone and the two would drift apart.
  */
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { mirrorDataRoot } from '../testing/dataRoot';
 import {
   bankTeacherPlan,
   createInProcessEngine,
   createOfflineCaller,
-  DataRootError,
   DEFAULT_ENV_SETTINGS,
   loadAgentPrompt,
   loadOfflineBank,
@@ -27,24 +26,11 @@ import {
   type EvalRunSpec,
   type OfflineBank,
 } from '../core/index';
+import { createDataRootCache } from '../core/data/dataRootCache';
 import { createEvalRuntime } from './evalRuntime';
 
 const DATA_DIR = resolve(__dirname, '../../../shared/data');
 const QUESTIONS = 6;
-
-/** node:fs stand-in for the worker's HTTP data root (the same files the app serves). */
-function fsRoot(dir: string): DataRoot {
-  return {
-    location: dir,
-    async readText(path) {
-      try {
-        return await readFile(join(dir, path), 'utf8');
-      } catch (err) {
-        throw new DataRootError(`${path} is missing from the data root ${dir}.`, { cause: err });
-      }
-    },
-  };
-}
 
 const numbers = (r: EvalRow) => ({ method: r.method, qi: r.questionIndex, id: r.id, em: r.em, f1: r.f1, costUnits: r.costUnits, costUsd: r.costUsd, calls: r.calls, models: r.models, format: r.format });
 
@@ -52,7 +38,7 @@ describe('teacher cascade: browser eval runtime = core runEvaluation with the CL
   let bank: OfflineBank;
   let spec: EvalRunSpec;
   beforeAll(async () => {
-    const root = fsRoot(DATA_DIR);
+    const root = mirrorDataRoot();
     bank = await loadOfflineBank(root);
     spec = {
       id: 'eval-offline-heldout-s42',
@@ -74,7 +60,7 @@ describe('teacher cascade: browser eval runtime = core runEvaluation with the CL
 
   it('gives the same rows per question and method', async () => {
     // The browser: the worker's runtime over the engine (as engine.worker.ts builds it, minus HTTP).
-    const engine = createInProcessEngine({ now: () => 0, openDataRoot: (dir) => fsRoot(dir) });
+    const engine = createInProcessEngine({ now: () => 0, dataRoots: createDataRootCache((dir) => mirrorDataRoot(dir)) });
     const runtime = createEvalRuntime(engine, async () => undefined);
     const browser: EvalRow[] = [];
     let last: EvalEvent | undefined;

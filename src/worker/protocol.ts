@@ -1,7 +1,9 @@
 /**
  * The worker protocol: a typed method map (STYLE.md principle 8). Each method names its params, the
- * events it streams and its result; messages are discriminated unions and errors cross as data.
+ * events it streams and its result; messages are discriminated unions and errors cross as data. The host's
+ * handler table is keyed by this map, so a method added here does not compile until the host handles it.
  * Keys cross only inside 'episode.run' / 'eval.start' / 'eval.resume' (CandidateSpec 'http') and 'provider.test' params.
+ * Must not: carry what a structured clone cannot copy (functions, objects with behaviour): errors cross as WireError.
  */
 import type {
   CachedModelFile,
@@ -77,6 +79,13 @@ export interface Methods {
 }
 
 export type MethodName = keyof Methods;
+export type ParamsOf<M extends MethodName> = Methods[M]['params'];
+export type EventOf<M extends MethodName> = Methods[M]['event'];
+export type ResultOf<M extends MethodName> = Methods[M]['result'];
+/** Methods that stream events before their result (derived from the map: a method with events streams). */
+export type StreamingMethod = { [M in MethodName]: [EventOf<M>] extends [never] ? never : M }[MethodName];
+/** Methods that answer with their result alone. */
+export type RequestMethod = Exclude<MethodName, StreamingMethod>;
 
 export const PROTOCOL_VERSION = 4;
 
@@ -86,9 +95,10 @@ export interface WireError {
   stack?: string;
 }
 
-export type ClientMessage =
-  { [M in MethodName]: { type: 'call'; id: number; method: M; params: Methods[M]['params'] } }[MethodName]
-  | { type: 'cancel'; id: number };
+/** A call of one of the methods M (all of them by default), its params tied to its method. */
+export type CallMessage<M extends MethodName = MethodName> = { [K in M]: { type: 'call'; id: number; method: K; params: ParamsOf<K> } }[M];
+
+export type ClientMessage = CallMessage | { type: 'cancel'; id: number };
 
 export type HostMessage =
   | { [M in MethodName]: { type: 'event'; id: number; method: M; event: Methods[M]['event'] } }[MethodName]

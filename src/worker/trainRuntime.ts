@@ -22,12 +22,13 @@
  *
  * Not for: UI state, or anything the loop decides (when to save, what to skip).
  */
-import type { DataRoot, DecoderConfig, ModelSource, PolicyDeviceReport, TrainEngine, TrainPolicyRef, TrainRunEvent, TrainRunSetup, TrainStartRequest } from '../core/index';
+import type { DecoderConfig, ModelSource, PolicyDeviceReport, TrainEngine, TrainPolicyRef, TrainRunEvent, TrainRunSetup, TrainStartRequest } from '../core/index';
 import { buildDecoderModel, checkTrainingFits, DEFAULT_MAX_RUN_BYTES, createEpisodeRollout, formatBytes, parameterCount, DecoderWeightsReadError, folderDecodingOf, mixWeights, readDecoderWeights, WeightShapeError, createLanguageModelPolicy, createMemoryModelSource, createOfflineCaller, createOnnxLearner, createSeededUniform, loadModelFolder, NO_CHAT_FRAMING, offlineBankQuestions, offlinePoolModels, randomDecoderWeights, renderCompactPromptForPool, trainLoop, type LanguageModel, type LoadedModelFolder, type TrainCheckpoint, type TrainConfig, type WeightTensor } from '../core/index';
-import { loadOfflineBank, type OfflineBank } from '../core/offline/offlineBank';
+import type { DataRootCache } from '../core/data/dataRootCache';
+import type { OfflineBank } from '../core/offline/offlineBank';
 import { folderDecodingProcessors } from '../core/policy/folderDecoding';
 import { TINY_ROUTER_NAME, TINY_ROUTER_SEED } from '../core/model/tinyRouter';
-import { EXAMPLE_AGENT_TEMPLATE } from '../core/run/exampleTrajectory';
+import { DEFAULT_AGENT_TEMPLATE } from '../core/protocol/prompt';
 import { createEmbeddedModelSource } from '../adapters/models/browserModelSources';
 import type { ModelCache } from '../adapters/models/modelCache';
 import { createOrtLanguageModel } from '../adapters/ort/ortLanguageModel';
@@ -44,7 +45,8 @@ export class TrainRuntimeError extends Error {
 export interface TrainRuntimeDeps {
   cache: ModelCache;
   checkpoints: BrowserCheckpointStore;
-  openDataRoot: (location: string) => DataRoot;
+  /** The worker's data roots (shared with its engine: the offline bank is read once for both). */
+  dataRoots: DataRootCache;
   defaultDataRoot?: string;
   now: () => number;
   /**
@@ -79,7 +81,6 @@ interface BaseModel {
 type RunFrom = { kind: 'start'; req: TrainStartRequest } | { kind: 'resume'; checkpoint: TrainCheckpoint; setup: TrainRunSetup; dataRoot: string | undefined };
 
 export function createTrainRuntime(deps: TrainRuntimeDeps): TrainRuntime {
-  const banks = new Map<string, Promise<OfflineBank>>();
   const folders = new Map<string, Promise<ModelSource>>();
   let active: AbortController | null = null;
 
@@ -136,13 +137,7 @@ export function createTrainRuntime(deps: TrainRuntimeDeps): TrainRuntime {
   function bank(location: string | undefined): Promise<OfflineBank> {
     const where = location ?? deps.defaultDataRoot;
     if (where === undefined) throw new TrainRuntimeError('No data root: training reads the offline pool from one (the app sends ./data/).');
-    let b = banks.get(where);
-    if (b === undefined) {
-      b = loadOfflineBank(deps.openDataRoot(where));
-      banks.set(where, b);
-      b.catch(() => banks.delete(where));
-    }
-    return b;
+    return deps.dataRoots.bank(where);
   }
 
   async function* run(from: RunFrom, single: boolean, signal: AbortSignal | undefined): AsyncGenerator<TrainRunEvent> {
@@ -221,7 +216,7 @@ export function createTrainRuntime(deps: TrainRuntimeDeps): TrainRuntime {
             template: 'compact',
             prompt: renderCompactPromptForPool(pool, question.text),
             pool: pool.map((m) => ({ ...m })),
-            agentTemplate: EXAMPLE_AGENT_TEMPLATE,
+            agentTemplate: DEFAULT_AGENT_TEMPLATE,
             settings: { ...setup.settings },
           }),
         }),

@@ -11,7 +11,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { checkTrainingFits, createTrainConfig, DataRootError, DEFAULT_ENV_SETTINGS, parseDecoderConfig, readDecoderWeights, type DataRoot, type TrainConfig, type TrainRunEvent } from '../core/index';
+import { mirrorDataRoot } from '../testing/dataRoot';
+import { checkTrainingFits, createTrainConfig, DEFAULT_ENV_SETTINGS, parseDecoderConfig, readDecoderWeights, type TrainConfig, type TrainRunEvent } from '../core/index';
+import { createDataRootCache } from '../core/data/dataRootCache';
 import { createInMemoryCacheStore, createModelCache } from '../adapters/models/modelCache';
 import { createBrowserCheckpointStore, type CheckpointKv, type StoredCheckpointMeta, type StoredCheckpointTensors } from '../adapters/storage/idbCheckpointStore';
 import { EngineClient } from './engineClient';
@@ -29,19 +31,6 @@ vi.mock('../adapters/ort/ortEnvironment', async (importOriginal) => {
 const ROOT = resolve(__dirname, '../..');
 const PUBLIC = join(ROOT, 'public');
 const DATA_DIR = resolve(ROOT, '../shared/data');
-
-function fsRoot(dir: string): DataRoot {
-  return {
-    location: dir,
-    async readText(path) {
-      try {
-        return await readFile(join(dir, path), 'utf8');
-      } catch (err) {
-        throw new DataRootError(`${path} is missing from the data root ${dir}.`, { cause: err });
-      }
-    },
-  };
-}
 
 /**
  * public/ over HTTP as `vite preview` serves it: GET with Range (206), and — the SPA fallback — index.html
@@ -104,7 +93,7 @@ async function startHarness(deps: Partial<Parameters<typeof createTrainRuntime>[
   const runtime = createTrainRuntime({
     cache: createModelCache({ store: createInMemoryCacheStore(), estimate: async () => ({}) }),
     checkpoints,
-    openDataRoot: (dir) => fsRoot(dir),
+    dataRoots: createDataRootCache((dir) => mirrorDataRoot(dir)),
     now: () => 0,
     ...deps,
   });
@@ -221,7 +210,7 @@ describe('train runtime: a configuration that does not fit memory is refused bef
 
   beforeAll(async () => {
     h = await startHarness({
-      openDataRoot: (dir) => (openedRoots.push(dir), fsRoot(dir)),
+      dataRoots: createDataRootCache((dir) => (openedRoots.push(dir), mirrorDataRoot(dir))),
       memoryBudgetBytes: 64 * 2 ** 20, // a small heap: router-nano's 4096-token worst case needs ~2.8 GiB
     });
     ({ http, client, checkpoints } = h);

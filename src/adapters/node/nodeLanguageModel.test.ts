@@ -21,7 +21,8 @@ import type { LogitsProcessor } from '../../core/policy/logitsProcessors';
 import { frameChatTemplate } from '../../core/policy/tokenizedChat';
 import { createCostWindow } from '../../core/reward/costReward';
 import { DEFAULT_ENV_SETTINGS } from '../../core/env/trajectory';
-import { EXAMPLE_AGENT_TEMPLATE, EXAMPLE_POOL } from '../../core/run/exampleTrajectory';
+import { EXAMPLE_POOL } from '../../core/run/exampleTrajectory';
+import { DEFAULT_AGENT_TEMPLATE } from '../../core/protocol/prompt';
 import { runEpisodeToEnd } from '../../core/run/runEpisode';
 import { createScriptedCaller } from '../../core/run/scripted';
 import { createNodeLanguageModel, NodeModelInputError, type NodeLanguageModel } from './nodeLanguageModel';
@@ -169,7 +170,7 @@ describe('three-round episode on onnxruntime-node with the cross-round KV cache'
           template: 'compact',
           prompt: 'Route, then answer. Question: Who wrote Dune?',
           pool: EXAMPLE_POOL.map((m) => ({ ...m })),
-          agentTemplate: EXAMPLE_AGENT_TEMPLATE,
+          agentTemplate: DEFAULT_AGENT_TEMPLATE,
           settings: { ...DEFAULT_ENV_SETTINGS },
           alpha: 0,
         },

@@ -11,7 +11,8 @@ import { DEFAULT_ENV_SETTINGS, type PoolModelRecord, type QuestionRecord } from 
 import { EvalMethodError, methodId } from '../../core/eval/baselines';
 import type { EvalMethodSpec, EvalRunSpec } from '../../core/eval/evalTypes';
 import { isHeldOutQuestion, splitQuestions } from '../../core/eval/heldOut';
-import { bankTeacherPlan, DEFAULT_TEACHER_ALPHAS, toQuestionRecord, trainingBankQuestions } from '../../core/defaultPolicy/corpus';
+import { DEFAULT_TEACHER_ALPHAS, toQuestionRecord } from '../../core/defaultPolicy/corpus';
+import { bankTeacherTrust, trainingBankQuestions } from '../../core/defaultPolicy/teacher';
 import { isOfflineTask, loadOfflineBank, OFFLINE_DATA_PATHS, OFFLINE_DATASETS, OFFLINE_TASKS, type OfflineBank, type OfflineTask } from '../../core/offline/offlineBank';
 import { createOfflineCaller, parseSizeB } from '../../core/offline/offlineCaller';
 import { offlineBankQuestions, offlinePoolModels, OFFLINE_PROVIDER } from '../../core/offline/offlinePool';
@@ -125,7 +126,8 @@ export async function buildEvalSetup(flags: ReadonlyMap<string, string>, d: Eval
   const offline = pool.every((m) => m.provider === OFFLINE_PROVIDER);
   const setup: EvalSetup = { spec, caller, live, bank, sizesB, onnxFolders, notes };
   if (offline) setup.recordedScores = (q) => recordedScoresOf(bank, q);
-  if (trainingBankQuestions(bank).length > 0) setup.teacherTrust = bankTeacherPlan(bank).trust;
+  const trust = bankTeacherTrust(bank);
+  if (trust !== null) setup.teacherTrust = trust;
   return setup;
 }
 

@@ -16,7 +16,7 @@ import { createScriptedPolicy } from '../../core/run/scripted';
 import { createByteTokenizer } from '../../core/tokenizer/byteTokenizer';
 import { createCostWindow } from '../../core/reward/costReward';
 import { DEFAULT_ENV_SETTINGS } from '../../core/env/trajectory';
-import { EXAMPLE_AGENT_TEMPLATE } from '../../core/run/exampleTrajectory';
+import { DEFAULT_AGENT_TEMPLATE } from '../../core/protocol/prompt';
 import { testProviderConnection } from '../../core/providers/connectionTest';
 import { startLlmServer, testReply, testUsage, type LlmServer } from './llmServer';
 
@@ -267,7 +267,7 @@ describe('spending cap and cache', () => {
       { name: 'LLaMA-3.1-8B-Instruct', provider: 'local', providerModelId: 'ok-small', inputPer1M: 1000, outputPer1M: 1 },
       { name: 'LLaMA-3.1-70B-Instruct', provider: 'local', providerModelId: 'ok-large', inputPer1M: 1000, outputPer1M: 1 },
     ];
-    const worstCase = estimateWorstCaseUsd(pool[0] as PoolModelRecord, EXAMPLE_AGENT_TEMPLATE.replace('{query}', ' Who wrote Dune?'), 512);
+    const worstCase = estimateWorstCaseUsd(pool[0] as PoolModelRecord, DEFAULT_AGENT_TEMPLATE.replace('{query}', ' Who wrote Dune?'), 512);
     const cap = createSpendingCap(worstCase * 1.5);
     const turns = [
       '<think>small first</think>\n<search>LLaMA-3.1-8B-Instruct: Who wrote Dune?</search>',
@@ -281,7 +281,7 @@ describe('spending cap and cache', () => {
         template: 'compact',
         prompt: 'Route, then answer. Question: Who wrote Dune?',
         pool,
-        agentTemplate: EXAMPLE_AGENT_TEMPLATE,
+        agentTemplate: DEFAULT_AGENT_TEMPLATE,
         settings: { ...DEFAULT_ENV_SETTINGS },
         alpha: 0,
       },

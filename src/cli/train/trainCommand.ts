@@ -17,10 +17,9 @@ import { offlineBankQuestions, offlinePoolModels } from '../../core/offline/offl
 import { folderDecodingOf } from '../../core/model/routerJson';
 import { folderDecodingProcessors } from '../../core/policy/folderDecoding';
 import { createLanguageModelPolicy } from '../../core/policy/languageModelPolicy';
-import { renderCompactPromptForPool } from '../../core/protocol/prompt';
+import { DEFAULT_AGENT_TEMPLATE, renderCompactPromptForPool } from '../../core/protocol/prompt';
 import { createEpisodeRollout } from '../../core/rl/episodeRollout';
 import { runTrainLoop, type TrainEvent } from '../../core/rl/trainLoop';
-import { EXAMPLE_AGENT_TEMPLATE } from '../../core/run/exampleTrajectory';
 import { createFsCheckpointStore, loadCheckpointDir } from './fsCheckpointStore';
 import { createRolloutModel } from './rolloutModel';
 import { runSupervisedWarmup } from './supervisedWarmup';
@@ -77,7 +76,7 @@ async function runRl(cfg: TrainFileConfig, flags: ReadonlyMap<string, string>, c
     if (cfg.data.limit !== null) questions = questions.slice(0, cfg.data.limit);
     log(`train: ${model.folder.location}, ${learner.paramInfo.length} trainable tensors (${cfg.model.trainable.kind}), ${questions.length} questions, ${pool.length} pool models`);
     const { temperature, topP, topK } = cfg.rollout;
-    const agentTemplate = cfg.rollout.agentTemplate ?? EXAMPLE_AGENT_TEMPLATE;
+    const agentTemplate = cfg.rollout.agentTemplate ?? DEFAULT_AGENT_TEMPLATE;
     // rollouts decode as the folder asks (router.json decoding: grammar, extractive spans), so exploration
     // at temperature 1 stays inside the format; the trainer's log-probs are the model's own (before processors)
     const decoding = folderDecodingProcessors(model.tokenizer, folderDecodingOf(model.folder.router), pool.map((m) => m.name));

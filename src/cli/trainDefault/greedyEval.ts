@@ -14,9 +14,8 @@ import type { OfflineBank, OfflineQuestion } from '../../core/offline/offlineBan
 import { createOfflineCaller } from '../../core/offline/offlineCaller';
 import { offlinePoolModels } from '../../core/offline/offlinePool';
 import { createLanguageModelPolicy } from '../../core/policy/languageModelPolicy';
-import { renderCompactPromptForPool } from '../../core/protocol/prompt';
+import { DEFAULT_AGENT_TEMPLATE, renderCompactPromptForPool } from '../../core/protocol/prompt';
 import { createCostWindow } from '../../core/reward/costReward';
-import { EXAMPLE_AGENT_TEMPLATE } from '../../core/run/exampleTrajectory';
 import { runEpisodeToEnd } from '../../core/run/runEpisode';
 import { createNodeLanguageModel } from '../../adapters/node/nodeLanguageModel';
 import type { PolicySummary } from '../eval/policyEval';
@@ -41,7 +40,7 @@ export async function evaluateFolderGreedy(dir: string, bank: OfflineBank, quest
     for (const [i, q] of questions.entries()) {
       const policy = createLanguageModelPolicy(lm, m.tokenizer, { processors: decoding, id: dir, sampling: { temperature: 0, topP: 1, topK: 0, seed: 0 }, framing: m.framing, tokenizerVocabSize: m.folder.tokenizerVocabSize, now: o.now });
       const t = await runEpisodeToEnd(
-        { id: `greedy.${q.id}`, question: toQuestionRecord(q), template: 'compact', prompt: renderCompactPromptForPool(pool, q.question), pool: pool.map((p) => ({ ...p })), agentTemplate: EXAMPLE_AGENT_TEMPLATE, settings: { ...DEFAULT_ENV_SETTINGS }, alpha: o.alpha },
+        { id: `greedy.${q.id}`, question: toQuestionRecord(q), template: 'compact', prompt: renderCompactPromptForPool(pool, q.question), pool: pool.map((p) => ({ ...p })), agentTemplate: DEFAULT_AGENT_TEMPLATE, settings: { ...DEFAULT_ENV_SETTINGS }, alpha: o.alpha },
         { policy, caller, tokenizer: m.tokenizer, costWindow, now: o.now },
       );
       o.onTrajectory?.(t);

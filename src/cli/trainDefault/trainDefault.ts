@@ -18,7 +18,8 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createFsDataRoot, defaultDataRootDir } from '../../adapters/node/fsDataRoot';
-import { bankTeacherPlan, buildTokenizerCorpusFor, runTeacherEpisodes, shuffled, trainingBankQuestions } from '../../core/defaultPolicy/corpus';
+import { buildTokenizerCorpusFor, runTeacherEpisodes, shuffled } from '../../core/defaultPolicy/corpus';
+import { bankTeacherPlan, trainingBankQuestions } from '../../core/defaultPolicy/teacher';
 import { DEFAULT_BPE_VOCAB, DEFAULT_POLICY_SEED, DEFAULT_POLICY_VARIANTS, defaultPolicyConfigJson, EMBEDDED_DECODING, embeddedIndex, EMBEDDED_INDEX_FILE, initialDecoderWeights, variantPlan, warmupFolderName, type DefaultPolicyVariant } from '../../core/defaultPolicy/defaultModel';
 import { parameterCount } from '../../core/onnx/weights';
 import { bpeTokenizerConfig, trainByteLevelBpe } from '../../core/tokenizer/bpeTrainer';

@@ -12,11 +12,10 @@ import { createOfflineCaller } from '../../core/offline/offlineCaller';
 import { offlinePoolModels } from '../../core/offline/offlinePool';
 import type { WeightTensor } from '../../core/onnx/weights';
 import { createLanguageModelPolicy } from '../../core/policy/languageModelPolicy';
-import { renderCompactPromptForPool } from '../../core/protocol/prompt';
+import { DEFAULT_AGENT_TEMPLATE, renderCompactPromptForPool } from '../../core/protocol/prompt';
 import { createEpisodeRollout } from '../../core/rl/episodeRollout';
 import { createTrainConfig } from '../../core/rl/trainConfig';
 import { runTrainLoop } from '../../core/rl/trainLoop';
-import { EXAMPLE_AGENT_TEMPLATE } from '../../core/run/exampleTrajectory';
 import { createOnnxLearner, ownedWeights } from '../../core/learner/onnxLearner';
 import { nodeTrainSessions } from '../../adapters/node/nodeTrainSession';
 import { createRolloutModel } from '../train/rolloutModel';
@@ -70,7 +69,7 @@ export async function runVariantRl(o: VariantRlInput): Promise<{ weights: Map<st
         template: 'compact',
         prompt: renderCompactPromptForPool(pool, question.text),
         pool: pool.map((m) => ({ ...m })),
-        agentTemplate: EXAMPLE_AGENT_TEMPLATE,
+        agentTemplate: DEFAULT_AGENT_TEMPLATE,
         settings: { ...DEFAULT_ENV_SETTINGS, maxNewTokens: RL_MAX_NEW_TOKENS },
       }),
     });

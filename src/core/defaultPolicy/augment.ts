@@ -13,7 +13,8 @@ import { isHeldOutQuestion } from '../eval/heldOut';
 import { fnv1a32 } from '../math/hash';
 import { createRng } from '../math/rng';
 import type { OfflineBank, OfflineQuestion } from '../offline/offlineBank';
-import { shuffled, trainingBankQuestions } from './corpus';
+import { shuffled } from './corpus';
+import { trainingBankQuestions } from './teacher';
 
 export function syntheticTrainingBank(bank: OfflineBank, copies: number, seed: number): OfflineBank {
   const training = trainingBankQuestions(bank);

@@ -3,10 +3,9 @@
  * training questions only, the tokenizer corpus and a tokenizer trained on it (fast), the warm-up JSONL
  * per α, determinism.
  */
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DataRootError, type DataRoot } from '../data/dataRoot';
+import { mirrorDataRoot } from '../../testing/dataRoot';
 import { isHeldOutQuestion } from '../eval/heldOut';
 import { parseTrajectoriesJsonl } from '../eval/exportResults';
 import { loadOfflineBank, type OfflineBank } from '../offline/offlineBank';
@@ -14,29 +13,14 @@ import { normalizeQuestion } from '../protocol/prompt';
 import { trajectorySequence } from '../rl/episodeRollout';
 import { createBpeTokenizer } from '../tokenizer/bpeTokenizer';
 import { ROUTER_TAG_TOKENS, trainByteLevelBpe } from '../tokenizer/bpeTrainer';
-import { buildTokenizerCorpus, buildWarmupDatasets, HeldOutLeakError, runTeacherEpisodes, trainingBankQuestions, type TokenizerCorpus } from './corpus';
-
-const DATA_DIR = resolve(__dirname, '../../../../shared/data');
-
-/** node:fs stand-in for adapters/node/fsDataRoot (core tests may not import adapters). */
-function fsRoot(dir: string): DataRoot {
-  return {
-    location: dir,
-    async readText(path) {
-      try {
-        return await readFile(join(dir, path), 'utf8');
-      } catch (err) {
-        throw new DataRootError(`${path} is missing from the data root ${dir}.`, { cause: err });
-      }
-    },
-  };
-}
+import { buildTokenizerCorpus, buildWarmupDatasets, runTeacherEpisodes, type TokenizerCorpus } from './corpus';
+import { HeldOutLeakError, trainingBankQuestions } from './teacher';
 
 describe('default-policy data on the offline bank', () => {
   let bank: OfflineBank;
   let corpus: TokenizerCorpus;
   beforeAll(async () => {
-    bank = await loadOfflineBank(fsRoot(DATA_DIR));
+    bank = await loadOfflineBank(mirrorDataRoot());
     corpus = await buildTokenizerCorpus(bank, { seed: 7 });
   });
 

@@ -1,5 +1,5 @@
 /**
- * The embedded policy's data (issue 6): teacher trajectories on the offline pool's TRAINING questions,
+ * The embedded policy's data: teacher trajectories on the offline pool's TRAINING questions,
  * the tokenizer corpus, and the supervised warm-up JSONL per α. Held-out questions (eval/heldOut.ts)
  * and the bank's test split never enter: `trainingBankQuestions` filters them and `runTeacherEpisodes`
  * refuses them.
@@ -12,9 +12,9 @@
  * costs and token counts are the environment's. The token counts depend on the policy tokenizer: build
  * the corpus with the byte tokenizer (before any BPE exists), then the warm-up data with the trained one.
  * Deterministic: the seed picks the thoughts' phrasings and the line order; a clock is never read.
+ * Must not decide whom the teacher trusts (teacher.ts does, for every host) nor run a live call.
  */
 import { DEFAULT_ENV_SETTINGS, type EnvSettings, type PoolModelRecord, type QuestionRecord, type Trajectory } from '../env/trajectory';
-import { isHeldOutQuestion } from '../eval/heldOut';
 import { trajectoriesToJsonl } from '../eval/exportResults';
 import { createRng, type Rng } from '../math/rng';
 import { renderTinyChatml } from '../tokenizer/tinyTokenizer';
@@ -22,33 +22,16 @@ import { OFFLINE_DATASETS, type OfflineBank, type OfflineQuestion } from '../off
 import { createOfflineCaller } from '../offline/offlineCaller';
 import { offlinePoolModels } from '../offline/offlinePool';
 import type { CandidateCaller, Tokenizer } from '../policy/ports';
-import { renderCompactPromptForPool } from '../protocol/prompt';
+import { DEFAULT_AGENT_TEMPLATE, renderCompactPromptForPool } from '../protocol/prompt';
 import { createCostWindow } from '../reward/costReward';
-import { EXAMPLE_AGENT_TEMPLATE } from '../run/exampleTrajectory';
 import { runEpisodeToEnd } from '../run/runEpisode';
-import { createTeacherPolicy, recordedAccuracy, teacherPlan, type TeacherOptions, type TeacherPlan } from './teacher';
+import { assertTrainingQuestions, bankTeacherPlan, createTeacherPolicy, trainingBankQuestions, type TeacherOptions, type TeacherPlan } from './teacher';
 
 /** The two α datasets shipped by default (like the paper's released pair). */
 export const DEFAULT_TEACHER_ALPHAS = [0, 0.8] as const;
 
-export class HeldOutLeakError extends Error {
-  override name = 'HeldOutLeakError';
-}
-
-/** The bank's training questions that are not held out, in bank order. */
-export function trainingBankQuestions(bank: OfflineBank): OfflineQuestion[] {
-  return bank.questions.filter((q) => q.split === 'train' && !isHeldOutQuestion(q.id));
-}
-
 export function toQuestionRecord(q: OfflineQuestion): QuestionRecord {
   return { id: q.id, dataset: OFFLINE_DATASETS[q.task], text: q.question, goldAnswers: [...q.goldAnswers] };
-}
-
-/** The teacher's plan for the bank's pool, trusting each model by its accuracy on the training questions. */
-export function bankTeacherPlan(bank: OfflineBank, training: readonly OfflineQuestion[] = trainingBankQuestions(bank)): TeacherPlan {
-  assertTraining(training);
-  const pool = offlinePoolModels(bank);
-  return teacherPlan(pool, recordedAccuracy(training, pool.map((m) => m.name)));
 }
 
 /** UTF-8 bytes as token ids: a stand-in policy tokenizer for counting before a BPE exists (never shorter than a BPE's). */
@@ -72,16 +55,9 @@ export interface TeacherRunOptions extends Omit<TeacherOptions, 'rng'> {
   caller?: CandidateCaller;
 }
 
-function assertTraining(questions: readonly OfflineQuestion[]): void {
-  const bad = questions.find((q) => q.split !== 'train' || isHeldOutQuestion(q.id));
-  if (bad !== undefined) {
-    throw new HeldOutLeakError(`Question ${bad.id} is ${bad.split === 'train' ? 'held out' : `in the ${bad.split} split`}; training data may use only trainingBankQuestions(bank).`);
-  }
-}
-
 /** Runs the teacher once per question through the environment with the offline pool; in question order. */
 export async function runTeacherEpisodes(bank: OfflineBank, questions: readonly OfflineQuestion[], opts: TeacherRunOptions = {}): Promise<Trajectory[]> {
-  assertTraining(questions);
+  assertTrainingQuestions(questions);
   const pool = offlinePoolModels(bank);
   const plan = opts.plan ?? bankTeacherPlan(bank);
   const tokenizer = opts.tokenizer ?? byteTokenizer();
@@ -106,7 +82,7 @@ export async function runTeacherEpisodes(bank: OfflineBank, questions: readonly 
           template: 'compact',
           prompt: renderCompactPromptForPool(pool, q.question),
           pool: pool.map((m) => ({ ...m })),
-          agentTemplate: opts.agentTemplate ?? EXAMPLE_AGENT_TEMPLATE,
+          agentTemplate: opts.agentTemplate ?? DEFAULT_AGENT_TEMPLATE,
           settings: { ...(opts.settings ?? DEFAULT_ENV_SETTINGS) },
           alpha,
         },

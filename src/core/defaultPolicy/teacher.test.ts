@@ -2,10 +2,8 @@
  * The cost-aware teacher: its decisions on scripted replies, and its quality on 200 training questions
  * of the real offline bank (../shared/data, read at run time) against the single-model baselines.
  */
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DataRootError, type DataRoot } from '../data/dataRoot';
+import { mirrorDataRoot } from '../../testing/dataRoot';
 import { DEFAULT_ENV_SETTINGS, type PoolModelRecord, type Trajectory } from '../env/trajectory';
 import { createBaselinePolicy } from '../eval/baselines';
 import { isHeldOutQuestion } from '../eval/heldOut';
@@ -17,28 +15,11 @@ import type { CallError } from '../env/trajectory';
 import { formatReward } from '../reward/format';
 import { poolModelNameCheck } from '../env/metrics';
 import { createCostWindow } from '../reward/costReward';
-import { EXAMPLE_AGENT_TEMPLATE } from '../run/exampleTrajectory';
 import { runEpisodeToEnd } from '../run/runEpisode';
 import { createScriptedCaller } from '../run/scripted';
-import { renderCompactPromptForPool } from '../protocol/prompt';
-import { byteTokenizer, runTeacherEpisodes, toQuestionRecord, trainingBankQuestions } from './corpus';
-import { createTeacherPolicy, recordedAccuracy, teacherPlan, teacherQuery, type TeacherOptions } from './teacher';
-
-const DATA_DIR = resolve(__dirname, '../../../../shared/data');
-
-/** node:fs stand-in for adapters/node/fsDataRoot (core tests may not import adapters). */
-function fsRoot(dir: string): DataRoot {
-  return {
-    location: dir,
-    async readText(path) {
-      try {
-        return await readFile(join(dir, path), 'utf8');
-      } catch (err) {
-        throw new DataRootError(`${path} is missing from the data root ${dir}.`, { cause: err });
-      }
-    },
-  };
-}
+import { DEFAULT_AGENT_TEMPLATE, renderCompactPromptForPool } from '../protocol/prompt';
+import { byteTokenizer, runTeacherEpisodes, toQuestionRecord } from './corpus';
+import { createTeacherPolicy, recordedAccuracy, teacherPlan, teacherQuery, trainingBankQuestions, type TeacherOptions } from './teacher';
 
 const model = (name: string, price: number): PoolModelRecord => ({ name, provider: 'scripted', providerModelId: name, inputPer1M: price, outputPer1M: price });
 const POOL = [model('big-x', 0.9), model('cheap-a', 0.1), model('big-y', 0.9), model('cheap-b', 0.2)];
@@ -54,7 +35,7 @@ async function episode(replies: Record<string, string | CallError>, opts: Teache
       template: 'compact',
       prompt: renderCompactPromptForPool(POOL, question),
       pool: POOL,
-      agentTemplate: EXAMPLE_AGENT_TEMPLATE,
+      agentTemplate: DEFAULT_AGENT_TEMPLATE,
       settings: DEFAULT_ENV_SETTINGS,
       alpha: opts.alpha ?? 0,
     },
@@ -141,7 +122,7 @@ describe('createTeacherPolicy on scripted replies', () => {
 describe('the teacher on the offline bank (200 training questions)', () => {
   let bank: OfflineBank;
   beforeAll(async () => {
-    bank = await loadOfflineBank(fsRoot(DATA_DIR));
+    bank = await loadOfflineBank(mirrorDataRoot());
   });
 
   const mean = (ts: Trajectory[], f: (t: Trajectory) => number): number => ts.reduce((s, t) => s + f(t), 0) / ts.length;
@@ -157,7 +138,7 @@ describe('the teacher on the offline bank (200 training questions)', () => {
         const policy = createBaselinePolicy({ kind: 'single', model: name }, { pool, question: q.question, rng: createRng(0) });
         out.push(
           await runEpisodeToEnd(
-            { id: q.id, question: toQuestionRecord(q), template: 'compact', prompt: renderCompactPromptForPool(pool, q.question), pool, agentTemplate: EXAMPLE_AGENT_TEMPLATE, settings: DEFAULT_ENV_SETTINGS, alpha: 0 },
+            { id: q.id, question: toQuestionRecord(q), template: 'compact', prompt: renderCompactPromptForPool(pool, q.question), pool, agentTemplate: DEFAULT_AGENT_TEMPLATE, settings: DEFAULT_ENV_SETTINGS, alpha: 0 },
             { policy, caller, tokenizer: byteTokenizer(), costWindow: createCostWindow(), now: () => 0 },
           ),
         );

@@ -1,5 +1,5 @@
 /**
- * The cost-aware teacher (issue 6, DESIGN.md §6): a scripted router Policy whose trajectories are the
+ * The cost-aware teacher (DESIGN.md §6): a scripted router Policy whose trajectories are the
  * supervised warm-up data of the embedded policy. It writes ordinary protocol turns with the compact
  * template's pool names, decided only from the replies it has read:
  *
@@ -17,9 +17,16 @@
  *
  * One policy instance per episode (it remembers whom it asked). Replies are read with
  * eval/directAnswer.ts (exact on the offline pool's bold answers; a best effort on live replies).
+ *
+ * Its trust in a bank's models (`bankTeacherTrust`) is learnt from the bank's training questions only, and
+ * every host (the eval CLI, the in-process engine, the corpus builder) takes it from here. Must not read a
+ * held-out or test question: `trainingBankQuestions` filters them, `assertTrainingQuestions` refuses them.
  */
 import type { Rng } from '../math/rng';
 import type { PoolModelRecord } from '../env/trajectory';
+import { isHeldOutQuestion } from '../eval/heldOut';
+import type { OfflineBank, OfflineQuestion } from '../offline/offlineBank';
+import { offlinePoolModels } from '../offline/offlinePool';
 import type { GenerateRequest, Policy } from '../policy/ports';
 import { repliesInContext } from '../eval/baselines';
 import { extractDirectAnswer, isCannotHelp } from '../eval/directAnswer';
@@ -73,6 +80,35 @@ export function recordedAccuracy(questions: readonly { scores: Readonly<Record<s
   const out: Record<string, number> = {};
   for (const m of models) out[m] = questions.length === 0 ? 0 : questions.filter((q) => (q.scores[m] ?? 0) >= 0.5).length / questions.length;
   return out;
+}
+
+export class HeldOutLeakError extends Error {
+  override name = 'HeldOutLeakError';
+}
+
+/** The bank's training questions that are not held out, in bank order. */
+export function trainingBankQuestions(bank: OfflineBank): OfflineQuestion[] {
+  return bank.questions.filter((q) => q.split === 'train' && !isHeldOutQuestion(q.id));
+}
+
+/** Throws a HeldOutLeakError at the first question outside `trainingBankQuestions`. */
+export function assertTrainingQuestions(questions: readonly OfflineQuestion[]): void {
+  const bad = questions.find((q) => q.split !== 'train' || isHeldOutQuestion(q.id));
+  if (bad !== undefined) {
+    throw new HeldOutLeakError(`Question ${bad.id} is ${bad.split === 'train' ? 'held out' : `in the ${bad.split} split`}; training data may use only trainingBankQuestions(bank).`);
+  }
+}
+
+/** The teacher's plan for the bank's pool, trusting each model by its accuracy on the training questions. */
+export function bankTeacherPlan(bank: OfflineBank, training: readonly OfflineQuestion[] = trainingBankQuestions(bank)): TeacherPlan {
+  assertTrainingQuestions(training);
+  const pool = offlinePoolModels(bank);
+  return teacherPlan(pool, recordedAccuracy(training, pool.map((m) => m.name)));
+}
+
+/** The teacher's trust per bank model (its accuracy on the training questions); null when the bank has none. */
+export function bankTeacherTrust(bank: OfflineBank): Readonly<Record<string, number>> | null {
+  return trainingBankQuestions(bank).length > 0 ? bankTeacherPlan(bank).trust : null;
 }
 
 export function teacherConfirms(opts: TeacherOptions): boolean {

@@ -5,7 +5,8 @@
 import { DEFAULT_ENV_SETTINGS, type Trajectory } from '../env/trajectory';
 import { createByteTokenizer } from '../tokenizer/byteTokenizer';
 import { createCostWindow } from '../reward/costReward';
-import { EXAMPLE_AGENT_TEMPLATE, EXAMPLE_POOL } from '../run/exampleTrajectory';
+import { EXAMPLE_POOL } from '../run/exampleTrajectory';
+import { DEFAULT_AGENT_TEMPLATE } from '../protocol/prompt';
 import { runEpisodeToEnd } from '../run/runEpisode';
 import { createScriptedCaller, createScriptedPolicy } from '../run/scripted';
 
@@ -26,7 +27,7 @@ export function scriptedEpisode(id: string, turns: readonly string[], replies: R
       template: 'compact',
       prompt: 'Route, then answer. Question: Who wrote Dune?',
       pool: EXAMPLE_POOL.map((m) => ({ ...m })),
-      agentTemplate: EXAMPLE_AGENT_TEMPLATE,
+      agentTemplate: DEFAULT_AGENT_TEMPLATE,
       settings: { ...DEFAULT_ENV_SETTINGS },
       alpha,
     },

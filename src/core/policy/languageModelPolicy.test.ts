@@ -7,7 +7,8 @@ import type { GenerateRequest } from './ports';
 import { frameChatTemplate } from './tokenizedChat';
 import { createCostWindow } from '../reward/costReward';
 import { DEFAULT_ENV_SETTINGS } from '../env/trajectory';
-import { EXAMPLE_AGENT_TEMPLATE, EXAMPLE_POOL } from '../run/exampleTrajectory';
+import { EXAMPLE_POOL } from '../run/exampleTrajectory';
+import { DEFAULT_AGENT_TEMPLATE } from '../protocol/prompt';
 import { runEpisodeToEnd, type EpisodeRequest } from '../run/runEpisode';
 import { createScriptedCaller } from '../run/scripted';
 
@@ -29,7 +30,7 @@ const episode = (): EpisodeRequest => ({
   template: 'compact',
   prompt: PROMPT,
   pool: EXAMPLE_POOL.map((m) => ({ ...m })),
-  agentTemplate: EXAMPLE_AGENT_TEMPLATE,
+  agentTemplate: DEFAULT_AGENT_TEMPLATE,
   settings: { ...DEFAULT_ENV_SETTINGS },
   alpha: 0,
 });

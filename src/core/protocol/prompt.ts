@@ -1,9 +1,16 @@
 /**
  * Prompt rendering (DESIGN.md §2.1). The reference templates are data: they are loaded at run time
- * through the data root (see data/dataRoot.ts) and never committed. The project's own compact template,
- * for its own policies, is written here.
+ * through the data root (see data/dataRoot.ts) and never committed. The project's own texts, for its own
+ * policies, are written here: the compact policy template and the default candidate (agent) prompt.
+ * Must not hold a reference text.
  */
 import { pyStrip } from '../text/pyText';
+
+/**
+ * The project's own candidate (agent) prompt, one `{query}`: short, asks for a direct reply. An episode sends
+ * it to the routed model; the reference agent prompt (router-r1/agent_prompt) is data and loaded instead.
+ */
+export const DEFAULT_AGENT_TEMPLATE = 'Answer the question below accurately and concisely. If you are not sure, say so.\n\nQuestion: {query}';
 
 export type ReferenceTemplateId = 'qwen' | 'llama';
 export type TemplateId = ReferenceTemplateId | 'compact';

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createRng } from '../math/rng';
 import { createByteTokenizer } from '../tokenizer/byteTokenizer';
 import { DEFAULT_ENV_SETTINGS } from '../env/trajectory';
-import { EXAMPLE_AGENT_TEMPLATE, EXAMPLE_POOL } from '../run/exampleTrajectory';
+import { EXAMPLE_POOL } from '../run/exampleTrajectory';
+import { DEFAULT_AGENT_TEMPLATE } from '../protocol/prompt';
 import { createScriptedCaller, createScriptedPolicy } from '../run/scripted';
 import { createEpisodeRollout, trajectorySequence } from './episodeRollout';
 import { rolloutProblem, type RolloutRequest } from './rollouts';
@@ -20,7 +21,7 @@ function port(reply: Parameters<typeof createScriptedCaller>[0][string], framing
     tokenizer,
     caller: createScriptedCaller({ [SMALL]: reply }),
     policy: () => createScriptedPolicy(TURNS),
-    request: (q, id) => ({ id, question: q, template: 'compact', prompt: `Route, then answer. Question: ${q.text}`, pool: EXAMPLE_POOL.map((m) => ({ ...m })), agentTemplate: EXAMPLE_AGENT_TEMPLATE, settings: { ...DEFAULT_ENV_SETTINGS } }),
+    request: (q, id) => ({ id, question: q, template: 'compact', prompt: `Route, then answer. Question: ${q.text}`, pool: EXAMPLE_POOL.map((m) => ({ ...m })), agentTemplate: DEFAULT_AGENT_TEMPLATE, settings: { ...DEFAULT_ENV_SETTINGS } }),
     now: () => 0,
     ...(framing === undefined ? {} : { framing }),
   });

@@ -4,14 +4,10 @@
  * are the project's own (the reference templates are never committed).
  */
 import { REFERENCE_MODEL_IDS } from '../protocol/modelNames';
-import { renderCompactPromptForPool } from '../protocol/prompt';
+import { DEFAULT_AGENT_TEMPLATE, renderCompactPromptForPool } from '../protocol/prompt';
 import type { EngineEpisodeRequest } from '../engine';
 import { DEFAULT_ENV_SETTINGS, type PoolModelRecord, type Trajectory } from '../env/trajectory';
 import { createInProcessEngine } from './inProcessEngine';
-
-/** The project's own candidate prompt: short, asks for a direct reply. */
-export const EXAMPLE_AGENT_TEMPLATE =
-  'Answer the question below accurately and concisely. If you are not sure, say so.\n\nQuestion: {query}';
 
 const QUESTION = 'Who wrote the novel that the film Blade Runner is based on?';
 
@@ -52,7 +48,7 @@ export function exampleEngineRequest(): EngineEpisodeRequest {
       template: 'compact',
       prompt: renderCompactPromptForPool(pool, QUESTION),
       pool,
-      agentTemplate: EXAMPLE_AGENT_TEMPLATE,
+      agentTemplate: DEFAULT_AGENT_TEMPLATE,
       settings: { ...DEFAULT_ENV_SETTINGS },
       alpha: 0,
     },

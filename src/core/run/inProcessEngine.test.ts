@@ -4,10 +4,10 @@
  * (errors recorded per round, keys never recorded), connection tests, and a broken data root.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DataRootError, type DataRoot } from '../data/dataRoot';
+import { createDataRootCache } from '../data/dataRootCache';
+import { countingReads, mirrorDataRoot, MIRROR_DIR } from '../../testing/dataRoot';
 import type { EngineEpisodeRequest } from '../engine';
 import { DEFAULT_ENV_SETTINGS, type PoolModelRecord, type Trajectory } from '../env/trajectory';
 import type { FetchLike } from '../providers/fetchPort';
@@ -15,21 +15,11 @@ import { PROVIDER_PRESETS } from '../providers/providerConfig';
 import type { EpisodeEvent } from './episodeEvents';
 import { createInProcessEngine } from './inProcessEngine';
 
-const MIRROR = resolve(import.meta.dirname, '../../../../shared/data');
+const MIRROR = MIRROR_DIR;
 const CANARY = 'sk-canary-unit-0123456789';
 
 function mirrorRoot(reads: string[] = []): (location: string) => DataRoot {
-  return (location) => ({
-    location,
-    async readText(path) {
-      reads.push(path);
-      try {
-        return await readFile(resolve(location, path), 'utf8');
-      } catch (err) {
-        throw new DataRootError(`${path} is missing from ${location}`, { cause: err });
-      }
-    },
-  });
+  return (location) => countingReads(mirrorDataRoot(location), reads);
 }
 
 const noSleep = async () => {};
@@ -70,7 +60,7 @@ async function play(engine: ReturnType<typeof createInProcessEngine>, req: Engin
 describe.skipIf(!existsSync(MIRROR))('offline pool through the engine', () => {
   it('loads the pool and questions once per data root, and plays a human episode on it', async () => {
     const reads: string[] = [];
-    const engine = createInProcessEngine({ now: () => 0, openDataRoot: mirrorRoot(reads) });
+    const engine = createInProcessEngine({ now: () => 0, dataRoots: createDataRootCache(mirrorRoot(reads)) });
     const info = await engine.loadOfflinePool({ dataRoot: MIRROR });
     expect(info.pool.length).toBe(9);
     expect(info.pool.every((m) => m.simulated === true && m.provider === 'offline')).toBe(true);
@@ -91,7 +81,7 @@ describe.skipIf(!existsSync(MIRROR))('offline pool through the engine', () => {
   });
 
   it('loads the QA sets and the reference data', async () => {
-    const engine = createInProcessEngine({ now: () => 0, openDataRoot: mirrorRoot(), defaultDataRoot: MIRROR });
+    const engine = createInProcessEngine({ now: () => 0, dataRoots: createDataRootCache(mirrorRoot()), defaultDataRoot: MIRROR });
     expect(await engine.loadQuestions('bamboogle')).toHaveLength(125);
     const ref = await engine.loadReferenceData();
     expect(ref.agentPrompt).toContain('{query}');
@@ -102,10 +92,10 @@ describe.skipIf(!existsSync(MIRROR))('offline pool through the engine', () => {
 
 describe('a missing data root', () => {
   it('fails the offline episode before any event with what to fix, and is retried next time', async () => {
-    const engine = createInProcessEngine({ now: () => 0, openDataRoot: mirrorRoot() });
+    const engine = createInProcessEngine({ now: () => 0, dataRoots: createDataRootCache(mirrorRoot()) });
     const req = { ...request([], { kind: 'offline' }), dataRoot: '/nowhere' };
     await expect(play(engine, req, [])).rejects.toThrow(DataRootError);
-    await expect(engine.loadOfflinePool({ dataRoot: '/nowhere' })).rejects.toThrow(/missing/);
+    await expect(engine.loadOfflinePool({ dataRoot: '/nowhere' })).rejects.toThrow(/does not exist/);
   });
 
   it('says so when no data root is configured at all', async () => {

@@ -1,22 +1,26 @@
 /**
- * The Engine in the calling thread. It owns what lives for a session: the cost window shared by every
- * episode it scores, in order (DESIGN.md §2.4), the spending cap and response cache of HTTP calls, and
- * the data read from each data root (the offline bank is loaded once per root). It turns plain-data
- * specs into policy and candidate ports. It never records or logs a key.
+ * The Engine in the calling thread (Node tests, the CLI, inside the worker). It owns what lives for a
+ * session: the cost window shared by every episode it scores, in order (DESIGN.md §2.4), the spending cap
+ * and response cache of HTTP calls, and the human turns in flight. It turns plain-data specs into policy
+ * and candidate ports; the data roots' contents come from an injected DataRootCache (shared with the
+ * worker's training runtime).
+ * Must not: record or log a key, or decide the teacher's trust (core/defaultPolicy/teacher.ts does).
  */
 import type { CandidateSpec, ConnectionTestRequest, ConnectionTestResult, Engine, EngineEpisodeRequest, EngineEvalRequest, ModelLoadEvent, PolicySpec, ReferenceData } from '../engine';
+import { createEventChannel } from './eventChannel';
 import type { PoolModelRecord } from '../env/trajectory';
 import { EvalMethodError } from '../eval/baselines';
 import { estimateRun } from '../eval/estimateRun';
 import { runEvaluation, type EvalDeps } from '../eval/runEvaluation';
 import { recordedScoresOf } from '../offline/matchBankQuestion';
-import { bankTeacherPlan, trainingBankQuestions } from '../defaultPolicy/corpus';
+import { bankTeacherTrust } from '../defaultPolicy/teacher';
 import { parseSizeB } from '../offline/offlineCaller';
 import { renderCompactPromptForPool, renderPrompt } from '../protocol/prompt';
 import { DataRootError, loadAgentPrompt, loadReferenceTemplate, DATA_PATHS, type DataRoot } from '../data/dataRoot';
+import type { DataRootCache } from '../data/dataRootCache';
 import { loadQaDataset } from '../data/qaDatasets';
 import { assertNever } from '../math/assertNever';
-import { loadOfflineBank, type OfflineBank } from '../offline/offlineBank';
+import type { OfflineBank } from '../offline/offlineBank';
 import { createOfflineCaller } from '../offline/offlineCaller';
 import { OFFLINE_PROVIDER, offlineBankQuestions, offlinePoolModels } from '../offline/offlinePool';
 import { createByteTokenizer } from '../tokenizer/byteTokenizer';
@@ -41,8 +45,11 @@ export interface InProcessEngineDeps {
   /** Milliseconds from any origin (injected: core never reads a clock itself). */
   now: () => number;
   costWindow?: CostWindow;
-  /** Opens a data root by location (a URL in the browser, a directory in Node). */
-  openDataRoot?: (location: string) => DataRoot;
+  /**
+   * Opens data roots by location (a URL in the browser, a directory in Node) and reads each one's offline
+   * bank once; the worker's is shared with its training runtime.
+   */
+  dataRoots?: DataRootCache;
   /** The location used when a request names none. */
   defaultDataRoot?: string;
   /** For HTTP candidates: the fetch port, the backoff sleep, and epoch ms for Retry-After dates. */
@@ -66,7 +73,7 @@ export function createInProcessEngine(deps: InProcessEngineDeps): Engine {
   const humans = new Map<string, TurnInbox>();
   const spendingCap = createSpendingCap(Number.POSITIVE_INFINITY);
   const responseCache = createMemoryResponseCache();
-  const banks = new Map<string, Promise<OfflineBank>>();
+  const dataRoots = deps.dataRoots;
   const models = createPolicyModels(deps.policyRuntime);
   const runtime = (): PolicyRuntime => {
     if (deps.policyRuntime === undefined) throw new NoPolicyRuntimeError();
@@ -84,24 +91,23 @@ export function createInProcessEngine(deps: InProcessEngineDeps): Engine {
     });
   }
 
-  function dataRoot(location: string | undefined): DataRoot {
+  /** The request's data root, else the default one. */
+  function rootLocation(location: string | undefined): { where: string; roots: DataRootCache } {
     const where = location ?? deps.defaultDataRoot;
-    if (where === undefined || deps.openDataRoot === undefined) {
+    if (where === undefined || dataRoots === undefined) {
       throw new DataRootError('No data root is configured: the offline pool and the datasets are read from one. Set the data root (e.g. the app\'s ./data/ or ../shared/data).');
     }
-    return deps.openDataRoot(where);
+    return { where, roots: dataRoots };
   }
 
-  /** Loaded once per data root; a failed load is forgotten so the next try reads again. */
+  function dataRoot(location: string | undefined): DataRoot {
+    const { where, roots } = rootLocation(location);
+    return roots.open(where);
+  }
+
   function bank(location: string | undefined): Promise<OfflineBank> {
-    const root = dataRoot(location);
-    let loading = banks.get(root.location);
-    if (loading === undefined) {
-      loading = loadOfflineBank(root);
-      banks.set(root.location, loading);
-      loading.catch(() => banks.delete(root.location));
-    }
-    return loading;
+    const { where, roots } = rootLocation(location);
+    return roots.bank(where);
   }
 
   /** `session`: use the session's cache and spending cap, and retry (episodes); a connection test does neither. */
@@ -140,12 +146,12 @@ export function createInProcessEngine(deps: InProcessEngineDeps): Engine {
     }
   }
 
-  /** The teacher method's trust per model: accuracy on the bank's training questions (as the CLI's evalSetup), once per bank. */
+  /** The teacher method's trust per model (teacher.ts, as the CLI's evalSetup), once per bank. */
   const teacherTrusts = new WeakMap<OfflineBank, Readonly<Record<string, number>> | null>();
   function teacherTrustOf(b: OfflineBank): Readonly<Record<string, number>> | null {
     let trust = teacherTrusts.get(b);
     if (trust === undefined) {
-      trust = trainingBankQuestions(b).length > 0 ? bankTeacherPlan(b).trust : null;
+      trust = bankTeacherTrust(b);
       teacherTrusts.set(b, trust);
     }
     return trust;
@@ -273,31 +279,13 @@ export function createInProcessEngine(deps: InProcessEngineDeps): Engine {
       }
     },
     async *loadModel(req, opts) {
-      // Progress arrives by callback while the load is awaited: buffer it and hand it out in order.
-      const queue: ModelLoadEvent[] = [];
-      let wake: (() => void) | undefined;
-      let outcome: { ok: true } | { ok: false; err: unknown } | undefined;
-      const push = (e: ModelLoadEvent) => {
-        queue.push(e);
-        wake?.();
-      };
-      models.load(req, { ...(opts?.signal === undefined ? {} : { signal: opts.signal }), onEvent: push }).then(
-        () => ((outcome = { ok: true }), wake?.()),
-        (err: unknown) => ((outcome = { ok: false, err }), wake?.()),
+      // Progress arrives by callback while the load is awaited: the channel hands it out in order, then the load's outcome.
+      const progress = createEventChannel<ModelLoadEvent>();
+      models.load(req, { ...(opts?.signal === undefined ? {} : { signal: opts.signal }), onEvent: (e) => progress.push(e) }).then(
+        () => progress.close(),
+        (err: unknown) => progress.fail(err),
       );
-      for (;;) {
-        const e = queue.shift();
-        if (e !== undefined) {
-          yield e;
-          continue;
-        }
-        if (outcome !== undefined) {
-          if (!outcome.ok) throw outcome.err;
-          return;
-        }
-        await new Promise<void>((r) => (wake = r));
-        wake = undefined;
-      }
+      yield* progress;
     },
     async *convertModel(req, opts) {
       const r = runtime();

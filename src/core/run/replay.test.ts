@@ -3,7 +3,8 @@ import { createByteTokenizer } from '../tokenizer/byteTokenizer';
 import type { Policy } from '../policy/ports';
 import { createCostWindow } from '../reward/costReward';
 import { DEFAULT_ENV_SETTINGS, type Trajectory } from '../env/trajectory';
-import { buildExampleTrajectory, EXAMPLE_AGENT_TEMPLATE, EXAMPLE_POOL } from './exampleTrajectory';
+import { buildExampleTrajectory, EXAMPLE_POOL } from './exampleTrajectory';
+import { DEFAULT_AGENT_TEMPLATE } from '../protocol/prompt';
 import { createReplayCaller, createReplayPolicy, replayRequest, ReplayDivergedError } from './replay';
 import { runEpisodeToEnd, type EpisodeRequest } from './runEpisode';
 import { createScriptedCaller, createScriptedPolicy } from './scripted';
@@ -30,7 +31,7 @@ async function recordBusyEpisode(): Promise<Trajectory> {
     template: 'compact',
     prompt: 'Route, then answer. Question: who wrote dune?',
     pool: EXAMPLE_POOL.map((m) => ({ ...m })),
-    agentTemplate: EXAMPLE_AGENT_TEMPLATE,
+    agentTemplate: DEFAULT_AGENT_TEMPLATE,
     settings: { ...DEFAULT_ENV_SETTINGS, maxObservationTokens: 40, invalidActionNotice: true },
     alpha: 0.7,
   };
@@ -106,7 +107,7 @@ describe('replay', () => {
   it('needs an agent template when the record has none', async () => {
     const { agentTemplate, ...withoutTemplate } = await buildExampleTrajectory();
     expect(() => replayRequest(withoutTemplate)).toThrow(ReplayDivergedError);
-    expect(replayRequest(withoutTemplate, agentTemplate).agentTemplate).toBe(EXAMPLE_AGENT_TEMPLATE);
+    expect(replayRequest(withoutTemplate, agentTemplate).agentTemplate).toBe(DEFAULT_AGENT_TEMPLATE);
   });
 
   it('the replay policy refuses rounds beyond the record', async () => {

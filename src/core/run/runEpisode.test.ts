@@ -4,7 +4,8 @@ import { CandidateCallError, type CandidateCaller, type Policy } from '../policy
 import { createCostWindow } from '../reward/costReward';
 import { DEFAULT_ENV_SETTINGS, type Trajectory } from '../env/trajectory';
 import type { EpisodeEvent } from './episodeEvents';
-import { EXAMPLE_AGENT_TEMPLATE, EXAMPLE_POOL } from './exampleTrajectory';
+import { EXAMPLE_POOL } from './exampleTrajectory';
+import { DEFAULT_AGENT_TEMPLATE } from '../protocol/prompt';
 import { runEpisode, runEpisodeToEnd, type EpisodeDeps, type EpisodeRequest } from './runEpisode';
 import { createScriptedCaller, createScriptedPolicy } from './scripted';
 
@@ -20,7 +21,7 @@ const request = (over: Partial<EpisodeRequest> = {}): EpisodeRequest => ({
   template: 'compact',
   prompt: 'Route, then answer. Question: Who wrote Dune?',
   pool: EXAMPLE_POOL.map((m) => ({ ...m })),
-  agentTemplate: EXAMPLE_AGENT_TEMPLATE,
+  agentTemplate: DEFAULT_AGENT_TEMPLATE,
   settings: { ...DEFAULT_ENV_SETTINGS },
   alpha: 0,
   ...over,
@@ -66,7 +67,7 @@ describe('runEpisode', () => {
     const finished = events[events.length - 1];
     expect(finished?.type === 'episode.finished' && finished.trajectory).toBe(result);
     expect(events[1]).toMatchObject({ type: 'round.started', roundIndex: 0, routingEnabled: true });
-    expect(events[3]).toMatchObject({ type: 'route.called', roundIndex: 0, poolIndex: 1, modelName: SMALL, query: ' Who wrote Dune?', prompt: EXAMPLE_AGENT_TEMPLATE.replace('{query}', ' Who wrote Dune?') });
+    expect(events[3]).toMatchObject({ type: 'route.called', roundIndex: 0, poolIndex: 1, modelName: SMALL, query: ' Who wrote Dune?', prompt: DEFAULT_AGENT_TEMPLATE.replace('{query}', ' Who wrote Dune?') });
     expect(result.status).toBe('answered');
     expect(result.policy).toEqual({ kind: 'scripted', id: 'scripted' });
     expect(result.reward).toMatchObject({ format: 0, em: 1, total: 1 });

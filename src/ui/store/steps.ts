@@ -4,7 +4,15 @@
  * so React selectors get stable references. Must not hold state of its own.
  */
 import type { RoundRecord, Trajectory } from '../../core';
-import type { AppState } from './appStore';
+
+/**
+ * The part of the store state the selectors read (the trajectory and cursor slices' keys), spelled here so
+ * the slices that use these selectors do not import appStore.ts back through this module.
+ */
+interface StepState {
+  trajectory: Trajectory | null;
+  revealed: number;
+}
 
 export type StepStage = 'think' | 'route' | 'reply' | 'answer' | 'invalid';
 
@@ -44,7 +52,7 @@ const EMPTY: readonly StepRef[] = [];
 const stepsCache = new WeakMap<Trajectory, readonly StepRef[]>();
 
 /** All steps of the loaded trajectory (stable reference per trajectory). */
-export function selectSteps(s: Pick<AppState, 'trajectory'>): readonly StepRef[] {
+export function selectSteps(s: Pick<StepState, 'trajectory'>): readonly StepRef[] {
   if (s.trajectory === null) return EMPTY;
   let steps = stepsCache.get(s.trajectory);
   if (steps === undefined) {
@@ -54,21 +62,21 @@ export function selectSteps(s: Pick<AppState, 'trajectory'>): readonly StepRef[]
   return steps;
 }
 
-export function selectTotalSteps(s: Pick<AppState, 'trajectory'>): number {
+export function selectTotalSteps(s: Pick<StepState, 'trajectory'>): number {
   return selectSteps(s).length;
 }
 
 /** The most recently revealed step, or null at the start. */
-export function selectCurrentStep(s: Pick<AppState, 'trajectory' | 'revealed'>): StepRef | null {
+export function selectCurrentStep(s: StepState): StepRef | null {
   return selectSteps(s)[s.revealed - 1] ?? null;
 }
 
-export function selectIsAtEnd(s: Pick<AppState, 'trajectory' | 'revealed'>): boolean {
+export function selectIsAtEnd(s: StepState): boolean {
   return s.trajectory !== null && s.revealed >= selectTotalSteps(s);
 }
 
 /** How many sub-steps of a round are revealed (0 = the round is hidden). */
-export function selectRevealedStageCount(s: Pick<AppState, 'trajectory' | 'revealed'>, round: number): number {
+export function selectRevealedStageCount(s: StepState, round: number): number {
   const steps = selectSteps(s);
   let n = 0;
   for (let i = 0; i < s.revealed && i < steps.length; i++) if (steps[i]?.round === round) n++;
@@ -76,7 +84,7 @@ export function selectRevealedStageCount(s: Pick<AppState, 'trajectory' | 'revea
 }
 
 /** Rounds with at least one revealed sub-step. */
-export function selectRevealedRoundCount(s: Pick<AppState, 'trajectory' | 'revealed'>): number {
+export function selectRevealedRoundCount(s: StepState): number {
   const last = selectCurrentStep(s);
   return last === null ? 0 : last.round + 1;
 }
