@@ -1,5 +1,5 @@
 /**
- * The cost estimate shown before a run on live APIs, for the user to confirm (issue 7): expected and
+ * The cost estimate shown before a run on live APIs, for the user to confirm: expected and
  * worst-case calls and dollars per method, from the pool's prices and typical token counts.
  *
  *   promptTokens   = mean over questions of ceil(len(agent prompt with the question) / 4)

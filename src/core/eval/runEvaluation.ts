@@ -1,5 +1,5 @@
 /**
- * An evaluation run (DESIGN.md §7, issue 7): every method × every question, each episode through the
+ * An evaluation run (DESIGN.md §7): every method × every question, each episode through the
  * real environment and reward (run/runEpisode.ts), streamed as events:
  *   eval.started → (eval.episode, eval.progress)* → eval.finished {status, summary, state}
  *
