@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { createByteTokenizer, createOfflineCaller, createScriptedPolicy, offlineBankQuestions, offlinePoolModels, runEvaluation, type EngineEvalRequest, type EvalDeps, type OfflineBank, type ReferenceData } from '../../core';
 import { createAppStore } from '../store/appStore';
+import { EMBEDDED_VARIANTS, EMBEDDED_WARMUPS } from '../testing/embeddedFixtures';
 import { fakeEngine } from '../testing/fakeEngine';
 import { createEvalActions, type EvalActionsDeps } from './evalActions';
 import { KEPT_EVAL_RUNS } from './evalRuns';
@@ -172,14 +173,8 @@ describe('evalActions', () => {
   });
 
   describe("the warm-ups (each variant's weights before RL, embedded.json `warmups`)", () => {
-    const variants = [
-      { name: 'router-nano-a0', alpha: 0, summary: 'accuracy first' },
-      { name: 'router-nano-a08', alpha: 0.8, summary: 'cost first' },
-    ];
-    const warmups = [
-      { name: 'router-nano-a0-warmup', of: 'router-nano-a0', alpha: 0 },
-      { name: 'router-nano-a08-warmup', of: 'router-nano-a08', alpha: 0.8 },
-    ];
+    const variants = EMBEDDED_VARIANTS;
+    const warmups = EMBEDDED_WARMUPS;
 
     it('reads them from embedded.json beside the variants (absent when the index lists none)', async () => {
       const { store } = setup();
@@ -219,10 +214,7 @@ describe('evalActions', () => {
   });
 
   describe('the embedded policy by α (policy:embedded)', () => {
-    const variants = [
-      { name: 'router-nano-a0', alpha: 0, summary: 'accuracy first' },
-      { name: 'router-nano-a08', alpha: 0.8, summary: 'cost first' },
-    ];
+    const variants = EMBEDDED_VARIANTS;
 
     it('moving α switches the variant and sets the cost-aware bias λ = 4α; one method id, one history point per α', async () => {
       const { store, requests } = setup();

@@ -4,20 +4,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TEACHER_ALPHAS, OFFLINE_PROVIDER, teacherMethodId, variantForAlpha, type EvalRunSpec, type LoadedModelInfo, type PoolModelRecord } from '../../core';
+import { EMBEDDED_VARIANTS, EMBEDDED_WARMUPS } from '../testing/embeddedFixtures';
 import { EMBEDDED_BY_ALPHA_ID, methodSpecs, policiesFor } from './evalMethods';
 
 const pool: PoolModelRecord[] = [
   { name: 'small-1b', provider: OFFLINE_PROVIDER, providerModelId: 'x/small-1b', inputPer1M: 0.1, outputPer1M: 0.1 },
   { name: 'big-70b', provider: OFFLINE_PROVIDER, providerModelId: 'x/big-70b', inputPer1M: 0.9, outputPer1M: 0.9 },
 ];
-const variants = [
-  { name: 'router-nano-a0', alpha: 0, summary: 'accuracy first' },
-  { name: 'router-nano-a08', alpha: 0.8, summary: 'cost first' },
-];
-const warmups = [
-  { name: 'router-nano-a0-warmup', of: 'router-nano-a0', alpha: 0 },
-  { name: 'router-nano-a08-warmup', of: 'router-nano-a08', alpha: 0.8 },
-];
+const variants = EMBEDDED_VARIANTS;
+const warmups = EMBEDDED_WARMUPS;
 
 describe('methodSpecs', () => {
   it('maps method ids to specs that fit the pool (the oracle only offline, the policy only with a model)', () => {
