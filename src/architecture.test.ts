@@ -128,6 +128,22 @@ function collectBannedGlobals(sf: ts.SourceFile): { rule: string; node: ts.Node 
   return out;
 }
 
+/** The UI's global fetch (`fetch(…)`, `window.fetch(…)`): src/ui gets its loaders injected from main.tsx. */
+function collectUiGlobalFetch(sf: ts.SourceFile): ts.Node[] {
+  const out: ts.Node[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node)) {
+      const callee = node.expression;
+      const bare = ts.isIdentifier(callee) && callee.text === 'fetch';
+      const onHost = ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && GLOBAL_HOSTS.has(callee.expression.text) && callee.name.text === 'fetch';
+      if (bare || onHost) out.push(node);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return out;
+}
+
 /** Check sources keyed by path relative to src ('ui/components/App.tsx'). */
 export function checkSources(sources: Record<string, string>): Violation[] {
   const violations: Violation[] = [];
@@ -147,6 +163,7 @@ export function checkSources(sources: Record<string, string>): Violation[] {
       }
     }
     if (layerOf(file) === 'core' && !isTest(file)) for (const { rule, node } of collectBannedGlobals(sf)) add(node, rule);
+    if (layerOf(file) === 'ui' && !isTest(file)) for (const node of collectUiGlobalFetch(sf)) add(node, 'the global fetch is banned in ui (inject a loader from main.tsx)');
   }
   return violations.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
 }
@@ -335,6 +352,8 @@ describe('architecture (STYLE.md dependency rules)', () => {
         "const w = new URL('../../worker/engine.worker.ts', import.meta.url);",
       ].join('\n'),
       'ui/components/Good.tsx': "import { scoreCompletion } from '../../core';\nimport type { Methods } from '../../worker/protocol';\nimport { x } from '../../core/index';",
+      'ui/session/fetches.ts': "export const a = fetch('/models/embedded.json');\nexport const b = window.fetch('/x');\nexport const c = (deps: { fetchJson: (u: string) => Promise<unknown> }) => deps.fetchJson('/y');",
+      'ui/session/fetches.test.ts': "export const t = fetch('/in-a-test');",
       'worker/engineHost.ts': "import { n } from '../adapters/node/ortNode';\nimport { e } from '../core/run/runEpisode';",
       'cli/main.ts': "import { o } from '../adapters/ort/ortLanguageModel';\nimport { n } from '../adapters/node/ortNode';",
       'adapters/http/x.ts': "import ort from 'onnxruntime-web';\nimport { s } from '../../ui/store/appStore';",
@@ -361,6 +380,8 @@ describe('architecture (STYLE.md dependency rules)', () => {
       "src/ui/components/Bad.tsx:2  ui may not import adapters: '../../adapters/ort/session'",
       "src/ui/components/Bad.tsx:3  ui imports only worker/protocol.ts and worker/engineClient.ts: '../../worker/engineHost'",
       "src/ui/components/Bad.tsx:4  ui imports only worker/protocol.ts and worker/engineClient.ts: '../../worker/engine.worker.ts'",
+      'src/ui/session/fetches.ts:1  the global fetch is banned in ui (inject a loader from main.tsx)',
+      'src/ui/session/fetches.ts:2  the global fetch is banned in ui (inject a loader from main.tsx)',
       "src/worker/engineHost.ts:1  worker imports core, worker and adapters except adapters/node: '../adapters/node/ortNode'",
       "src/worker/z.ts:1  src/testing is imported only by tests: '../testing/graphRunners'",
     ]);

@@ -29,6 +29,12 @@ const engine = new EngineClient(worker);
 // The data root is served at ./data/ by the dev and preview servers (DESIGN.md §9); ?dataRoot=URL overrides it.
 const customDataRoot = new URLSearchParams(window.location.search).get('dataRoot');
 const dataRoot = new URL(customDataRoot ?? 'data/', document.baseURI).href;
+/** A JSON file of the app by URL (the Evaluate view reads embedded.json with it): src/ui has no global fetch. */
+const readJson = async (url: string): Promise<unknown> => {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  return (await res.json()) as unknown;
+};
 const controller = createAppController({
   engine,
   trainEngine: engine,
@@ -39,6 +45,7 @@ const controller = createAppController({
   baseUrl: document.baseURI,
   pickedFiles: { fromFileList: filesFromFileList, fromDataTransfer: filesFromDataTransfer },
   evalStorage: window.localStorage,
+  readJson,
   newEpisodeId: () => `episode-${Date.now().toString(36)}`,
   readEmbeddedIndex: async () => {
     const url = new URL(`models/${EMBEDDED_INDEX_FILE}`, document.baseURI).href;

@@ -118,7 +118,8 @@ export { UnsupportedGradientError, VJP_RULES } from './autodiff/vjpRules';
 // Evaluation (DESIGN.md §7, issue 7): runs as event streams, baselines as policies, estimates, Pareto, diagnostics, exports.
 export * from './eval/evalTypes';
 export { runEvaluation, runEvaluationToEnd, validateEvalSpec, evalSpecKey, initialEvalState, EvalResumeError, RUN_STOPPING_ERRORS, type EvalDeps, type PolicyMethodPorts, type PolicyEpisodeContext } from './eval/runEvaluation';
-export { createBaselinePolicy, baselinePlan, methodId, TEACHER_METHOD_LABEL, costOrder, largestIndex, oracleIndex, baselineQuery, repliesInContext, EvalMethodError, type BaselineSpec, type BaselineContext } from './eval/baselines';
+export { createBaselinePolicy, baselinePlan, TEACHER_METHOD_LABEL, costOrder, largestIndex, oracleIndex, baselineQuery, repliesInContext, type BaselineSpec, type BaselineContext } from './eval/baselines';
+export { methodId, parseMethodId, teacherMethodId, EvalMethodError, UnknownMethodIdError, METHOD_ID_FORMS } from './eval/methodIds';
 export { extractDirectAnswer, isCannotHelp } from './eval/directAnswer';
 export { withQuestionBudget, type QuestionBudget } from './eval/questionBudget';
 export { estimateRun, type RunEstimate, type MethodEstimate, type EstimateOptions, type Range } from './eval/estimateRun';
@@ -136,4 +137,4 @@ export { byteLevelAlphabet, preTokenize, splitAddedTokens } from './tokenizer/by
 export { createBpeTokenizer, type BpeTokenizer } from './tokenizer/bpeTokenizer';
 export { createTeacherPolicy, teacherPlan, recordedAccuracy, trainingBankQuestions, assertTrainingQuestions, bankTeacherPlan, bankTeacherTrust, HeldOutLeakError, teacherConfirms, teacherQuery, DEFAULT_TEACHER_MAX_ROUTES, DEFAULT_CONFIRM_BELOW_ALPHA, type TeacherPlan, type TeacherOptions, type TeacherContext } from './defaultPolicy/teacher';
 export { toQuestionRecord, byteTokenizer, runTeacherEpisodes, framedText, buildTokenizerCorpus, buildWarmupDatasets, shuffled, DEFAULT_TEACHER_ALPHAS, type TeacherRunOptions, type CorpusOptions, type TokenizerCorpus, type WarmupDataset } from './defaultPolicy/corpus';
-export { parseEmbeddedIndex, variantForAlpha, EMBEDDED_INDEX_FILE, EmbeddedIndexError, type EmbeddedIndex } from './defaultPolicy/defaultModel';
+export { parseEmbeddedIndex, variantForAlpha, costBiasStrengthForAlpha, COST_BIAS_PER_ALPHA, EMBEDDED_INDEX_FILE, EmbeddedIndexError, type EmbeddedIndex } from './defaultPolicy/defaultModel';

@@ -9,7 +9,6 @@
  */
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DataRoot } from '../../core/data/dataRoot';
 import { datasetTable, methodHistograms, paretoPoints, routingShareTable } from '../../core/eval/diagnostics';
 import { estimateRun, type RunEstimate } from '../../core/eval/estimateRun';
 import type { EvalEvent, EvalState, EvalSummary } from '../../core/eval/evalTypes';
@@ -17,28 +16,10 @@ import { toEvaluationSummary } from '../../core/eval/evalRows';
 import { rowsToCsv, trajectoriesToJsonl } from '../../core/eval/exportResults';
 import { PAPER_AVERAGE_EM, PAPER_CALLS_PER_QUESTION, PAPER_COST_STUDY_NQ, PAPER_SOURCE } from '../../core/eval/paperResults';
 import { runEvaluation } from '../../core/eval/runEvaluation';
-import type { FetchLike } from '../../core/providers/fetchPort';
+import type { EvalCommandIo, EvalCommandResult } from './evalIo';
 import { buildEvalSetup, evalDepsOf, EvalUsageError, EVAL_USAGE } from './evalSetup';
 import { formatSummaryTable } from './evalTable';
 import { runPolicyEvalCommand } from './policyEval';
-
-export interface EvalCommandIo {
-  stdout: { write(s: string): unknown };
-  stderr: { write(s: string): unknown };
-  root: DataRoot;
-  env: Readonly<Record<string, string | undefined>>;
-  now: () => number;
-  fetch?: FetchLike;
-  /** Pause / cancel from outside (the CLI wires Ctrl-C to these). */
-  pauseSignal?: AbortSignal;
-  signal?: AbortSignal;
-}
-
-export interface EvalCommandResult {
-  code: number;
-  summary?: EvalSummary;
-  estimate?: RunEstimate;
-}
 
 export async function runEvalCommand(flags: ReadonlyMap<string, string>, io: EvalCommandIo): Promise<EvalCommandResult> {
   if (flags.has('policy')) return runPolicyEvalCommand(flags, io);

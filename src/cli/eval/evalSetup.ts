@@ -8,7 +8,7 @@ import type { DataRoot } from '../../core/data/dataRoot';
 import { DATA_PATHS, loadAgentPrompt } from '../../core/data/dataRoot';
 import { isQaDatasetId, parseQaJsonl, qaDatasetPath, QA_DATASETS } from '../../core/data/qaDatasets';
 import { DEFAULT_ENV_SETTINGS, type PoolModelRecord, type QuestionRecord } from '../../core/env/trajectory';
-import { EvalMethodError, methodId } from '../../core/eval/baselines';
+import { EvalMethodError, methodId, parseMethodId, UnknownMethodIdError } from '../../core/eval/methodIds';
 import type { EvalMethodSpec, EvalRunSpec } from '../../core/eval/evalTypes';
 import { isHeldOutQuestion, splitQuestions } from '../../core/eval/heldOut';
 import { DEFAULT_TEACHER_ALPHAS, toQuestionRecord } from '../../core/defaultPolicy/corpus';
@@ -223,27 +223,20 @@ async function livePool(flags: ReadonlyMap<string, string>, d: EvalSetupDeps, pr
   return { pool, caller, sizesB };
 }
 
-/** The method list: `all` = every single model, random, cheapest, largest, cascade, the teacher at α 0 and 0.8, and the oracle on the offline pool. */
+const CLI_METHOD_FORMS = 'all, single:<model>, random, cheapest, largest, cascade, oracle, teacher, teacher:<α> or onnx:<folder>';
+
+/**
+ * The method list: comma-separated method ids (core's parseMethodId) plus the CLI's shorthand: `all` =
+ * every single model, random, cheapest, largest, cascade, the teacher at α 0 and 0.8, and the oracle on
+ * the offline pool; `onnx:<folder or URL>` = a model folder as a policy. Duplicates are dropped.
+ */
 export function parseMethods(text: string, pool: readonly PoolModelRecord[], live: boolean): EvalMethodSpec[] {
   const out: EvalMethodSpec[] = [];
   for (const part of text.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
     if (part === 'all') {
       out.push(...pool.map((m): EvalMethodSpec => ({ kind: 'single', model: m.name })), { kind: 'random' }, { kind: 'cheapest' }, { kind: 'largest' }, { kind: 'cascade' }, ...DEFAULT_TEACHER_ALPHAS.map((alpha): EvalMethodSpec => ({ kind: 'teacher', alpha })));
       if (!live) out.push({ kind: 'oracle' });
-    } else if (part.startsWith('single:')) out.push({ kind: 'single', model: part.slice('single:'.length) });
-    else if (part.startsWith('onnx:')) {
-      const folder = part.slice('onnx:'.length);
-      if (folder === '') throw new EvalUsageError('onnx: needs a model folder or URL, e.g. onnx:public/models/tiny-router.');
-      out.push({ kind: 'policy', id: `onnx:${folder.replace(/\/+$/, '').split('/').pop() ?? folder}`, label: folder });
-    } else if (part === 'teacher') out.push({ kind: 'teacher', alpha: 0 });
-    else if (part.startsWith('teacher:')) {
-      const raw = part.slice('teacher:'.length);
-      const alpha = Number(raw);
-      if (raw.trim() === '' || !Number.isFinite(alpha) || alpha < 0 || alpha > 1) throw new EvalUsageError(`teacher:<α> needs α in [0, 1], got "${raw}".`);
-      out.push({ kind: 'teacher', alpha });
-    } else if (part === 'random' || part === 'cheapest' || part === 'largest' || part === 'cascade' || part === 'oracle') out.push({ kind: part });
-    else if (part === 'human') throw new EvalUsageError('"human" evaluation (you are the router) runs in the browser app, not the CLI.');
-    else throw new EvalUsageError(`Unknown --method "${part}"; use all, single:<model>, random, cheapest, largest, cascade, oracle, teacher, teacher:<α> or onnx:<folder>.`);
+    } else out.push(parseMethodPart(part));
   }
   const seen = new Set<string>();
   const unique = out.filter((m) => !seen.has(methodId(m)) && (seen.add(methodId(m)), true));
@@ -251,7 +244,25 @@ export function parseMethods(text: string, pool: readonly PoolModelRecord[], liv
   return unique;
 }
 
-/** The recorded scores of a question: by bank id, else of the bank question its text matches (as the offline caller matches). */
+/** One entry of --method: `onnx:<folder>`, or a method id (a `policy:<id>` needs a folder here, so onnx: names it). */
+function parseMethodPart(part: string): EvalMethodSpec {
+  if (part.startsWith('onnx:')) {
+    const folder = part.slice('onnx:'.length);
+    if (folder === '') throw new EvalUsageError('onnx: needs a model folder or URL, e.g. onnx:public/models/tiny-router.');
+    return { kind: 'policy', id: `onnx:${folder.replace(/\/+$/, '').split('/').pop() ?? folder}`, label: folder };
+  }
+  if (part === 'human') throw new EvalUsageError('"human" evaluation (you are the router) runs in the browser app, not the CLI.');
+  let spec: EvalMethodSpec;
+  try {
+    spec = parseMethodId(part);
+  } catch (err) {
+    if (err instanceof UnknownMethodIdError) throw new EvalUsageError(`Unknown --method "${part}"; use ${CLI_METHOD_FORMS}.`);
+    if (err instanceof EvalMethodError) throw new EvalUsageError(err.message);
+    throw err;
+  }
+  if (spec.kind === 'policy') throw new EvalUsageError(`Unknown --method "${part}"; use ${CLI_METHOD_FORMS}.`);
+  return spec;
+}
 
 /**
  * The evaluation's ports from its setup: the pool's caller, recorded scores and teacher trust, the onnx:

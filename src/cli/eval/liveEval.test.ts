@@ -20,7 +20,8 @@ import type { EvalState } from '../../core/eval/evalTypes';
 import { parseRowsCsv, parseTrajectoriesJsonl } from '../../core/eval/exportResults';
 import type { FetchLike } from '../../core/providers/fetchPort';
 import { startLlmServer, type LlmServer } from '../testServer/llmServer';
-import { runEvalCommand, withBooleanEvalFlags, type EvalCommandResult } from './evalCommand';
+import { runEvalCommand, withBooleanEvalFlags } from './evalCommand';
+import type { EvalCommandResult } from './evalIo';
 
 const root = createFsDataRoot(resolve(__dirname, '../../../../shared/data'));
 const KEY = 'sk-canary-5d1e88b04c7a9f';

@@ -1,5 +1,5 @@
 /**
- * `npm run -s cli -- eval --policy P --pool offline --dataset llmrouter:<task>:<split> --out FILE` (issue 6):
+ * `npm run -s cli -- eval --policy P --pool offline --dataset llmrouter:<task>:<split> --out FILE`:
  * one policy (a model folder, or a baseline by name) on the offline pool and a split of the LLMRouter
  * bank. Prints ONE JSON line on stdout and writes one JSON record per question to FILE:
  *
@@ -15,16 +15,22 @@
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { EvalMethodError } from '../../core/eval/baselines';
+import { EvalMethodError, parseMethodId, UnknownMethodIdError } from '../../core/eval/methodIds';
 import type { EvalEvent, EvalRow, MethodSummary } from '../../core/eval/evalTypes';
 import { runEvaluation } from '../../core/eval/runEvaluation';
 import type { Trajectory } from '../../core/env/trajectory';
 import { parseRouterJson, ROUTER_JSON_FILE, RouterJsonError } from '../../core/model/routerJson';
-import type { EvalCommandIo, EvalCommandResult } from './evalCommand';
+import type { EvalCommandIo, EvalCommandResult } from './evalIo';
 import { buildEvalSetup, evalDepsOf, EvalUsageError, EVAL_USAGE, parseLlmRouterDataset } from './evalSetup';
 
-/** What `--policy` accepts besides a model folder. */
-const BASELINE_NAME = /^(single:.+|random|cheapest|largest|cascade|oracle|teacher|teacher:.*)$/;
+/** What `--policy` accepts besides a model folder: a baseline's method id (a bad parameter, e.g. teacher:1.5, is still one, and says so later). */
+function isBaselineName(policy: string): boolean {
+  try {
+    return parseMethodId(policy).kind !== 'policy';
+  } catch (err) {
+    return !(err instanceof UnknownMethodIdError);
+  }
+}
 
 /** Flags of the `--method` interface that mean something else (or nothing) here. */
 const NOT_WITH_POLICY = ['method', 'split', 'provider', 'base-url', 'resume', 'spending-cap', 'yes'] as const;
@@ -170,7 +176,7 @@ export async function runPolicyEvalCommand(flags: ReadonlyMap<string, string>, i
 /** A baseline name stays a method; anything else must be a model folder with a router.json. */
 async function resolvePolicy(policy: string): Promise<ResolvedPolicy> {
   if (policy === '' || policy === 'true') throw new EvalUsageError('--policy needs a model folder or a baseline name (single:<model>, random, cheapest, largest, cascade, oracle, teacher, teacher:<α>).');
-  if (BASELINE_NAME.test(policy)) return { method: policy, folderAlpha: null, isFolder: false };
+  if (isBaselineName(policy)) return { method: policy, folderAlpha: null, isFolder: false };
   if (/^https?:\/\//.test(policy)) return { method: `onnx:${policy}`, folderAlpha: null, isFolder: true };
   if (!existsSync(policy) || !statSync(policy).isDirectory()) {
     throw new EvalUsageError(`--policy ${policy}: no such model folder (nor a baseline name: single:<model>, random, cheapest, largest, cascade, oracle, teacher, teacher:<α>).`);

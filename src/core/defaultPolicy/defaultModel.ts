@@ -1,8 +1,9 @@
 /**
- * What the embedded default policies are (issue 6, DESIGN.md §6): the variants (one per α, like the
- * paper's released pair), the teacher each one learns from, the model shape and its initial weights,
- * and `embedded.json`, the index the app reads to find them. Pure: the training command
- * (src/cli/trainDefault) runs it, the app reads the index.
+ * What the embedded default policies are (DESIGN.md §6): the variants (one per α, like the paper's
+ * released pair), the teacher each one learns from, the model shape and its initial weights,
+ * `embedded.json` (the index the app reads to find them), and how α picks a variant and sets the
+ * cost-aware decoding bias. Pure data and functions: the training command (src/cli/trainDefault) runs
+ * it, the app and the CLI read it; it must not read files or know about a host.
  *
  * Shape: a Qwen2-family decoder small enough that its q4 folder stays well under 10 MB and that a
  * 2-core CPU trains it in minutes; rotary positions, so max_position_embeddings is only the declared
@@ -175,7 +176,18 @@ export function parseEmbeddedIndex(json: unknown): EmbeddedIndex {
   return r as EmbeddedIndex;
 }
 
-/** The variant whose α is nearest to `alpha` (ties: the lower α). */
-export function variantForAlpha(index: Pick<EmbeddedIndex, 'variants'>, alpha: number): EmbeddedIndex['variants'][number] {
-  return [...index.variants].sort((a, b) => Math.abs(a.alpha - alpha) - Math.abs(b.alpha - alpha) || a.alpha - b.alpha)[0] as EmbeddedIndex['variants'][number];
+/** The variant whose α is nearest to `alpha` (ties: the lower α); null when none is listed. */
+export function variantForAlpha(index: Pick<EmbeddedIndex, 'variants'>, alpha: number): EmbeddedIndex['variants'][number] | null {
+  return [...index.variants].sort((a, b) => Math.abs(a.alpha - alpha) - Math.abs(b.alpha - alpha) || a.alpha - b.alpha)[0] ?? null;
+}
+
+/** λ of the cost-aware decoding bias per unit of α: what the α control adds on top of a model policy (α = 0.5 → λ = 2). */
+export const COST_BIAS_PER_ALPHA = 4;
+
+/**
+ * The cost-aware decoding bias at α: λ = 4α, rounded to 1e-6 so the α control shows 0.3 as 1.2 (not
+ * 1.2000000000000002). The one mapping of α to λ: the episode view, the Evaluate view and its sweep.
+ */
+export function costBiasStrengthForAlpha(alpha: number): number {
+  return Math.round(alpha * COST_BIAS_PER_ALPHA * 1e6) / 1e6;
 }

@@ -15,10 +15,7 @@ import { CORRECT_SCORE } from '../offline/offlineReplies';
 import { pyStrip } from '../text/pyText';
 import { extractDirectAnswer, isCannotHelp } from './directAnswer';
 import type { EvalMethodSpec } from './evalTypes';
-
-export class EvalMethodError extends Error {
-  override name = 'EvalMethodError';
-}
+import { EvalMethodError, methodId } from './methodIds';
 
 /** The baselines of this module (the teacher cascade lives in defaultPolicy/teacher.ts; policies come from the host). */
 export type BaselineSpec = Exclude<EvalMethodSpec, { kind: 'policy' | 'teacher' }>;
@@ -37,20 +34,6 @@ export interface BaselineContext {
   sizesB?: Readonly<Record<string, number>>;
   /** Recorded scores of this question by pool name (for 'oracle'); undefined when unknown. */
   recordedScores?: Readonly<Record<string, number>>;
-}
-
-/** Stable method ids, as in tables, files and the CLI: single:<model>, random, …, teacher, teacher:<α>, policy:<id>. */
-export function methodId(m: EvalMethodSpec): string {
-  switch (m.kind) {
-    case 'single':
-      return `single:${m.model}`;
-    case 'teacher':
-      return m.alpha === 0 ? 'teacher' : `teacher:${m.alpha}`;
-    case 'policy':
-      return `policy:${m.id}`;
-    default:
-      return m.kind;
-  }
 }
 
 /** Pool indices from cheapest to dearest: output price, then input price, then pool order. */

@@ -1,5 +1,5 @@
 /**
- * The cost estimate shown before a run on live APIs, for the user to confirm (issue 7): expected and
+ * The cost estimate shown before a run on live APIs, for the user to confirm: expected and
  * worst-case calls and dollars per method, from the pool's prices and typical token counts.
  *
  *   promptTokens   = mean over questions of ceil(len(agent prompt with the question) / 4)
@@ -18,7 +18,8 @@ import { CANDIDATE_MAX_TOKENS } from '../env/envRecords';
 import type { PoolModelRecord } from '../env/trajectory';
 import { renderAgentPrompt } from '../protocol/prompt';
 import { OFFLINE_PROVIDER } from '../offline/offlinePool';
-import { baselineQuery, costOrder, largestIndex, methodId } from './baselines';
+import { baselineQuery, costOrder, largestIndex } from './baselines';
+import { methodId } from './methodIds';
 import type { EvalMethodSpec, EvalRunSpec } from './evalTypes';
 import { PAPER_CALLS_PER_QUESTION } from './paperResults';
 import { DEFAULT_TEACHER_MAX_ROUTES, teacherConfirms } from '../defaultPolicy/teacher';

@@ -1,5 +1,5 @@
 /**
- * An evaluation run (DESIGN.md §7, issue 7): every method × every question, each episode through the
+ * An evaluation run (DESIGN.md §7): every method × every question, each episode through the
  * real environment and reward (run/runEpisode.ts), streamed as events:
  *   eval.started → (eval.episode, eval.progress)* → eval.finished {status, summary, state}
  *
@@ -28,7 +28,8 @@ import { fitSettingsToCapacity } from '../run/fitSettings';
 import { runEpisode, type EpisodeRequest } from '../run/runEpisode';
 import { createTeacherPolicy, teacherPlan, type TeacherPlan } from '../defaultPolicy/teacher';
 import { pyStrip } from '../text/pyText';
-import { createBaselinePolicy, EvalMethodError, methodId } from './baselines';
+import { createBaselinePolicy } from './baselines';
+import { EvalMethodError, methodId } from './methodIds';
 import { EVAL_STATE_VERSION, type EvalEvent, type EvalMethodSpec, type EvalRow, type EvalRunSpec, type EvalState, type EvalSummary, type RunningMetrics } from './evalTypes';
 import { rowOf, summarizeRows, type SummaryHeader } from './evalRows';
 import { withQuestionBudget } from './questionBudget';

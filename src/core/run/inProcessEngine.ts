@@ -9,7 +9,7 @@
 import type { CandidateSpec, ConnectionTestRequest, ConnectionTestResult, Engine, EngineEpisodeRequest, EngineEvalRequest, ModelLoadEvent, PolicySpec, ReferenceData } from '../engine';
 import { createEventChannel } from './eventChannel';
 import type { PoolModelRecord } from '../env/trajectory';
-import { EvalMethodError } from '../eval/baselines';
+import { EvalMethodError } from '../eval/methodIds';
 import { estimateRun } from '../eval/estimateRun';
 import { runEvaluation, type EvalDeps } from '../eval/runEvaluation';
 import { recordedScoresOf } from '../offline/matchBankQuestion';

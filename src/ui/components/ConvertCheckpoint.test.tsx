@@ -10,7 +10,7 @@ import type { LoadedModelInfo, ModelConvertEvent, ModelConvertRequest, ModelLoad
 import { createAppController } from '../session/appController';
 import { ControllerContext } from '../session/controllerContext';
 import { createMemoryKeyVault } from '../session/keyVault';
-import { CONVERT_CANCELLED } from '../session/modelActions';
+import { CONVERT_CANCELLED } from '../store/bindModel';
 import { createAppStore } from '../store/appStore';
 import { AppStoreContext } from '../store/useApp';
 import { fakeEngine } from '../testing/fakeEngine';

@@ -25,7 +25,9 @@ import type { KeyVault } from './keyVault';
 import { createModelActions } from './modelActions';
 import { createDemoActions } from './demoActions';
 import { createEmbeddedActions } from './embeddedActions';
-import { createEvalActions, type StorageLike } from './evalActions';
+import { createEvalActions } from './evalActions';
+import type { JsonReader } from './evalEmbedded';
+import type { StorageLike } from './evalSaved';
 import { createShareActions } from './shareActions';
 import { createTrainActions } from './trainActions';
 import { parseTrajectoryFile } from './trajectoryFile';
@@ -50,6 +52,8 @@ export interface AppControllerDeps {
   evalStorage?: StorageLike | null;
   /** Reads public/models/embedded.json (the page's fetch, bound in main.tsx); absent: no embedded default policy. */
   readEmbeddedIndex?: () => Promise<unknown>;
+  /** Reads a JSON file of the app by URL (the page's fetch, bound in main.tsx): the Evaluate view's embedded.json; absent: no embedded policies there. */
+  readJson?: JsonReader;
   /** Reads public/demos/gallery.json as text (the page's fetch, bound in main.tsx); absent: no demo gallery. */
   readDemoGallery?: () => Promise<string>;
 }
@@ -119,6 +123,7 @@ export function createAppController(deps: AppControllerDeps) {
     keys: () => keys.all(),
     storage: deps.evalStorage ?? null,
     baseUrl: deps.baseUrl ?? new URL('..', dataRoot).href,
+    ...(deps.readJson === undefined ? {} : { fetchJson: deps.readJson }),
   });
 
   const embedded = createEmbeddedActions({

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { isHeldOutQuestion, type EngineEpisodeRequest, type LoadedModelInfo, type ModelLoadRequest, type ModelRef, type OfflinePoolInfo, type PoolModelRecord } from '../../core';
+import { COST_BIAS_PER_ALPHA, isHeldOutQuestion, type EngineEpisodeRequest, type LoadedModelInfo, type ModelLoadRequest, type ModelRef, type OfflinePoolInfo, type PoolModelRecord } from '../../core';
 import { createAppStore } from '../store/appStore';
 import { embeddedVariantLabel, selectEmbeddedPolicy } from '../store/modelSlice';
 import { fakeEngine } from '../testing/fakeEngine';
 import { createAppController } from './appController';
-import { ALPHA_BIAS_SCALE } from './evalActions';
 import { createMemoryKeyVault } from './keyVault';
-import { LOAD_CANCELLED } from './modelActions';
+import { LOAD_CANCELLED } from '../store/bindModel';
 
 const OFFLINE: PoolModelRecord[] = [
   { name: 'small', provider: 'offline', providerModelId: 'small', inputPer1M: 0.1, outputPer1M: 0.1, simulated: true },
@@ -106,7 +105,7 @@ describe('the embedded default policy', () => {
     await controller.setAlpha(0.3); // still nearest to 0
     expect(loads.map((r) => r.kind === 'embedded' && r.name)).toEqual(['router-nano-a0']);
     expect(store.getState().runConfig.alpha).toBe(0.3);
-    expect(store.getState().costBiasStrength).toBeCloseTo(0.3 * ALPHA_BIAS_SCALE);
+    expect(store.getState().costBiasStrength).toBeCloseTo(0.3 * COST_BIAS_PER_ALPHA);
     await controller.setAlpha(0.8);
     const s = store.getState();
     expect(loads.map((r) => r.kind === 'embedded' && r.name)).toEqual(['router-nano-a0', 'router-nano-a08']);

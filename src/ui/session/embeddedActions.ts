@@ -1,16 +1,16 @@
 /**
- * The embedded default policies (issue 6, DESIGN.md §6) in the app: on first load the router policy
+ * The embedded default policies (DESIGN.md §6) in the app: on first load the router policy
  * mode opens on the index's default variant (public/models/embedded.json) with the offline pool, no keys
  * and no clicks; "Run a sample question" runs a bank question end to end; the α control sets the reward
  * α and the cost-aware decoding bias, and — while an embedded variant is the selected policy — switches
  * to the variant trained for the nearest α. A model the user loaded is never replaced.
  *
- * A failure to open the default says why and falls back to "you are the router".
+ * A failure to open the default says why and falls back to "you are the router". Must not: read an
+ * engine stream or fetch (the index reader is injected from main.tsx).
  */
-import { parseEmbeddedIndex, splitQuestions, variantForAlpha, type EmbeddedIndex, type LoadedModelInfo, type QuestionRecord, type Trajectory } from '../../core';
+import { costBiasStrengthForAlpha, parseEmbeddedIndex, splitQuestions, variantForAlpha, type EmbeddedIndex, type LoadedModelInfo, type QuestionRecord, type Trajectory } from '../../core';
 import type { AppStore } from '../store/appStore';
-import { alphaBiasStrength } from './evalActions';
-import { LOAD_CANCELLED } from './modelActions';
+import { LOAD_CANCELLED } from '../store/bindModel';
 
 export interface EmbeddedActionsDeps {
   store: AppStore;
@@ -41,7 +41,7 @@ export function createEmbeddedActions(deps: EmbeddedActionsDeps) {
   function applyAlpha(alpha: number): number {
     const a = Math.min(1, Math.max(0, Number.isFinite(alpha) ? alpha : 0));
     s().setRunConfig({ ...s().runConfig, alpha: a });
-    s().setCostBiasStrength(alphaBiasStrength(a)); // 0.3 · 4 shows as 1.2
+    s().setCostBiasStrength(costBiasStrengthForAlpha(a));
     return a;
   }
 
@@ -63,6 +63,10 @@ export function createEmbeddedActions(deps: EmbeddedActionsDeps) {
       }
       s().setEmbeddedIndex({ status: 'ready', index });
       const variant = index.variants.find((v) => v.name === index.default) ?? variantForAlpha(index, 0);
+      if (variant === null) {
+        fallBack('models/embedded.json lists no variant.'); // parseEmbeddedIndex refuses such an index
+        return null;
+      }
       // The α control starts at the default's α, so the reward, the bias and the running variant agree.
       applyAlpha(variant.alpha);
 
@@ -85,7 +89,7 @@ export function createEmbeddedActions(deps: EmbeddedActionsDeps) {
       const { embeddedVariant, embeddedIndex } = s();
       if (embeddedVariant === null || embeddedIndex.status !== 'ready') return Promise.resolve(null);
       const next = variantForAlpha(embeddedIndex.index, a);
-      if (next.name === embeddedVariant) return Promise.resolve(null);
+      if (next === null || next.name === embeddedVariant) return Promise.resolve(null);
       s().setEmbeddedName(next.name);
       return deps.loadEmbedded(next.name);
     },

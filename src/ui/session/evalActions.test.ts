@@ -7,8 +7,11 @@
 import { describe, expect, it } from 'vitest';
 import { createByteTokenizer, createOfflineCaller, createScriptedPolicy, offlineBankQuestions, offlinePoolModels, runEvaluation, type EngineEvalRequest, type EvalDeps, type OfflineBank, type ReferenceData } from '../../core';
 import { createAppStore } from '../store/appStore';
+import { EMBEDDED_VARIANTS, EMBEDDED_WARMUPS } from '../testing/embeddedFixtures';
 import { fakeEngine } from '../testing/fakeEngine';
-import { createEvalActions, EMBEDDED_BY_ALPHA_ID, embeddedVariantForAlpha, EVAL_STORAGE_NAME, KEPT_EVAL_RUNS, methodSpecs, TEACHER_ALPHAS, teacherMethodId, type EvalActionsDeps, type StorageLike } from './evalActions';
+import { createEvalActions, type EvalActionsDeps } from './evalActions';
+import { KEPT_EVAL_RUNS } from './evalRuns';
+import { EVAL_STORAGE_NAME, type StorageLike } from './evalSaved';
 
 const SCORES: [number, number][] = [[1, 1], [0, 1], [0, 0], [1, 0], [0, 1], [1, 1]];
 
@@ -139,28 +142,6 @@ describe('evalActions', () => {
     expect(store.getState().evalError).toMatch(/declined/);
   });
 
-  it('maps method ids to specs that fit the pool (the oracle only offline, the policy only with a model)', () => {
-    const pool = offlinePoolModels(bank);
-    expect(methodSpecs(['single:small-1b', 'single:gone', 'oracle', 'policy:loaded'], pool, null)).toEqual([{ kind: 'single', model: 'small-1b' }, { kind: 'oracle' }]);
-    expect(methodSpecs(['oracle'], [{ ...pool[0]!, provider: 'openai' }], null)).toEqual([]);
-  });
-
-  it('maps the teacher cascade at α 0 and 0.8 and the listed embedded variants (unlisted ones are left out)', () => {
-    const pool = offlinePoolModels(bank);
-    const variants = [
-      { name: 'router-nano-a0', alpha: 0, summary: 'accuracy first' },
-      { name: 'router-nano-a08', alpha: 0.8, summary: 'cost first' },
-    ];
-    expect(methodSpecs(['teacher', 'teacher:0.8', 'teacher:2', 'policy:router-nano-a0', 'policy:router-nano-a08', 'policy:router-nano-zz'], pool, null, variants)).toEqual([
-      { kind: 'teacher', alpha: 0 },
-      { kind: 'teacher', alpha: 0.8 },
-      { kind: 'policy', id: 'router-nano-a0', label: 'router-nano-a0 (α 0)' },
-      { kind: 'policy', id: 'router-nano-a08', label: 'router-nano-a08 (α 0.8)' },
-    ]);
-    expect(methodSpecs(['policy:router-nano-a0'], pool, null)).toEqual([]);
-    expect(TEACHER_ALPHAS.map(teacherMethodId)).toEqual(['teacher', 'teacher:0.8']);
-  });
-
   it('reads embedded.json under the base URL; a missing index says how to make one', async () => {
     const { store } = setup();
     expect(store.getState().evalEmbedded.status).toBe('idle');
@@ -192,26 +173,8 @@ describe('evalActions', () => {
   });
 
   describe("the warm-ups (each variant's weights before RL, embedded.json `warmups`)", () => {
-    const variants = [
-      { name: 'router-nano-a0', alpha: 0, summary: 'accuracy first' },
-      { name: 'router-nano-a08', alpha: 0.8, summary: 'cost first' },
-    ];
-    const warmups = [
-      { name: 'router-nano-a0-warmup', of: 'router-nano-a0', alpha: 0 },
-      { name: 'router-nano-a08-warmup', of: 'router-nano-a08', alpha: 0.8 },
-    ];
-
-    it('map to their own policy method when listed, and are left out when not; the α method never picks one', () => {
-      const pool = offlinePoolModels(bank);
-      expect(methodSpecs(['policy:router-nano-a0', 'policy:router-nano-a0-warmup', 'policy:router-nano-a08-warmup'], pool, null, variants, 0, warmups)).toEqual([
-        { kind: 'policy', id: 'router-nano-a0', label: 'router-nano-a0 (α 0)' },
-        { kind: 'policy', id: 'router-nano-a0-warmup', label: 'router-nano-a0 before RL (warm-up, α 0)' },
-        { kind: 'policy', id: 'router-nano-a08-warmup', label: 'router-nano-a08 before RL (warm-up, α 0.8)' },
-      ]);
-      expect(methodSpecs(['policy:router-nano-a0-warmup'], pool, null, variants, 0)).toEqual([]);
-      expect(methodSpecs(['policy:router-nano-a0-warmup'], pool, null, variants, 0, warmups.slice(1))).toEqual([]);
-      for (const alpha of [0, 0.5, 0.8, 1]) expect(methodSpecs(['policy:embedded'], pool, null, variants, alpha, warmups)[0]).toMatchObject({ id: 'embedded', variant: alpha < 0.45 ? 'router-nano-a0' : 'router-nano-a08' });
-    });
+    const variants = EMBEDDED_VARIANTS;
+    const warmups = EMBEDDED_WARMUPS;
 
     it('reads them from embedded.json beside the variants (absent when the index lists none)', async () => {
       const { store } = setup();
@@ -251,21 +214,7 @@ describe('evalActions', () => {
   });
 
   describe('the embedded policy by α (policy:embedded)', () => {
-    const variants = [
-      { name: 'router-nano-a0', alpha: 0, summary: 'accuracy first' },
-      { name: 'router-nano-a08', alpha: 0.8, summary: 'cost first' },
-    ];
-
-    it('resolves to router-nano-a0 below α 0.45 and router-nano-a08 from there; nothing without listed variants', () => {
-      const pool = offlinePoolModels(bank);
-      const at = (alpha: number) => methodSpecs([`policy:${EMBEDDED_BY_ALPHA_ID}`], pool, null, variants, alpha);
-      for (const alpha of [0, 0.2, 0.4]) expect(at(alpha)).toEqual([{ kind: 'policy', id: 'embedded', label: `embedded policy at α ${alpha}: router-nano-a0`, variant: 'router-nano-a0' }]);
-      for (const alpha of [0.45, 0.5, 0.8, 1]) expect(at(alpha)).toEqual([{ kind: 'policy', id: 'embedded', label: `embedded policy at α ${alpha}: router-nano-a08`, variant: 'router-nano-a08' }]);
-      expect(methodSpecs(['policy:embedded'], pool, null, [], 0.8)).toEqual([]);
-      expect(embeddedVariantForAlpha([], 0)).toBeNull();
-      // The order of embedded.json does not matter.
-      expect(embeddedVariantForAlpha([...variants].reverse(), 0.3)?.name).toBe('router-nano-a0');
-    });
+    const variants = EMBEDDED_VARIANTS;
 
     it('moving α switches the variant and sets the cost-aware bias λ = 4α; one method id, one history point per α', async () => {
       const { store, requests } = setup();

@@ -1,8 +1,10 @@
 /**
- * The model policy's actions: load a model (embedded, URL prefix, preset, picked or dropped files) with
- * progress and cancel, convert a safetensors checkpoint (URL prefix or picked files) into the cache in the worker, probe the device, list and clear the model cache, start a model episode, and fork
- * a finished round (the rounds before it replayed, the edited turn, then the model continues).
- * The engine does the work; the store gets plain data.
+ * The model policy's commands: load a model (embedded, URL prefix, preset, picked or dropped files) and
+ * cancel it, convert a safetensors checkpoint (URL prefix or picked files) into the model cache in the
+ * worker, probe the device, list and clear the model cache, start a model episode, and fork a finished
+ * round (the rounds before it replayed, the edited turn, then the model continues). The engine does the
+ * work; its load and conversion streams go to their binders (store/bindModel.ts). Must not: read an
+ * engine stream itself or keep engine objects in the store.
  */
 import {
   renderCompactPromptForPool,
@@ -21,7 +23,7 @@ import {
   type Engine,
 } from '../../core';
 import type { AppStore } from '../store/appStore';
-import type { ModelConvertState } from '../store/modelSlice';
+import { convertModelIntoStore, loadModelIntoStore } from '../store/bindModel';
 import { buildTurnText, type TurnDraft } from '../components/turnText';
 
 export interface ModelActionsDeps {
@@ -42,12 +44,6 @@ export interface ForkEdit extends TurnDraft {
   roundIndex: number;
   reply: string | null;
 }
-
-/** What a load cut short by Cancel (or by a newer load) reports. */
-export const LOAD_CANCELLED = 'Loading was cancelled.';
-
-/** What a conversion cut short by Cancel reports (nothing of it is left in the cache). */
-export const CONVERT_CANCELLED = 'Conversion was cancelled; nothing was kept in the model cache.';
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
@@ -72,46 +68,10 @@ export function createModelActions(deps: ModelActionsDeps) {
     const controller = new AbortController();
     converting = controller;
     const location = source.kind === 'url' ? source.prefix : (source.label ?? 'picked files');
-    let state: Extract<ModelConvertState, { status: 'converting' }> = { status: 'converting', location, stage: 'Reading the checkpoint (config, tokenizer, safetensors headers)…', tensorIndex: 0, tensorCount: 0, bytesRead: 0, totalBytes: 0 };
-    const update = (patch: Partial<typeof state>) => {
-      state = { ...state, ...patch };
-      if (converting === controller) s().setModelConvert(state);
-    };
-    update({});
-    try {
-      let model: ConvertedModelInfo | null = null;
-      for await (const e of engine.convertModel({ source, baseUrl: deps.baseUrl }, { signal: controller.signal })) {
-        switch (e.type) {
-          case 'convert.started':
-            update({ location: e.location, stage: `Converting ${e.modelType} weights`, tensorCount: e.tensorCount, totalBytes: e.totalBytes });
-            break;
-          case 'convert.tensorRead':
-            update({ tensorIndex: e.tensorIndex, tensorCount: e.tensorCount, bytesRead: e.bytesRead, totalBytes: e.totalBytes });
-            break;
-          case 'convert.encoded':
-            update({ stage: 'Encoding the ONNX model' });
-            break;
-          case 'convert.fileWritten':
-            update({ stage: `Writing to the model cache: ${e.path}` });
-            break;
-          case 'convert.finished':
-            break;
-          case 'convert.cached':
-            model = e.model;
-            break;
-        }
-      }
-      if (model === null) throw new Error('The conversion ended without a model.');
-      if (converting === controller) s().setModelConvert({ status: 'done', model });
-      void refreshCache();
-      return model;
-    } catch (err) {
-      if (converting === controller) s().setModelConvert({ status: 'failed', error: controller.signal.aborted ? CONVERT_CANCELLED : message(err) });
-      void refreshCache();
-      return null;
-    } finally {
-      if (converting === controller) converting = null;
-    }
+    const model = await convertModelIntoStore(() => engine.convertModel({ source, baseUrl: deps.baseUrl }, { signal: controller.signal }), store, { location, isCurrent: () => converting === controller, signal: controller.signal });
+    if (converting === controller) converting = null;
+    void refreshCache();
+    return model;
   }
 
   async function load(source: ModelLoadSource): Promise<LoadedModelInfo | null> {
@@ -119,26 +79,10 @@ export function createModelActions(deps: ModelActionsDeps) {
     const controller = new AbortController();
     loading = controller;
     s().policySelected(source);
-    s().loadStarted();
-    try {
-      let info: LoadedModelInfo | null = null;
-      for await (const e of engine.loadModel({ source, preferredDevice: s().preferredDevice }, { signal: controller.signal })) {
-        if (e.type === 'load.stageStarted') s().loadStage(`${e.stage}: ${e.detail}`);
-        else if (e.type === 'load.progressed') s().loadProgressed(e.path, e.loadedBytes, e.totalBytes);
-        else if (e.type === 'model.loaded') info = e.info;
-      }
-      if (info === null) throw new Error('The model load ended without a model.');
-      if (loading !== controller) return null; // a newer load owns the store now
-      s().modelLoaded(info);
-      void refreshCache();
-      return info;
-    } catch (err) {
-      // A load replaced by a newer one leaves the store to it; Cancel (no newer load) is reported.
-      if (loading === controller) s().loadFailed(controller.signal.aborted ? LOAD_CANCELLED : message(err));
-      return null;
-    } finally {
-      if (loading === controller) loading = null;
-    }
+    const info = await loadModelIntoStore(() => engine.loadModel({ source, preferredDevice: s().preferredDevice }, { signal: controller.signal }), store, { isCurrent: () => loading === controller, signal: controller.signal });
+    if (loading === controller) loading = null;
+    if (info !== null) void refreshCache();
+    return info;
   }
 
   function sourceRef(): ModelRef {

@@ -1,12 +1,13 @@
 /**
- * The Train view's actions: turn the form into a TrainConfig (validated by core's validateTrainConfig),
- * start / pause / single-step / resume a run in the worker, and feed its events into the store —
- * `train.step` batched per animation frame — and manage checkpoints (list, delete, export as a file,
- * import, use as the policy). The engine does the work; the store gets plain data.
+ * The Train view's commands: turn the form into a TrainConfig (validated by core's validateTrainConfig),
+ * start / pause / single-step / resume a run in the worker — its event stream goes to its binder
+ * (store/bindTraining.ts) — and manage checkpoints (list, delete, export as a file, import, use as the
+ * policy). Must not: read an engine stream itself or keep engine objects in the store.
  */
-import { createTrainConfig, DEFAULT_ENV_SETTINGS, DEFAULT_TRAIN_CONFIG, TINY_ROUTER_NAME, validateTrainConfig, type EnvSettings, type LoadedModelInfo, type ModelRef, type TrainConfig, type TrainEngine, type TrainRunEvent, type TrainPolicyRef, type TrainStartRequest, type TrainStepMetrics, type Trajectory } from '../../core';
+import { createTrainConfig, DEFAULT_ENV_SETTINGS, DEFAULT_TRAIN_CONFIG, TINY_ROUTER_NAME, validateTrainConfig, type EnvSettings, type LoadedModelInfo, type ModelRef, type TrainConfig, type TrainEngine, type TrainRunEvent, type TrainPolicyRef, type TrainStartRequest } from '../../core';
 import type { AppStore } from '../store/appStore';
-import type { FrameScheduler } from '../store/bindEngine';
+import { runTrainingIntoStore } from '../store/bindTraining';
+import type { FrameScheduler } from '../store/frameBatcher';
 import { TRAIN_POLICY_LOADED, TRAIN_POLICY_WARMUP_MIX, WARMUP_MIX, type TrainForm } from '../store/trainSlice';
 
 /** Rollout episodes sized for the tiny router's 512 positions (as cli/train/examples/tiny.json). */
@@ -80,11 +81,6 @@ export function trainFormErrors(f: TrainForm, loaded: LoadedModelInfo | null, ba
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
-const nextFrame: FrameScheduler = (flush) => {
-  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => flush());
-  else setTimeout(flush, 16);
-};
-
 function domSave(fileName: string, bytes: Uint8Array): void {
   const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'application/octet-stream' }));
   const a = document.createElement('a');
@@ -99,67 +95,14 @@ export function createTrainActions(deps: TrainActionsDeps) {
   const s = store.getState;
   let counter = 0;
   const newRunId = deps.newRunId ?? (() => `run-${++counter}`);
-  const schedule = deps.schedule ?? nextFrame;
   const engine = (): TrainEngine => {
     if (deps.engine === undefined) throw new Error('Training needs the engine worker; this page has none.');
     return deps.engine;
   };
 
-  /** Steps arrive together with their samples; they reach the store at most once per frame. */
-  function createStepBatcher() {
-    let pending: { metrics: TrainStepMetrics; samples: Trajectory[] }[] = [];
-    let scheduled = false;
-    const flush = (): void => {
-      scheduled = false;
-      const steps = pending;
-      pending = [];
-      s().trainStepsAppended(steps);
-    };
-    return {
-      push(step: { metrics: TrainStepMetrics; samples: Trajectory[] }): void {
-        pending.push(step);
-        if (!scheduled) {
-          scheduled = true;
-          schedule(() => scheduled && flush());
-        }
-      },
-      flush,
-    };
-  }
-
-  function apply(e: TrainRunEvent, steps: ReturnType<typeof createStepBatcher>): void {
-    switch (e.type) {
-      case 'train.started':
-        return s().trainStarted(e.runId, e.step, e.totalSteps, e.resumed);
-      case 'train.step':
-        return steps.push({ metrics: e.metrics, samples: e.samples });
-      case 'train.checkpointed':
-        return; // 'train.stored' follows with the stored checkpoint's id
-      case 'train.stored':
-        return s().trainCheckpointStored(e.checkpoint);
-      case 'train.device':
-        return s().trainDeviceReported(e.device, e.note);
-      case 'train.history':
-        return s().trainHistoryLoaded(e.metrics);
-      case 'train.finished':
-        steps.flush();
-        return s().trainFinished(e.step, e.status);
-      default: {
-        const unknown: never = e;
-        return unknown;
-      }
-    }
-  }
-
+  /** Hands a run's stream to its binder, then lists the checkpoints it stored. */
   async function consume(events: () => AsyncIterable<TrainRunEvent>): Promise<void> {
-    s().trainStarting();
-    const steps = createStepBatcher();
-    try {
-      for await (const e of events()) apply(e, steps);
-    } catch (err) {
-      steps.flush();
-      s().trainFailed(message(err));
-    }
+    await runTrainingIntoStore(events, store, deps.schedule === undefined ? {} : { schedule: deps.schedule });
     await refreshCheckpoints();
   }
 

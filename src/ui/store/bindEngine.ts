@@ -1,22 +1,21 @@
 /**
- * The only place engine events become state (STYLE.md principle 10). Every event updates the store as
- * it arrives: a round appears when it is generated, its reply when the call returns, so a running
- * episode grows live. Episodes played here ('live') move the cursor with the newest step unless the
- * user stepped back; replays stay where the user is. A model policy's `round.token` events come one
- * per token: they are batched and written once per animation frame (`schedule`), so the store and React
- * see at most one update per frame however fast the model is.
+ * Where engine streams become state (STYLE.md principle 10): one binder per stream, each the only
+ * `for await` over its stream — episodes here; evaluations (bindEvaluation.ts), training
+ * (bindTraining.ts), model loads and conversions (bindModel.ts). Action modules issue commands and hand
+ * the stream to its binder; they never read a stream themselves. Fast streams are written once per
+ * animation frame through the one frame batcher (frameBatcher.ts).
+ *
+ * Episodes: every event updates the store as it arrives, so a running episode grows live. Episodes
+ * played here ('live') move the cursor with the newest step unless the user stepped back; replays stay
+ * where the user is. A model policy's `round.token` events (one per token) are batched per frame.
+ * Must not: hold engines, sessions or abort controllers (the action modules own those).
  */
 import type { Engine, EngineEpisodeRequest, EpisodeEvent, RoundRecord, Trajectory } from '../../core';
 import type { AppStore } from './appStore';
+import { createFrameBatcher, nextFrame, type FrameScheduler } from './frameBatcher';
 import type { TrajectorySource } from './trajectorySlice';
 
-/** Runs `flush` on the next frame (requestAnimationFrame; a 16 ms timer where there is none, e.g. jsdom). */
-export type FrameScheduler = (flush: () => void) => void;
-
-const nextFrame: FrameScheduler = (flush) => {
-  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => flush());
-  else setTimeout(flush, 16);
-};
+export type { FrameScheduler } from './frameBatcher';
 
 export async function runEpisodeIntoStore(
   engine: Engine,
@@ -52,32 +51,21 @@ export async function runEpisodeIntoStore(
   return t;
 }
 
-/** Collects streamed text and writes it once per frame; `end` drops what is pending (the round's record replaces it). */
+/** Streamed text, written once per frame (consecutive tokens of a round as one append); `end` drops what is pending (the round's record replaces it). */
 function createTokenBatcher(store: AppStore, schedule: FrameScheduler): { push(roundIndex: number, text: string): void; end(): void } {
-  let pending: { roundIndex: number; text: string; tokens: number } | null = null;
-  let scheduled = false;
-  let generation = 0;
-  const flush = (gen: number) => {
-    scheduled = false;
-    if (gen !== generation || pending === null) return;
-    const p = pending;
-    pending = null;
-    store.getState().streamAppended(p.roundIndex, p.text, p.tokens);
-  };
+  const batcher = createFrameBatcher<{ roundIndex: number; text: string }>(schedule, (tokens) => {
+    for (let i = 0; i < tokens.length; ) {
+      const roundIndex = (tokens[i] as { roundIndex: number }).roundIndex;
+      let text = '';
+      let count = 0;
+      for (; i < tokens.length && tokens[i]?.roundIndex === roundIndex; i++, count++) text += tokens[i]?.text ?? '';
+      store.getState().streamAppended(roundIndex, text, count);
+    }
+  });
   return {
-    push(roundIndex, text) {
-      if (pending !== null && pending.roundIndex !== roundIndex) flush(generation);
-      pending = pending === null ? { roundIndex, text, tokens: 1 } : { ...pending, text: pending.text + text, tokens: pending.tokens + 1 };
-      if (!scheduled) {
-        scheduled = true;
-        const gen = generation;
-        schedule(() => flush(gen));
-      }
-    },
+    push: (roundIndex, text) => batcher.push({ roundIndex, text }),
     end() {
-      generation++;
-      pending = null;
-      scheduled = false;
+      batcher.drop();
       store.getState().streamEnded();
     },
   };

@@ -9,7 +9,7 @@ import { useMemo } from 'react';
 import { CartesianGrid, Legend, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
 import type { EvalSummary } from '../../../core';
 import { useController } from '../../session/controllerContext';
-import { KEPT_EVAL_RUNS } from '../../session/evalActions';
+import { KEPT_EVAL_RUNS } from '../../session/evalRuns';
 import { useApp } from '../../store/useApp';
 import { pct } from './evalFormat';
 import { frontLine, ourPoints, PAPER_POINTS, plottedSummaries, sweepPoints, type PlotPoint } from './evalSeries';

@@ -8,19 +8,14 @@ import { act, cleanup, fireEvent, render, screen } from '@testing-library/react'
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAppStore } from '../../store/appStore';
 import { AppStoreContext } from '../../store/useApp';
+import { EMBEDDED_VARIANTS, EMBEDDED_WARMUPS } from '../../testing/embeddedFixtures';
 import { EvalSettingsPanel } from './EvalSettingsPanel';
 
 afterEach(cleanup);
 
-const VARIANTS = [
-  { name: 'router-nano-a0', alpha: 0, summary: 'accuracy first' },
-  { name: 'router-nano-a08', alpha: 0.8, summary: 'cost first' },
-];
+const VARIANTS = EMBEDDED_VARIANTS;
 
-const WARMUPS = [
-  { name: 'router-nano-a0-warmup', of: 'router-nano-a0', alpha: 0 },
-  { name: 'router-nano-a08-warmup', of: 'router-nano-a08', alpha: 0.8 },
-];
+const WARMUPS = EMBEDDED_WARMUPS;
 
 function renderPanel(listed: boolean, warmups = false) {
   const store = createAppStore();

@@ -6,8 +6,8 @@
  * dataset, question limit, seed, and the sliders (α, max calls, max spend per question). A change
  * applies to the next run. The paper's unseen models can be added to the pool here.
  */
-import { QA_DATASETS, TEACHER_METHOD_LABEL } from '../../../core';
-import { EMBEDDED_BY_ALPHA_ID, embeddedVariantForAlpha, TEACHER_ALPHAS, teacherMethodId, warmupMethodLabel } from '../../session/evalActions';
+import { DEFAULT_TEACHER_ALPHAS, QA_DATASETS, TEACHER_METHOD_LABEL, teacherMethodId, variantForAlpha } from '../../../core';
+import { EMBEDDED_BY_ALPHA_ID, warmupMethodLabel } from '../../session/evalMethods';
 import { useApp } from '../../store/useApp';
 import { EvalSliders } from './EvalSliders';
 import { EvalUnseenModels } from './EvalUnseenModels';
@@ -18,7 +18,7 @@ const BASELINES: { id: string; label: string; hint: string }[] = [
   { id: 'largest', label: 'largest', hint: 'the largest model' },
   { id: 'cascade', label: 'cascade', hint: 'cheapest first, escalate while the reply cannot help' },
   { id: 'oracle', label: 'oracle', hint: 'the cheapest model recorded as correct (offline pool only)' },
-  ...TEACHER_ALPHAS.map((alpha) => ({
+  ...DEFAULT_TEACHER_ALPHAS.map((alpha) => ({
     id: teacherMethodId(alpha),
     label: `${TEACHER_METHOD_LABEL} α ${alpha}`,
     hint:
@@ -35,7 +35,7 @@ export function EvalSettingsPanel() {
   const models = useApp((s) => s.models);
   const modelName = useApp((s) => s.modelInfo?.name ?? null);
   const embedded = useApp((s) => s.evalEmbedded);
-  const byAlpha = embedded.status === 'ready' ? embeddedVariantForAlpha(embedded.variants, settings.alpha) : null;
+  const byAlpha = embedded.status === 'ready' ? variantForAlpha(embedded, settings.alpha) : null;
   const offlineCount = useApp((s) => (s.questionLists['offline']?.status === 'ready' ? s.questionLists['offline'].items.length : null));
   const methods = [
     ...models.map((m) => ({ id: `single:${m.name}`, label: m.name, hint: `${m.name} alone (direct answer)` })),

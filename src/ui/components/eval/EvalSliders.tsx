@@ -2,7 +2,7 @@
  * The sliders: α (reward weight, the policy's cost-aware bias, and the variant of "embedded policy by
  * α"), max calls and max spend per question. A change applies to the next run.
  */
-import { embeddedVariantForAlpha } from '../../session/evalActions';
+import { variantForAlpha } from '../../../core';
 import { useApp } from '../../store/useApp';
 
 /** Max calls: 1…4, and the right end is "no limit". */
@@ -16,7 +16,7 @@ export function EvalSliders() {
   const settings = useApp((s) => s.evalSettings);
   const set = useApp((s) => s.setEvalSettings);
   const embedded = useApp((s) => s.evalEmbedded);
-  const variant = embedded.status === 'ready' ? embeddedVariantForAlpha(embedded.variants, settings.alpha) : null;
+  const variant = embedded.status === 'ready' ? variantForAlpha(embedded, settings.alpha) : null;
   return (
     <div className="eval-sliders" data-testid="eval.sliders">
       <label title="Weight of the cost reward (DESIGN.md §2.4); for the policy methods it also sets the cost-aware decoding bias (λ = 4α), and it picks the variant of the embedded policy by α">
