@@ -9,8 +9,9 @@
  * each a clear message and nothing of the folder left in the cache.
  */
 import { createServer, type Server } from 'node:http';
-import { resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createEngineChannels } from '../testing/workerHarness';
 import { createInProcessEngine, type ModelConvertEvent, type ModelConvertRequest } from '../core/index';
 import { convertCheckpoint, runConversion } from '../core/model/convert';
 import { createMemoryModelSink, createMemoryModelSource } from '../core/model/modelSource';
@@ -20,36 +21,21 @@ import { referenceForward } from '../core/onnx/referenceForward';
 import { checkpointNameOfUrl, convertedCacheKey } from '../adapters/models/convertToCache';
 import { createInMemoryCacheStore, createModelCache, type CacheStore, type ModelCache } from '../adapters/models/modelCache';
 import { EngineClient } from './engineClient';
-import { createEngineHost } from './engineHost';
 import { createBrowserPolicyRuntime } from './policyRuntime';
-import type { MessagePortLike } from './protocol';
 
-// onnxruntime-web in Node: its wasm files from the package (the app gets them from Vite `?url` imports), one thread.
-const ORT_DIST = resolve(__dirname, '../../node_modules/onnxruntime-web/dist') + sep;
-vi.mock('../adapters/ort/ortEnvironment', async (importOriginal) => {
-  const m = await importOriginal<typeof import('../adapters/ort/ortEnvironment')>();
-  return { ...m, configureOrtEnvironment: (ort: Parameters<typeof m.configureOrtEnvironment>[0], build: Parameters<typeof m.configureOrtEnvironment>[1]) => m.configureOrtEnvironment(ort, build, { wasmPaths: ORT_DIST, numThreads: 1 }) };
-});
+// onnxruntime-web in Node: its wasm files from the package, one thread (src/testing/workerHarness.ts).
+vi.mock('../adapters/ort/ortEnvironment', async (importOriginal) => (await import('../testing/workerHarness')).ortEnvironmentInNode(await importOriginal()));
 
 const BASE = 'http://app.test/';
 const TOKENS = [269, 117, 115, 260, 10, 87, 104, 111, 270, 5, 200];
-const channels: MessageChannel[] = [];
-
-afterAll(() => {
-  for (const c of channels.splice(0)) {
-    c.port1.close();
-    c.port2.close();
-  }
-});
+const channels = createEngineChannels();
+afterAll(() => channels.closeAll());
 
 function connect(store: CacheStore = createInMemoryCacheStore()): { client: EngineClient; cache: ModelCache; runtime: ReturnType<typeof createBrowserPolicyRuntime> } {
   const cache = createModelCache({ store, estimate: async () => ({}) });
   const runtime = createBrowserPolicyRuntime({ cache });
   const engine = createInProcessEngine({ now: () => 0, policyRuntime: runtime });
-  const channel = new MessageChannel();
-  channels.push(channel);
-  createEngineHost(channel.port2 as unknown as MessagePortLike, engine);
-  return { client: new EngineClient(channel.port1 as unknown as MessagePortLike), cache, runtime };
+  return { client: channels.connect(engine), cache, runtime };
 }
 
 /** The checkpoint as the folder picker hands it over: paths inside the folder, Blobs. */

@@ -4,6 +4,7 @@
  * proves cancellation and error transport.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { createEngineChannels } from '../testing/workerHarness';
 import {
   buildExampleTrajectory,
   createInProcessEngine,
@@ -15,16 +16,9 @@ import {
 } from '../core/index';
 import { createDataRootCache } from '../core/data/dataRootCache';
 import { EngineClient } from './engineClient';
-import { createEngineHost } from './engineHost';
-import type { MessagePortLike } from './protocol';
 
-const channels: MessageChannel[] = [];
-afterEach(() => {
-  for (const c of channels.splice(0)) {
-    c.port1.close();
-    c.port2.close();
-  }
-});
+const channels = createEngineChannels();
+afterEach(() => channels.closeAll());
 
 /** The data methods, for fake engines that do not use them. */
 const NO_DATA = {
@@ -53,10 +47,7 @@ const NO_DATA = {
 };
 
 function connect(engine: Engine): EngineClient {
-  const channel = new MessageChannel();
-  channels.push(channel);
-  createEngineHost(channel.port2 as unknown as MessagePortLike, engine);
-  return new EngineClient(channel.port1 as unknown as MessagePortLike);
+  return channels.connect(engine);
 }
 
 async function collect(events: AsyncIterable<EpisodeEvent>): Promise<EpisodeEvent[]> {

@@ -5,27 +5,18 @@
  * without a training runtime says so.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { createEngineChannels } from '../testing/workerHarness';
 import type { Engine, TrainEngine, TrainRunEvent, TrainStartRequest } from '../core/index';
 import { EngineClient } from './engineClient';
-import { createEngineHost } from './engineHost';
-import type { MessagePortLike } from './protocol';
 
-const channels: MessageChannel[] = [];
-afterEach(() => {
-  for (const c of channels.splice(0)) {
-    c.port1.close();
-    c.port2.close();
-  }
-});
+const channels = createEngineChannels();
+afterEach(() => channels.closeAll());
 
 /** The episode engine is not used by train.* methods. */
 const UNUSED_ENGINE = {} as unknown as Engine;
 
 function connect(train?: TrainEngine): EngineClient {
-  const channel = new MessageChannel();
-  channels.push(channel);
-  createEngineHost(channel.port2 as unknown as MessagePortLike, UNUSED_ENGINE, train);
-  return new EngineClient(channel.port1 as unknown as MessagePortLike);
+  return channels.connect(UNUSED_ENGINE, train);
 }
 
 const INFO = { id: 'r@000001', runId: 'r', step: 1, totalSteps: 5, seed: 7, reason: 'pause' as const, savedAtEpochMs: 1, tensorBytes: 12, policyName: 'tiny-router', lastReward: null };

@@ -4,24 +4,15 @@
  * eval.finished 'paused' and its state; resume sends the state; the caller's abort cancels the run.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { createEngineChannels } from '../testing/workerHarness';
 import type { Engine, EngineEvalRequest, EvalEvent, EvalSummary } from '../core/index';
 import { EngineClient } from './engineClient';
-import { createEngineHost } from './engineHost';
-import type { MessagePortLike } from './protocol';
 
-const channels: MessageChannel[] = [];
-afterEach(() => {
-  for (const c of channels.splice(0)) {
-    c.port1.close();
-    c.port2.close();
-  }
-});
+const channels = createEngineChannels();
+afterEach(() => channels.closeAll());
 
 function connect(engine: Engine): EngineClient {
-  const channel = new MessageChannel();
-  channels.push(channel);
-  createEngineHost(channel.port2 as unknown as MessagePortLike, engine);
-  return new EngineClient(channel.port1 as unknown as MessagePortLike);
+  return channels.connect(engine);
 }
 
 const summary = (done: number): EvalSummary => ({ runId: 'r', dataset: 'd', questions: 10, alpha: 0, seed: 1, limits: { maxCalls: null, maxSpendUsd: null }, methods: [], paretoFront: [String(done)], paretoFrontWithoutOracle: [] });

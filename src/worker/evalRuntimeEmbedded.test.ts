@@ -19,13 +19,12 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { extname, join, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createEngineChannels, servePublic, type PublicServer } from '../testing/workerHarness';
 import { mirrorDataRoot } from '../testing/dataRoot';
 import {
   createInProcessEngine,
@@ -43,50 +42,17 @@ import {
 import { createDataRootCache } from '../core/data/dataRootCache';
 import { createInMemoryCacheStore, createModelCache } from '../adapters/models/modelCache';
 import { EngineClient } from './engineClient';
-import { createEngineHost } from './engineHost';
 import { createBrowserPolicyRuntime } from './policyRuntime';
-import type { MessagePortLike } from './protocol';
 
-// onnxruntime-web in Node: its wasm files from the package (the app gets them from Vite `?url` imports), one thread.
-const ORT_DIST = resolve(__dirname, '../../node_modules/onnxruntime-web/dist') + sep;
-vi.mock('../adapters/ort/ortEnvironment', async (importOriginal) => {
-  const m = await importOriginal<typeof import('../adapters/ort/ortEnvironment')>();
-  return { ...m, configureOrtEnvironment: (ort: Parameters<typeof m.configureOrtEnvironment>[0], build: Parameters<typeof m.configureOrtEnvironment>[1]) => m.configureOrtEnvironment(ort, build, { wasmPaths: ORT_DIST, numThreads: 1 }) };
-});
+// onnxruntime-web in Node: its wasm files from the package, one thread (src/testing/workerHarness.ts).
+vi.mock('../adapters/ort/ortEnvironment', async (importOriginal) => (await import('../testing/workerHarness')).ortEnvironmentInNode(await importOriginal()));
 
 const ROOT = resolve(__dirname, '../..');
-const PUBLIC = join(ROOT, 'public');
 const DATA_DIR = resolve(ROOT, '../shared/data');
 const QUESTIONS = 5;
 const VARIANTS = ['router-nano-a08', 'router-nano-a0'] as const;
 const SEED = 42;
 const run = promisify(execFile);
-
-/** public/ over HTTP as `vite preview` serves it: GET with Range (206), 404 for what is missing. */
-function servePublic(): Promise<{ server: Server; baseUrl: string }> {
-  const types: Record<string, string> = { '.json': 'application/json', '.onnx': 'application/octet-stream' };
-  const server = createServer((req, res) => {
-    void (async () => {
-      const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-      const file = resolve(PUBLIC, `.${path}`);
-      if (!file.startsWith(PUBLIC + sep) || !(await stat(file).catch(() => null))?.isFile()) {
-        res.writeHead(404).end();
-        return;
-      }
-      const bytes = await readFile(file);
-      const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
-      const headers = { 'content-type': types[extname(file)] ?? 'application/octet-stream', 'accept-ranges': 'bytes' };
-      if (range === null) {
-        res.writeHead(200, { ...headers, 'content-length': bytes.length }).end(bytes);
-        return;
-      }
-      const start = Number(range[1]);
-      const end = Math.min(range[2] === '' ? bytes.length - 1 : Number(range[2]), bytes.length - 1);
-      res.writeHead(206, { ...headers, 'content-range': `bytes ${start}-${end}/${bytes.length}`, 'content-length': end - start + 1 }).end(bytes.subarray(start, end + 1));
-    })();
-  });
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok({ server, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` })));
-}
 
 /** What both paths must agree on, per question (the CLI's record fields, from the trajectory). */
 function perQuestion(t: Trajectory) {
@@ -116,9 +82,9 @@ interface CliRecord {
 }
 
 describe('embedded policies: browser eval (worker, onnxruntime-web wasm) = CLI eval --policy (onnxruntime-node)', () => {
-  let http: { server: Server; baseUrl: string };
+  let http: PublicServer;
   let client: EngineClient;
-  let channel: MessageChannel;
+  const channels = createEngineChannels();
   let spec: Omit<EvalRunSpec, 'methods'>;
   const tmp = mkdtempSync(join(tmpdir(), 'embedded-parity-'));
 
@@ -129,9 +95,7 @@ describe('embedded policies: browser eval (worker, onnxruntime-web wasm) = CLI e
       dataRoots: createDataRootCache((dir) => mirrorDataRoot(dir)),
       policyRuntime: createBrowserPolicyRuntime({ cache: createModelCache({ store: createInMemoryCacheStore(), estimate: async () => ({}) }) }),
     });
-    channel = new MessageChannel();
-    createEngineHost(channel.port2 as unknown as MessagePortLike, engine);
-    client = new EngineClient(channel.port1 as unknown as MessagePortLike);
+    client = channels.connect(engine);
     const root = mirrorDataRoot();
     const bank = await loadOfflineBank(root);
     // As the Evaluate view builds it for "Offline pool — held-out split", N questions, seed 42.
@@ -150,9 +114,8 @@ describe('embedded policies: browser eval (worker, onnxruntime-web wasm) = CLI e
   });
 
   afterAll(async () => {
-    channel?.port1.close();
-    channel?.port2.close();
-    await new Promise((ok) => http?.server.close(ok));
+    channels.closeAll();
+    await http?.close();
     rmSync(tmp, { recursive: true, force: true });
   });
 

@@ -8,8 +8,8 @@
  * keeps the external data. A truncated or missing data file, or data onnxruntime cannot find, fails with a
  * message that says what to do, and the runtime loads the next model as before.
  */
-import { resolve, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createEngineChannels } from '../testing/workerHarness';
 import { createInProcessEngine, type ModelConvertEvent, type ModelConvertRequest, type ModelLoadRequest } from '../core/index';
 import { convertCheckpoint, runConversion } from '../core/model/convert';
 import { createMemoryModelSink, createMemoryModelSource } from '../core/model/modelSource';
@@ -20,30 +20,18 @@ import { createInMemoryCacheStore, createModelCache, type CacheStore } from '../
 import { createOrtLanguageModel } from '../adapters/ort/ortLanguageModel';
 import { createWebSession, loadFailureMessage, WebModelLoadError } from '../adapters/ort/webSession';
 import { EngineClient } from './engineClient';
-import { createEngineHost } from './engineHost';
 import { createBrowserPolicyRuntime } from './policyRuntime';
-import type { MessagePortLike } from './protocol';
 
-// onnxruntime-web in Node: its wasm files from the package (the app gets them from Vite `?url` imports), one thread.
-const ORT_DIST = resolve(__dirname, '../../node_modules/onnxruntime-web/dist') + sep;
-vi.mock('../adapters/ort/ortEnvironment', async (importOriginal) => {
-  const m = await importOriginal<typeof import('../adapters/ort/ortEnvironment')>();
-  return { ...m, configureOrtEnvironment: (ort: Parameters<typeof m.configureOrtEnvironment>[0], build: Parameters<typeof m.configureOrtEnvironment>[1]) => m.configureOrtEnvironment(ort, build, { wasmPaths: ORT_DIST, numThreads: 1 }) };
-});
+// onnxruntime-web in Node: its wasm files from the package, one thread (src/testing/workerHarness.ts).
+vi.mock('../adapters/ort/ortEnvironment', async (importOriginal) => (await import('../testing/workerHarness')).ortEnvironmentInNode(await importOriginal()));
 
 const BASE = 'http://app.test/';
 const PROMPT = [269, 117, 115, 260, 10, 87, 104, 111];
 const STEPS = 8;
 const ONNX = 'onnx/model_q4.onnx';
 const DATA = 'onnx/model_q4.onnx_data';
-const channels: MessageChannel[] = [];
-
-afterAll(() => {
-  for (const c of channels.splice(0)) {
-    c.port1.close();
-    c.port2.close();
-  }
-});
+const channels = createEngineChannels();
+afterAll(() => channels.closeAll());
 
 function runtimeOver(store: CacheStore) {
   return createBrowserPolicyRuntime({ cache: createModelCache({ store, estimate: async () => ({}) }) });
@@ -51,10 +39,7 @@ function runtimeOver(store: CacheStore) {
 
 function connect(store: CacheStore): EngineClient {
   const engine = createInProcessEngine({ now: () => 0, policyRuntime: runtimeOver(store) });
-  const channel = new MessageChannel();
-  channels.push(channel);
-  createEngineHost(channel.port2 as unknown as MessagePortLike, engine);
-  return new EngineClient(channel.port1 as unknown as MessagePortLike);
+  return channels.connect(engine);
 }
 
 /** Files as the folder picker hands them over (paths inside the folder, Blobs). */

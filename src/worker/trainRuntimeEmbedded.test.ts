@@ -6,59 +6,24 @@
  * a step event and a stored 'pause' checkpoint; and a run from the two warm-ups mixed 50/50 starts from
  * their element-wise mean and resumes from its checkpoint. Small on purpose: 1 question, G = 2, 16-token turns.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { extname, join, resolve, sep } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createEngineChannels, servePublic, type PublicServer } from '../testing/workerHarness';
 import { mirrorDataRoot } from '../testing/dataRoot';
 import { checkTrainingFits, createTrainConfig, DEFAULT_ENV_SETTINGS, parseDecoderConfig, readDecoderWeights, type TrainConfig, type TrainRunEvent } from '../core/index';
 import { createDataRootCache } from '../core/data/dataRootCache';
 import { createInMemoryCacheStore, createModelCache } from '../adapters/models/modelCache';
 import { createBrowserCheckpointStore, type CheckpointKv, type StoredCheckpointMeta, type StoredCheckpointTensors } from '../adapters/storage/idbCheckpointStore';
 import { EngineClient } from './engineClient';
-import { createEngineHost } from './engineHost';
-import type { MessagePortLike } from './protocol';
 import { createTrainRuntime, wasmRunBudget } from './trainRuntime';
 
-// onnxruntime-web in Node: its wasm files from the package (the app gets them from Vite `?url` imports), one thread.
-const ORT_DIST = resolve(__dirname, '../../node_modules/onnxruntime-web/dist') + sep;
-vi.mock('../adapters/ort/ortEnvironment', async (importOriginal) => {
-  const m = await importOriginal<typeof import('../adapters/ort/ortEnvironment')>();
-  return { ...m, configureOrtEnvironment: (ort: Parameters<typeof m.configureOrtEnvironment>[0], build: Parameters<typeof m.configureOrtEnvironment>[1]) => m.configureOrtEnvironment(ort, build, { wasmPaths: ORT_DIST, numThreads: 1 }) };
-});
+// onnxruntime-web in Node: its wasm files from the package, one thread (src/testing/workerHarness.ts).
+vi.mock('../adapters/ort/ortEnvironment', async (importOriginal) => (await import('../testing/workerHarness')).ortEnvironmentInNode(await importOriginal()));
 
 const ROOT = resolve(__dirname, '../..');
 const PUBLIC = join(ROOT, 'public');
 const DATA_DIR = resolve(ROOT, '../shared/data');
-
-/**
- * public/ over HTTP as `vite preview` serves it: GET with Range (206), and — the SPA fallback — index.html
- * with 200 for what is missing (so a probe for a file the folder lacks, e.g. onnx/model.onnx, must not be trusted).
- */
-function servePublic(): Promise<{ server: Server; baseUrl: string }> {
-  const server = createServer((req, res) => {
-    void (async () => {
-      const file = resolve(PUBLIC, `.${decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)}`);
-      if (!file.startsWith(PUBLIC + sep) || !(await stat(file).catch(() => null))?.isFile()) {
-        const html = '<!doctype html><html><body>Router-R1 Studio</body></html>';
-        res.writeHead(200, { 'content-type': 'text/html', 'content-length': html.length }).end(req.method === 'HEAD' ? undefined : html);
-        return;
-      }
-      const bytes = await readFile(file);
-      const headers = { 'content-type': extname(file) === '.json' ? 'application/json' : 'application/octet-stream', 'accept-ranges': 'bytes' };
-      const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
-      if (range === null) {
-        res.writeHead(200, { ...headers, 'content-length': bytes.length }).end(req.method === 'HEAD' ? undefined : bytes);
-        return;
-      }
-      const start = Number(range[1]);
-      const end = Math.min(range[2] === '' ? bytes.length - 1 : Number(range[2]), bytes.length - 1);
-      res.writeHead(206, { ...headers, 'content-range': `bytes ${start}-${end}/${bytes.length}`, 'content-length': end - start + 1 }).end(bytes.subarray(start, end + 1));
-    })();
-  });
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok({ server, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` })));
-}
 
 /** An in-memory fake of the IndexedDB tables (structuredClone, as IndexedDB stores copies). */
 function createInMemoryCheckpointKvFake(): CheckpointKv {
@@ -81,14 +46,14 @@ function createInMemoryCheckpointKvFake(): CheckpointKv {
 
 /** The train runtime behind the real engine channel, router-nano served over HTTP from public/. */
 interface Harness {
-  http: { server: Server; baseUrl: string };
-  channel: MessageChannel;
+  http: PublicServer;
+  channels: ReturnType<typeof createEngineChannels>;
   client: EngineClient;
   checkpoints: ReturnType<typeof createBrowserCheckpointStore>;
 }
 
 async function startHarness(deps: Partial<Parameters<typeof createTrainRuntime>[0]> = {}): Promise<Harness> {
-  const http = await servePublic();
+  const http = await servePublic({ spaFallback: true });
   const checkpoints = createBrowserCheckpointStore(createInMemoryCheckpointKvFake(), { wallClockMs: () => 0 });
   const runtime = createTrainRuntime({
     cache: createModelCache({ store: createInMemoryCacheStore(), estimate: async () => ({}) }),
@@ -97,15 +62,13 @@ async function startHarness(deps: Partial<Parameters<typeof createTrainRuntime>[
     now: () => 0,
     ...deps,
   });
-  const channel = new MessageChannel();
-  createEngineHost(channel.port2 as unknown as MessagePortLike, {} as never, runtime);
-  return { http, channel, client: new EngineClient(channel.port1 as unknown as MessagePortLike), checkpoints };
+  const channels = createEngineChannels();
+  return { http, channels, client: channels.connect({} as never, runtime), checkpoints };
 }
 
 async function stopHarness(h: Harness | undefined): Promise<void> {
-  h?.channel.port1.close();
-  h?.channel.port2.close();
-  await new Promise((ok) => h?.http.server.close(ok));
+  h?.channels.closeAll();
+  await h?.http.close();
 }
 
 describe('train runtime: a run from an embedded router-nano policy', () => {
