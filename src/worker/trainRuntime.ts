@@ -1,8 +1,8 @@
 /**
  * The browser's TrainEngine (core/engine.ts), composed in the engine worker: core's trainLoop with the
  * ONNX learner on onnxruntime-web (adapters/ort/webTrainSession.ts: wasm by default, WebGPU when asked
- * and available), rollouts through the real environment on the offline pool with the compact template,
- * weight sync by rebuilding the rollout decoder (as src/cli/train/rolloutModel.ts), and checkpoints in
+ * and available), rollouts from core's createOfflinePoolRollout (the real environment on the offline pool,
+ * compact template: the composition cli train uses, so a browser run and a CLI run cannot drift apart), weight sync by rebuilding the rollout decoder (as src/cli/train/rolloutModel.ts), and checkpoints in
  * IndexedDB (adapters/storage/idbCheckpointStore.ts), saved every N steps, on pause and at the end.
  *
  * Trainable policies: the embedded tiny-router (its weights regenerated from the seed, checked against
@@ -12,7 +12,7 @@
  * when the folder has no q4), two such folders mixed (TrainPolicyRef 'embedded-mix': the α demo's start, the
  * warm-ups 50/50, through core's mixWeights, with the first folder's tokenizer, config and decoding) and any
  * checkpoint of these (fine-tuning continues from the checkpoint's weights as a new run). One run at a time.
- * Rollouts decode as the folder's router.json asks (protocol grammar, extractive spans), as cli train does.
+ * Rollouts decode as the folder's router.json asks (protocol grammar, extractive spans).
  * `checkpointFolder` turns a checkpoint into a model folder (q4 ONNX + the base folder's tokenizer,
  * config and decoding) for the policy runtime: 'train.usePolicy' → ModelRef { kind: 'checkpoint' }.
  *
@@ -20,12 +20,11 @@
  * cannot fit the wasm heap is refused with the estimate's parts and what to change (core/learner/memoryEstimate.ts);
  * batches that fit only in parts run as row chunks (the learner's maxRunBytes: the budget, at most 1.5 GiB).
  *
- * Not for: UI state, or anything the loop decides (when to save, what to skip).
+ * Not for: UI state, anything the loop decides (when to save, what to skip), or composing rollouts (core does).
  */
 import type { DataRoot, DecoderConfig, ModelSource, PolicyDeviceReport, TrainEngine, TrainPolicyRef, TrainRunEvent, TrainRunSetup, TrainStartRequest } from '../core/index';
-import { buildDecoderModel, checkTrainingFits, DEFAULT_MAX_RUN_BYTES, createEpisodeRollout, formatBytes, parameterCount, DecoderWeightsReadError, folderDecodingOf, mixWeights, readDecoderWeights, WeightShapeError, createLanguageModelPolicy, createMemoryModelSource, createOfflineCaller, createOnnxLearner, createSeededUniform, loadModelFolder, NO_CHAT_FRAMING, offlineBankQuestions, offlinePoolModels, randomDecoderWeights, renderCompactPromptForPool, trainLoop, type LanguageModel, type LoadedModelFolder, type TrainCheckpoint, type TrainConfig, type WeightTensor } from '../core/index';
+import { buildDecoderModel, checkTrainingFits, DEFAULT_MAX_RUN_BYTES, createOfflinePoolRollout, formatBytes, parameterCount, DecoderWeightsReadError, folderDecodingOf, mixWeights, readDecoderWeights, WeightShapeError, createMemoryModelSource, createOnnxLearner, createSeededUniform, loadModelFolder, NO_CHAT_FRAMING, offlineBankQuestions, randomDecoderWeights, trainLoop, type LanguageModel, type LoadedModelFolder, type TrainCheckpoint, type TrainConfig, type WeightTensor } from '../core/index';
 import { loadOfflineBank, type OfflineBank } from '../core/offline/offlineBank';
-import { folderDecodingProcessors } from '../core/policy/folderDecoding';
 import { TINY_ROUTER_NAME, TINY_ROUTER_SEED } from '../core/model/tinyRouter';
 import { EXAMPLE_AGENT_TEMPLATE } from '../core/run/exampleTrajectory';
 import { createEmbeddedModelSource } from '../adapters/models/browserModelSources';
@@ -163,7 +162,6 @@ export function createTrainRuntime(deps: TrainRuntimeDeps): TrainRuntime {
       const tokenizer = createHfTokenizer(folder.tokenizerJson, folder.tokenizerConfig, { modelVocabSize: folder.config.vocabSize });
       const eos = eosIds(folder, tokenizer.eosTokenId);
       const b = await bank(from.kind === 'start' ? from.req.dataRoot : from.dataRoot);
-      const pool = offlinePoolModels(b);
       const questions = offlineBankQuestions(b, { split: 'train', heldOut: 'exclude' });
       // 2. learner (training graph) and rollout model on the preferred device
       let device: PolicyDeviceReport | null = null;
@@ -191,9 +189,6 @@ export function createTrainRuntime(deps: TrainRuntimeDeps): TrainRuntime {
       if (device !== null) yield { type: 'train.device', device, note: deviceNote(device) };
       // 3. the loop (a resume first hands the charts the checkpoint's history)
       if (from.kind === 'resume') yield { type: 'train.history', metrics: from.checkpoint.metrics };
-      // rollouts decode as the folder asks (router.json decoding: the router-nano folders' protocol grammar and
-      // extractive spans; none for the tiny-router), as cli train does; the learner's log-probs are the model's own
-      const decoding = folderDecodingProcessors(tokenizer, folderDecodingOf(folder.router), pool.map((m) => m.name));
       const stored: TrainRunEvent[] = [];
       const { temperature, topP, topK } = setup.sampling;
       const loop = trainLoop(cfg, {
@@ -209,21 +204,20 @@ export function createTrainRuntime(deps: TrainRuntimeDeps): TrainRuntime {
           model = next;
           await old.dispose();
         },
-        rollout: createEpisodeRollout({
+        // rollouts decode as the folder asks (router.json decoding: the router-nano folders' protocol grammar and
+        // extractive spans; none for the tiny-router); the compact template is fed without a chat template
+        rollout: createOfflinePoolRollout({
+          bank: b,
           tokenizer,
-          caller: createOfflineCaller(b),
-          framing: NO_CHAT_FRAMING, // the compact template is fed without a chat template (as the app's policy runtime)
+          framing: NO_CHAT_FRAMING,
+          model: () => model,
+          policyId: cfg.runId,
+          sampling: { temperature, topP, topK, seed: cfg.seed },
+          decoding: folderDecodingOf(folder.router),
+          tokenizerVocabSize: folder.tokenizerVocabSize,
+          agentTemplate: EXAMPLE_AGENT_TEMPLATE,
+          settings: setup.settings,
           now: deps.now,
-          policy: (rng) => createLanguageModelPolicy(model, tokenizer, { id: cfg.runId, sampling: { temperature, topP, topK, seed: cfg.seed }, rng, processors: decoding, framing: NO_CHAT_FRAMING, tokenizerVocabSize: folder.tokenizerVocabSize, now: deps.now }),
-          request: (question, id) => ({
-            id,
-            question,
-            template: 'compact',
-            prompt: renderCompactPromptForPool(pool, question.text),
-            pool: pool.map((m) => ({ ...m })),
-            agentTemplate: EXAMPLE_AGENT_TEMPLATE,
-            settings: { ...setup.settings },
-          }),
         }),
       });
       for await (const e of loop) {

@@ -8,12 +8,9 @@ import type { DefaultPolicyVariant } from '../../core/defaultPolicy/defaultModel
 import { toQuestionRecord } from '../../core/defaultPolicy/corpus';
 import { DEFAULT_ENV_SETTINGS } from '../../core/env/trajectory';
 import type { OfflineBank, OfflineQuestion } from '../../core/offline/offlineBank';
-import { createOfflineCaller } from '../../core/offline/offlineCaller';
-import { offlinePoolModels } from '../../core/offline/offlinePool';
 import type { WeightTensor } from '../../core/onnx/weights';
-import { createLanguageModelPolicy } from '../../core/policy/languageModelPolicy';
-import { renderCompactPromptForPool } from '../../core/protocol/prompt';
-import { createEpisodeRollout } from '../../core/rl/episodeRollout';
+import { NO_FOLDER_DECODING } from '../../core/policy/folderDecoding';
+import { createOfflinePoolRollout } from '../../core/rl/offlinePoolRollout';
 import { createTrainConfig } from '../../core/rl/trainConfig';
 import { runTrainLoop } from '../../core/rl/trainLoop';
 import { EXAMPLE_AGENT_TEMPLATE } from '../../core/run/exampleTrajectory';
@@ -57,22 +54,19 @@ export async function runVariantRl(o: VariantRlInput): Promise<{ weights: Map<st
   const learner = await createOnnxLearner({ config: model.config, weights: o.weights, trainable: { kind: 'full' }, open: nodeTrainSessions({ intraOpThreads: 2 }) });
   const rolloutModel = await createRolloutModel(o.weights, { config: model.config, precision: 'fp32', eosTokenIds: model.eosTokenIds, intraOpThreads: 2 });
   try {
-    const pool = offlinePoolModels(o.bank);
-    const rollout = createEpisodeRollout({
+    const rollout = createOfflinePoolRollout({
+      bank: o.bank,
       tokenizer: model.tokenizer,
-      caller: createOfflineCaller(o.bank),
       framing: model.framing,
+      model: () => rolloutModel.current(),
+      policyId: v.name,
+      sampling: { temperature: 1, topP: 1, topK: 0, seed: o.seed },
+      // train-default's RL samples without the folder's grammar and spans (the shipped folders ask for them at inference)
+      decoding: NO_FOLDER_DECODING,
+      tokenizerVocabSize: model.folder.tokenizerVocabSize,
+      agentTemplate: EXAMPLE_AGENT_TEMPLATE,
+      settings: { ...DEFAULT_ENV_SETTINGS, maxNewTokens: RL_MAX_NEW_TOKENS },
       now: o.now,
-      policy: (rng) => createLanguageModelPolicy(rolloutModel.current(), model.tokenizer, { id: v.name, sampling: { temperature: 1, topP: 1, topK: 0, seed: o.seed }, rng, framing: model.framing, tokenizerVocabSize: model.folder.tokenizerVocabSize, now: o.now }),
-      request: (question, id) => ({
-        id,
-        question,
-        template: 'compact',
-        prompt: renderCompactPromptForPool(pool, question.text),
-        pool: pool.map((m) => ({ ...m })),
-        agentTemplate: EXAMPLE_AGENT_TEMPLATE,
-        settings: { ...DEFAULT_ENV_SETTINGS, maxNewTokens: RL_MAX_NEW_TOKENS },
-      }),
     });
     let steps = 0;
     const result = await runTrainLoop(cfg, { learner, questions: o.training.map(toQuestionRecord), rollout, syncWeights: () => rolloutModel.sync(learner.currentWeights()), now: o.now }, (e) => {
