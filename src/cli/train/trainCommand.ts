@@ -1,9 +1,10 @@
 /**
  * `npm run -s cli -- train --config <file.json> [--data-root DIR] [--checkpoint-dir DIR] [--resume DIR]
  *  [--steps N]` (and `train describe-config`: every field of the config file): the RL loop of DESIGN.md §4 in Node — core trainLoop with the
- * ONNX learner on onnxruntime-node, rollouts through the real environment (createEpisodeRollout) with
- * a policy over the current weights and the offline pool as candidates. Mode 'supervised' runs the
- * warm-up instead (supervisedWarmup.ts).
+ * ONNX learner on onnxruntime-node, rollouts from core's createOfflinePoolRollout (the real environment,
+ * a policy over the current weights, the offline pool as candidates; the same composition as the
+ * browser's). Mode 'supervised' runs the warm-up instead (supervisedWarmup.ts). Must not: compose
+ * rollouts or training steps itself (core does), or print anything but JSON lines on stdout.
  *
  * stdout: JSON lines only — `train.started`, one `train.step` per step (the metrics the Train view
  * charts: reward mean and parts, EM, cost per question, format-error rate, calls per question,
@@ -12,33 +13,21 @@
  */
 import { createFsDataRoot, defaultDataRootDir } from '../../adapters/node/fsDataRoot';
 import { loadOfflineBank } from '../../core/offline/offlineBank';
-import { createOfflineCaller } from '../../core/offline/offlineCaller';
 import { offlineBankQuestions, offlinePoolModels } from '../../core/offline/offlinePool';
 import { folderDecodingOf } from '../../core/model/routerJson';
-import { folderDecodingProcessors } from '../../core/policy/folderDecoding';
-import { createLanguageModelPolicy } from '../../core/policy/languageModelPolicy';
-import { renderCompactPromptForPool } from '../../core/protocol/prompt';
-import { createEpisodeRollout } from '../../core/rl/episodeRollout';
+import { createOfflinePoolRollout } from '../../core/rl/offlinePoolRollout';
 import { runTrainLoop, type TrainEvent } from '../../core/rl/trainLoop';
 import { EXAMPLE_AGENT_TEMPLATE } from '../../core/run/exampleTrajectory';
 import { createFsCheckpointStore, loadCheckpointDir } from './fsCheckpointStore';
 import { createRolloutModel } from './rolloutModel';
 import { runSupervisedWarmup } from './supervisedWarmup';
+import { writeJsonLine as line, type TrainIo } from './trainIo';
 import { readTrainFileConfig, TRAIN_FILE_FIELDS, type TrainFileConfig } from './trainFileConfig';
 import { assertTrainingFits, createCliLearner, loadInitialWeights, loadTrainModel } from './trainSetup';
 
 export const TRAIN_USAGE = `train --config FILE.json [--data-root DIR] [--checkpoint-dir DIR] [--resume DIR] [--steps N]
                                   RL (GRPO) on the offline pool with the ONNX learner; JSON lines on stdout
                                   (train describe-config: every config field; example: src/cli/train/examples/tiny.json)`;
-
-export interface TrainIo {
-  stdout: { write(s: string): unknown };
-  stderr: { write(s: string): unknown };
-  now?: () => number;
-  env?: Record<string, string | undefined>;
-}
-
-const line = (io: TrainIo, v: unknown): void => void io.stdout.write(JSON.stringify(v) + '\n');
 
 export async function runTrainCommand(args: readonly string[], flags: ReadonlyMap<string, string>, io: TrainIo): Promise<number> {
   if (args[0] === 'describe-config') {
@@ -77,26 +66,20 @@ async function runRl(cfg: TrainFileConfig, flags: ReadonlyMap<string, string>, c
     if (cfg.data.limit !== null) questions = questions.slice(0, cfg.data.limit);
     log(`train: ${model.folder.location}, ${learner.paramInfo.length} trainable tensors (${cfg.model.trainable.kind}), ${questions.length} questions, ${pool.length} pool models`);
     const { temperature, topP, topK } = cfg.rollout;
-    const agentTemplate = cfg.rollout.agentTemplate ?? EXAMPLE_AGENT_TEMPLATE;
     // rollouts decode as the folder asks (router.json decoding: grammar, extractive spans), so exploration
-    // at temperature 1 stays inside the format; the trainer's log-probs are the model's own (before processors)
-    const decoding = folderDecodingProcessors(model.tokenizer, folderDecodingOf(model.folder.router), pool.map((m) => m.name));
-    const rollout = createEpisodeRollout({
+    // at temperature 1 stays inside the format
+    const rollout = createOfflinePoolRollout({
+      bank,
       tokenizer: model.tokenizer,
-      caller: createOfflineCaller(bank),
       framing: model.framing,
+      model: () => rolloutModel.current(),
+      policyId: cfg.run.runId,
+      sampling: { temperature, topP, topK, seed: cfg.run.seed },
+      decoding: folderDecodingOf(model.folder.router),
+      tokenizerVocabSize: model.folder.tokenizerVocabSize,
+      agentTemplate: cfg.rollout.agentTemplate ?? EXAMPLE_AGENT_TEMPLATE,
+      settings: cfg.rollout.settings,
       now,
-      // one policy per rollout over the model of the moment, sampling with the rollout's own stream
-      policy: (rng) => createLanguageModelPolicy(rolloutModel.current(), model.tokenizer, { id: cfg.run.runId, sampling: { temperature, topP, topK, seed: cfg.run.seed }, rng, processors: decoding, framing: model.framing, tokenizerVocabSize: model.folder.tokenizerVocabSize, now }),
-      request: (question, id) => ({
-        id,
-        question,
-        template: 'compact',
-        prompt: renderCompactPromptForPool(pool, question.text),
-        pool: pool.map((m) => ({ ...m })),
-        agentTemplate,
-        settings: { ...cfg.rollout.settings },
-      }),
     });
     // 3. the loop; every event a JSON line
     const store = createFsCheckpointStore(checkpointDir, (folder, c) => log(`checkpoint: step ${c.step} → ${folder}`));
