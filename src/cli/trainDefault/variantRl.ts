@@ -1,8 +1,9 @@
 /**
  * The RL stage of train-default: GRPO (core trainLoop) from the warm-up weights at the variant's α,
- * rollouts through the real environment with the offline pool on the TRAINING questions, the ONNX
- * learner on onnxruntime-node, the rollout model rebuilt after every step. The reference policy of the
- * KL term is the warm-up policy. Every step is a JSON line on stdout.
+ * rollouts from core's createOfflinePoolRollout (the composition cli train and the browser use) on the
+ * TRAINING questions, the ONNX learner on onnxruntime-node, the rollout model rebuilt after every step.
+ * The reference policy of the KL term is the warm-up policy. Every step is a JSON line on stdout.
+ * Must not: compose rollouts or updates itself (core does).
  */
 import type { DefaultPolicyVariant } from '../../core/defaultPolicy/defaultModel';
 import { toQuestionRecord } from '../../core/defaultPolicy/corpus';
@@ -14,10 +15,10 @@ import { createOfflinePoolRollout } from '../../core/rl/offlinePoolRollout';
 import { createTrainConfig } from '../../core/rl/trainConfig';
 import { runTrainLoop } from '../../core/rl/trainLoop';
 import { EXAMPLE_AGENT_TEMPLATE } from '../../core/run/exampleTrajectory';
-import { createOnnxLearner, ownedWeights } from '../../core/learner/onnxLearner';
-import { nodeTrainSessions } from '../../adapters/node/nodeTrainSession';
+import { ownedWeights } from '../../core/learner/onnxLearner';
 import { createRolloutModel } from '../train/rolloutModel';
 import type { TrainModel } from '../train/trainSetup';
+import { openFullLearner, TRAIN_DEFAULT_THREADS } from './defaultLearner';
 
 /** Rollout turns stop here (a teacher turn is under 80 tokens); an overlong turn is a format error. */
 export const RL_MAX_NEW_TOKENS = 160;
@@ -51,8 +52,8 @@ export async function runVariantRl(o: VariantRlInput): Promise<{ weights: Map<st
     checkpointEvery: 0,
     samplesPerStep: 0,
   });
-  const learner = await createOnnxLearner({ config: model.config, weights: o.weights, trainable: { kind: 'full' }, open: nodeTrainSessions({ intraOpThreads: 2 }) });
-  const rolloutModel = await createRolloutModel(o.weights, { config: model.config, precision: 'fp32', eosTokenIds: model.eosTokenIds, intraOpThreads: 2 });
+  const learner = await openFullLearner(model.config, o.weights);
+  const rolloutModel = await createRolloutModel(o.weights, { config: model.config, precision: 'fp32', eosTokenIds: model.eosTokenIds, intraOpThreads: TRAIN_DEFAULT_THREADS });
   try {
     const rollout = createOfflinePoolRollout({
       bank: o.bank,
