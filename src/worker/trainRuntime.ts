@@ -23,7 +23,7 @@
  * Not for: UI state, anything the loop decides (when to save, what to skip), or composing rollouts (core does).
  */
 import type { DataRoot, DecoderConfig, ModelSource, PolicyDeviceReport, TrainEngine, TrainPolicyRef, TrainRunEvent, TrainRunSetup, TrainStartRequest } from '../core/index';
-import { buildDecoderModel, checkTrainingFits, DEFAULT_MAX_RUN_BYTES, createOfflinePoolRollout, formatBytes, parameterCount, DecoderWeightsReadError, folderDecodingOf, mixWeights, readDecoderWeights, WeightShapeError, createMemoryModelSource, createOnnxLearner, createSeededUniform, loadModelFolder, NO_CHAT_FRAMING, offlineBankQuestions, randomDecoderWeights, trainLoop, type LanguageModel, type LoadedModelFolder, type TrainCheckpoint, type TrainConfig, type WeightTensor } from '../core/index';
+import { buildDecoderModel, checkTrainingFits, DEFAULT_MAX_RUN_BYTES, createOfflinePoolRollout, formatBytes, parameterCount, DecoderWeightsReadError, folderDecodingOf, mixWeights, readDecoderWeights, WeightShapeError, createMemoryModelSource, createOnnxLearner, createSeededUniform, type OnnxLearner, loadModelFolder, NO_CHAT_FRAMING, offlineBankQuestions, randomDecoderWeights, trainLoop, type LanguageModel, type LoadedModelFolder, type TrainCheckpoint, type TrainConfig, type WeightTensor } from '../core/index';
 import { loadOfflineBank, type OfflineBank } from '../core/offline/offlineBank';
 import { TINY_ROUTER_NAME, TINY_ROUTER_SEED } from '../core/model/tinyRouter';
 import { EXAMPLE_AGENT_TEMPLATE } from '../core/run/exampleTrajectory';
@@ -164,28 +164,10 @@ export function createTrainRuntime(deps: TrainRuntimeDeps): TrainRuntime {
       const b = await bank(from.kind === 'start' ? from.req.dataRoot : from.dataRoot);
       const questions = offlineBankQuestions(b, { split: 'train', heldOut: 'exclude' });
       // 2. learner (training graph) and rollout model on the preferred device
-      let device: PolicyDeviceReport | null = null;
-      const learner = await createOnnxLearner({
-        config: folder.config,
-        weights: base.weights,
-        trainable: { kind: 'full' },
-        valueHead: cfg.algorithm === 'ppo', // PPO's critic; GRPO needs none
-        // Longer batches run in row chunks: at most 1.5 GiB each (the estimate is not calibrated against the
-        // heap, and one step of the α demo ran out of wasm memory unchunked), less when the budget is smaller.
-        maxRunBytes: Math.min(budget, DEFAULT_MAX_RUN_BYTES),
-        open: async (bytes) => {
-          const s = await createWebTrainSession(bytes, { preferred: setup.preferredDevice });
-          device = { ...s.session.device };
-          return s;
-        },
-      });
+      const { learner, device } = await openWebLearner(base, cfg, budget, setup.preferredDevice);
       disposers.push(() => learner.dispose());
-      const openRollout = async (w: ReadonlyMap<string, WeightTensor>): Promise<LanguageModel & { dispose(): Promise<void> }> => {
-        const session = await createWebSession(buildDecoderModel(folder.config, w, { precision: 'fp32', logitsLastOnly: true }), { preferred: setup.preferredDevice });
-        return createOrtLanguageModel(session, { eosTokenIds: eos, vocabSize: folder.config.vocabSize });
-      };
-      let model = await openRollout(base.weights);
-      disposers.push(() => model.dispose());
+      const rolloutModel = await openWebRolloutModel(folder, eos, setup.preferredDevice, base.weights);
+      disposers.push(() => rolloutModel.dispose());
       if (device !== null) yield { type: 'train.device', device, note: deviceNote(device) };
       // 3. the loop (a resume first hands the charts the checkpoint's history)
       if (from.kind === 'resume') yield { type: 'train.history', metrics: from.checkpoint.metrics };
@@ -198,19 +180,14 @@ export function createTrainRuntime(deps: TrainRuntimeDeps): TrainRuntime {
         signal: stop,
         checkpoints: deps.checkpoints.forRun(setup, (info) => stored.push({ type: 'train.stored', checkpoint: info })),
         ...(from.kind === 'resume' ? { resumeFrom: from.checkpoint } : {}),
-        syncWeights: async () => {
-          const next = await openRollout(learner.currentWeights());
-          const old = model;
-          model = next;
-          await old.dispose();
-        },
+        syncWeights: () => rolloutModel.sync(learner.currentWeights()),
         // rollouts decode as the folder asks (router.json decoding: the router-nano folders' protocol grammar and
         // extractive spans; none for the tiny-router); the compact template is fed without a chat template
         rollout: createOfflinePoolRollout({
           bank: b,
           tokenizer,
           framing: NO_CHAT_FRAMING,
-          model: () => model,
+          model: () => rolloutModel.current(),
           policyId: cfg.runId,
           sampling: { temperature, topP, topK, seed: cfg.seed },
           decoding: folderDecodingOf(folder.router),
@@ -295,6 +272,45 @@ export function createTrainRuntime(deps: TrainRuntimeDeps): TrainRuntime {
       }
       return f;
     },
+  };
+}
+
+/** The learner (training graph) on the preferred device, and the device its first session reported. */
+async function openWebLearner(base: BaseModel, cfg: TrainConfig, budget: number, preferred: TrainRunSetup['preferredDevice']): Promise<{ learner: OnnxLearner; device: PolicyDeviceReport | null }> {
+  let device: PolicyDeviceReport | null = null;
+  const learner = await createOnnxLearner({
+    config: base.folder.config,
+    weights: base.weights,
+    trainable: { kind: 'full' },
+    valueHead: cfg.algorithm === 'ppo', // PPO's critic; GRPO needs none
+    // Longer batches run in row chunks: at most 1.5 GiB each (the estimate is not calibrated against the
+    // heap, and one step of the α demo ran out of wasm memory unchunked), less when the budget is smaller.
+    maxRunBytes: Math.min(budget, DEFAULT_MAX_RUN_BYTES),
+    open: async (bytes) => {
+      const s = await createWebTrainSession(bytes, { preferred });
+      device = { ...s.session.device };
+      return s;
+    },
+  });
+  return { learner, device };
+}
+
+/** The rollout decoder over given weights; `sync` rebuilds it from the learner's and swaps it in (as cli/train/rolloutModel.ts). */
+async function openWebRolloutModel(folder: LoadedModelFolder, eos: readonly number[], preferred: TrainRunSetup['preferredDevice'], weights: ReadonlyMap<string, WeightTensor>): Promise<{ current(): LanguageModel; sync(w: ReadonlyMap<string, WeightTensor>): Promise<void>; dispose(): Promise<void> }> {
+  const open = async (w: ReadonlyMap<string, WeightTensor>): Promise<LanguageModel & { dispose(): Promise<void> }> => {
+    const session = await createWebSession(buildDecoderModel(folder.config, w, { precision: 'fp32', logitsLastOnly: true }), { preferred });
+    return createOrtLanguageModel(session, { eosTokenIds: [...eos], vocabSize: folder.config.vocabSize });
+  };
+  let model = await open(weights);
+  return {
+    current: () => model,
+    async sync(w) {
+      const next = await open(w);
+      const old = model;
+      model = next;
+      await old.dispose();
+    },
+    dispose: () => model.dispose(),
   };
 }
 

@@ -12,18 +12,20 @@
  * `train.finished`. Progress and errors go to stderr.
  */
 import { createFsDataRoot, defaultDataRootDir } from '../../adapters/node/fsDataRoot';
-import { loadOfflineBank } from '../../core/offline/offlineBank';
+import type { QuestionRecord } from '../../core/env/trajectory';
+import { loadOfflineBank, type OfflineBank } from '../../core/offline/offlineBank';
 import { offlineBankQuestions, offlinePoolModels } from '../../core/offline/offlinePool';
 import { folderDecodingOf } from '../../core/model/routerJson';
 import { createOfflinePoolRollout } from '../../core/rl/offlinePoolRollout';
+import type { RolloutPort } from '../../core/rl/rollouts';
 import { runTrainLoop, type TrainEvent } from '../../core/rl/trainLoop';
 import { EXAMPLE_AGENT_TEMPLATE } from '../../core/run/exampleTrajectory';
 import { createFsCheckpointStore, loadCheckpointDir } from './fsCheckpointStore';
-import { createRolloutModel } from './rolloutModel';
+import { createRolloutModel, type RolloutModel } from './rolloutModel';
 import { runSupervisedWarmup } from './supervisedWarmup';
 import { writeJsonLine as line, type TrainIo } from './trainIo';
 import { readTrainFileConfig, TRAIN_FILE_FIELDS, type TrainFileConfig } from './trainFileConfig';
-import { assertTrainingFits, createCliLearner, loadInitialWeights, loadTrainModel } from './trainSetup';
+import { assertTrainingFits, createCliLearner, loadInitialWeights, loadTrainModel, type TrainModel } from './trainSetup';
 
 export const TRAIN_USAGE = `train --config FILE.json [--data-root DIR] [--checkpoint-dir DIR] [--resume DIR] [--steps N]
                                   RL (GRPO) on the offline pool with the ONNX learner; JSON lines on stdout
@@ -59,53 +61,53 @@ async function runRl(cfg: TrainFileConfig, flags: ReadonlyMap<string, string>, c
   const rolloutModel = await createRolloutModel(weights, { config: model.config, precision: cfg.model.rolloutPrecision, eosTokenIds: model.eosTokenIds, intraOpThreads: cfg.model.threads });
   try {
     // 2. the offline pool: questions and simulated candidates
-    const root = createFsDataRoot(flags.get('data-root') ?? defaultDataRootDir(io.env ?? process.env));
-    const bank = await loadOfflineBank(root);
-    const pool = offlinePoolModels(bank);
-    let questions = offlineBankQuestions(bank, { split: cfg.data.split, heldOut: 'exclude', ...(cfg.data.task === null ? {} : { task: cfg.data.task }) });
-    if (cfg.data.limit !== null) questions = questions.slice(0, cfg.data.limit);
-    log(`train: ${model.folder.location}, ${learner.paramInfo.length} trainable tensors (${cfg.model.trainable.kind}), ${questions.length} questions, ${pool.length} pool models`);
-    const { temperature, topP, topK } = cfg.rollout;
-    // rollouts decode as the folder asks (router.json decoding: grammar, extractive spans), so exploration
-    // at temperature 1 stays inside the format
-    const rollout = createOfflinePoolRollout({
-      bank,
-      tokenizer: model.tokenizer,
-      framing: model.framing,
-      model: () => rolloutModel.current(),
-      policyId: cfg.run.runId,
-      sampling: { temperature, topP, topK, seed: cfg.run.seed },
-      decoding: folderDecodingOf(model.folder.router),
-      tokenizerVocabSize: model.folder.tokenizerVocabSize,
-      agentTemplate: cfg.rollout.agentTemplate ?? EXAMPLE_AGENT_TEMPLATE,
-      settings: cfg.rollout.settings,
-      now,
-    });
+    const bank = await loadOfflineBank(createFsDataRoot(flags.get('data-root') ?? defaultDataRootDir(io.env ?? process.env)));
+    const questions = trainingQuestions(bank, cfg);
+    log(`train: ${model.folder.location}, ${learner.paramInfo.length} trainable tensors (${cfg.model.trainable.kind}), ${questions.length} questions, ${offlinePoolModels(bank).length} pool models`);
+    const rollout = rolloutOf(cfg, model, bank, rolloutModel, now);
     // 3. the loop; every event a JSON line
     const store = createFsCheckpointStore(checkpointDir, (folder, c) => log(`checkpoint: step ${c.step} → ${folder}`));
-    const result = await runTrainLoop(
-      cfg.run,
-      {
-        learner,
-        questions,
-        rollout,
-        syncWeights: () => rolloutModel.sync(learner.currentWeights()),
-        checkpoints: store,
-        ...(resumeFrom === undefined ? {} : { resumeFrom }),
-        now,
-      },
-      (e: TrainEvent) => {
-        if (e.type === 'train.step') {
-          const { metrics } = e;
-          line(io, { type: e.type, ...metrics, excluded: metrics.excluded.length });
-          log(`step ${metrics.step}: reward ${metrics.rewardMean.toFixed(3)} (format errors ${(metrics.formatErrorRate * 100).toFixed(0)}%), ${metrics.timeMs.total.toFixed(0)} ms${metrics.skipped === null ? '' : `, skipped: ${metrics.skipped.reason}`}`);
-        } else if (e.type === 'train.checkpointed') line(io, { ...e, dir: checkpointDir });
-        else line(io, e);
-      },
-    );
+    const deps = { learner, questions, rollout, syncWeights: () => rolloutModel.sync(learner.currentWeights()), checkpoints: store, ...(resumeFrom === undefined ? {} : { resumeFrom }), now };
+    const result = await runTrainLoop(cfg.run, deps, (e) => writeTrainEvent(io, e, checkpointDir));
     return result.status === 'completed' ? 0 : 1;
   } finally {
     await rolloutModel.dispose();
     await learner.dispose();
   }
+}
+
+function trainingQuestions(bank: OfflineBank, cfg: TrainFileConfig): QuestionRecord[] {
+  const questions = offlineBankQuestions(bank, { split: cfg.data.split, heldOut: 'exclude', ...(cfg.data.task === null ? {} : { task: cfg.data.task }) });
+  return cfg.data.limit === null ? questions : questions.slice(0, cfg.data.limit);
+}
+
+/**
+ * The rollouts: decoded as the folder asks (router.json decoding: grammar, extractive spans), so
+ * exploration at temperature 1 stays inside the format; the model of the moment is the rollout model's.
+ */
+function rolloutOf(cfg: TrainFileConfig, model: TrainModel, bank: OfflineBank, rolloutModel: RolloutModel, now: () => number): RolloutPort {
+  const { temperature, topP, topK } = cfg.rollout;
+  return createOfflinePoolRollout({
+    bank,
+    tokenizer: model.tokenizer,
+    framing: model.framing,
+    model: () => rolloutModel.current(),
+    policyId: cfg.run.runId,
+    sampling: { temperature, topP, topK, seed: cfg.run.seed },
+    decoding: folderDecodingOf(model.folder.router),
+    tokenizerVocabSize: model.folder.tokenizerVocabSize,
+    agentTemplate: cfg.rollout.agentTemplate ?? EXAMPLE_AGENT_TEMPLATE,
+    settings: cfg.rollout.settings,
+    now,
+  });
+}
+
+/** A loop event as a JSON line (a step's excluded rollouts as a count), and a progress line per step. */
+function writeTrainEvent(io: TrainIo, e: TrainEvent, checkpointDir: string): void {
+  if (e.type === 'train.step') {
+    const { metrics } = e;
+    line(io, { type: e.type, ...metrics, excluded: metrics.excluded.length });
+    io.stderr.write(`step ${metrics.step}: reward ${metrics.rewardMean.toFixed(3)} (format errors ${(metrics.formatErrorRate * 100).toFixed(0)}%), ${metrics.timeMs.total.toFixed(0)} ms${metrics.skipped === null ? '' : `, skipped: ${metrics.skipped.reason}`}\n`);
+  } else if (e.type === 'train.checkpointed') line(io, { ...e, dir: checkpointDir });
+  else line(io, e);
 }

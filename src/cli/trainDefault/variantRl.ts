@@ -12,7 +12,8 @@ import type { OfflineBank, OfflineQuestion } from '../../core/offline/offlineBan
 import type { WeightTensor } from '../../core/onnx/weights';
 import { NO_FOLDER_DECODING } from '../../core/policy/folderDecoding';
 import { createOfflinePoolRollout } from '../../core/rl/offlinePoolRollout';
-import { createTrainConfig } from '../../core/rl/trainConfig';
+import { createTrainConfig, type TrainConfig } from '../../core/rl/trainConfig';
+import type { TrainStepMetrics } from '../../core/rl/trainMetrics';
 import { runTrainLoop } from '../../core/rl/trainLoop';
 import { EXAMPLE_AGENT_TEMPLATE } from '../../core/run/exampleTrajectory';
 import { ownedWeights } from '../../core/learner/onnxLearner';
@@ -38,20 +39,7 @@ export interface VariantRlInput {
 
 export async function runVariantRl(o: VariantRlInput): Promise<{ weights: Map<string, WeightTensor>; steps: number }> {
   const { model, variant: v } = o;
-  const cfg = createTrainConfig({
-    runId: `train-default.${v.name}`,
-    seed: o.seed,
-    steps: v.rl.steps,
-    questionsPerStep: v.rl.questionsPerStep,
-    groupSize: v.rl.groupSize,
-    alpha: v.alpha,
-    minibatchSize: v.rl.questionsPerStep * v.rl.groupSize,
-    epochs: 1,
-    schedule: { kind: 'constant', lr: v.rl.lr, warmupSteps: 0 },
-    loss: { clipRatio: 0.2, klCoef: 0.02, entropyCoef: 0, valueCoef: 0.5, valueClip: 0.5 },
-    checkpointEvery: 0,
-    samplesPerStep: 0,
-  });
+  const cfg = variantTrainConfig(v, o.seed);
   const learner = await openFullLearner(model.config, o.weights);
   const rolloutModel = await createRolloutModel(o.weights, { config: model.config, precision: 'fp32', eosTokenIds: model.eosTokenIds, intraOpThreads: TRAIN_DEFAULT_THREADS });
   try {
@@ -72,10 +60,8 @@ export async function runVariantRl(o: VariantRlInput): Promise<{ weights: Map<st
     let steps = 0;
     const result = await runTrainLoop(cfg, { learner, questions: o.training.map(toQuestionRecord), rollout, syncWeights: () => rolloutModel.sync(learner.currentWeights()), now: o.now }, (e) => {
       if (e.type !== 'train.step') return;
-      const m = e.metrics;
-      steps = m.step;
-      o.line({ type: 'train-default.rl', name: v.name, step: m.step, reward: m.rewardMean, em: m.em, cost: m.costUnitsPerQuestion, formatErrorRate: m.formatErrorRate, calls: m.callsPerQuestion, kl: m.kl, entropy: m.entropy, skipped: m.skipped?.reason ?? null, ms: Math.round(m.timeMs.total) });
-      o.log(`${v.name}: RL step ${m.step}/${cfg.steps}: reward ${m.rewardMean.toFixed(3)}, EM ${m.em.toFixed(3)}, cost ${m.costUnitsPerQuestion.toFixed(2)}, format errors ${(m.formatErrorRate * 100).toFixed(0)}%, KL ${m.kl.toFixed(4)}, ${(m.timeMs.total / 1000).toFixed(1)} s${m.skipped === null ? '' : ` (skipped: ${m.skipped.reason})`}`);
+      steps = e.metrics.step;
+      reportStep(o, e.metrics, cfg.steps);
     });
     if (result.status !== 'completed') throw new Error(`RL for ${v.name} stopped: ${result.status}`);
     return { weights: ownedWeights(learner), steps };
@@ -83,4 +69,29 @@ export async function runVariantRl(o: VariantRlInput): Promise<{ weights: Map<st
     await rolloutModel.dispose();
     await learner.dispose();
   }
+}
+
+/** GRPO at the variant's α: one update per step over all its rollouts, KL 0.02 to the warm-up policy, no checkpoints. */
+function variantTrainConfig(v: DefaultPolicyVariant, seed: number): TrainConfig {
+  return createTrainConfig({
+    runId: `train-default.${v.name}`,
+    seed,
+    steps: v.rl.steps,
+    questionsPerStep: v.rl.questionsPerStep,
+    groupSize: v.rl.groupSize,
+    alpha: v.alpha,
+    minibatchSize: v.rl.questionsPerStep * v.rl.groupSize,
+    epochs: 1,
+    schedule: { kind: 'constant', lr: v.rl.lr, warmupSteps: 0 },
+    loss: { clipRatio: 0.2, klCoef: 0.02, entropyCoef: 0, valueCoef: 0.5, valueClip: 0.5 },
+    checkpointEvery: 0,
+    samplesPerStep: 0,
+  });
+}
+
+/** A step as a JSON line and a progress line. */
+function reportStep(o: Pick<VariantRlInput, 'variant' | 'line' | 'log'>, m: TrainStepMetrics, total: number): void {
+  const name = o.variant.name;
+  o.line({ type: 'train-default.rl', name, step: m.step, reward: m.rewardMean, em: m.em, cost: m.costUnitsPerQuestion, formatErrorRate: m.formatErrorRate, calls: m.callsPerQuestion, kl: m.kl, entropy: m.entropy, skipped: m.skipped?.reason ?? null, ms: Math.round(m.timeMs.total) });
+  o.log(`${name}: RL step ${m.step}/${total}: reward ${m.rewardMean.toFixed(3)}, EM ${m.em.toFixed(3)}, cost ${m.costUnitsPerQuestion.toFixed(2)}, format errors ${(m.formatErrorRate * 100).toFixed(0)}%, KL ${m.kl.toFixed(4)}, ${(m.timeMs.total / 1000).toFixed(1)} s${m.skipped === null ? '' : ` (skipped: ${m.skipped.reason})`}`);
 }
