@@ -3,7 +3,7 @@
  *   1. sample questions            (the run's running questions stream; checkpointed)
  *   2. G rollouts each             (the injected rollout port: the real episode; failures excluded)
  *   3. reward                      (Router-R1 reward, the run's shared cost window, α)
- *   4. train                       (advantages, old/ref log-probs from the learner, epochs × minibatches,
+ *   4. update                      (advantages, old/ref log-probs from the learner, epochs × minibatches,
  *                                   clipping, AdamW at the scheduled lr; NaN/Inf → skip and restore)
  *   5. sync                        (updated weights into the rollout policy)
  *   6. report and checkpoint       (train.step; a checkpoint every N steps, on abort and at the end)
