@@ -23,7 +23,7 @@
  * Not for: UI state, anything the loop decides (when to save, what to skip), or composing rollouts (core does).
  */
 import type { DataRoot, DecoderConfig, ModelSource, PolicyDeviceReport, TrainEngine, TrainPolicyRef, TrainRunEvent, TrainRunSetup, TrainStartRequest } from '../core/index';
-import { buildDecoderModel, checkTrainingFits, DEFAULT_MAX_RUN_BYTES, createOfflinePoolRollout, formatBytes, parameterCount, DecoderWeightsReadError, folderDecodingOf, mixWeights, readDecoderWeights, WeightShapeError, createMemoryModelSource, createOnnxLearner, createSeededUniform, type OnnxLearner, loadModelFolder, NO_CHAT_FRAMING, offlineBankQuestions, randomDecoderWeights, trainLoop, type LanguageModel, type LoadedModelFolder, type TrainCheckpoint, type TrainConfig, type WeightTensor } from '../core/index';
+import { buildDecoderModel, checkTrainingFits, DEFAULT_MAX_RUN_BYTES, createOfflinePoolRollout, formatBytes, parameterCount, DecoderWeightsReadError, folderDecodingOf, mixWeights, readDecoderWeights, WeightShapeError, createMemoryModelSource, createOnnxLearner, createSwappableModel, type SwappableModel, createSeededUniform, type OnnxLearner, loadModelFolder, NO_CHAT_FRAMING, offlineBankQuestions, randomDecoderWeights, trainLoop, type LanguageModel, type LoadedModelFolder, type TrainCheckpoint, type TrainConfig, type WeightTensor } from '../core/index';
 import { loadOfflineBank, type OfflineBank } from '../core/offline/offlineBank';
 import { TINY_ROUTER_NAME, TINY_ROUTER_SEED } from '../core/model/tinyRouter';
 import { EXAMPLE_AGENT_TEMPLATE } from '../core/run/exampleTrajectory';
@@ -295,23 +295,13 @@ async function openWebLearner(base: BaseModel, cfg: TrainConfig, budget: number,
   return { learner, device };
 }
 
-/** The rollout decoder over given weights; `sync` rebuilds it from the learner's and swaps it in (as cli/train/rolloutModel.ts). */
-async function openWebRolloutModel(folder: LoadedModelFolder, eos: readonly number[], preferred: TrainRunSetup['preferredDevice'], weights: ReadonlyMap<string, WeightTensor>): Promise<{ current(): LanguageModel; sync(w: ReadonlyMap<string, WeightTensor>): Promise<void>; dispose(): Promise<void> }> {
+/** The rollout decoder over given weights; `sync` rebuilds it from the learner's and swaps it in (core's createSwappableModel, as cli train). */
+function openWebRolloutModel(folder: LoadedModelFolder, eos: readonly number[], preferred: TrainRunSetup['preferredDevice'], weights: ReadonlyMap<string, WeightTensor>): Promise<SwappableModel<ReadonlyMap<string, WeightTensor>, LanguageModel & { dispose(): Promise<void> }>> {
   const open = async (w: ReadonlyMap<string, WeightTensor>): Promise<LanguageModel & { dispose(): Promise<void> }> => {
     const session = await createWebSession(buildDecoderModel(folder.config, w, { precision: 'fp32', logitsLastOnly: true }), { preferred });
     return createOrtLanguageModel(session, { eosTokenIds: [...eos], vocabSize: folder.config.vocabSize });
   };
-  let model = await open(weights);
-  return {
-    current: () => model,
-    async sync(w) {
-      const next = await open(w);
-      const old = model;
-      model = next;
-      await old.dispose();
-    },
-    dispose: () => model.dispose(),
-  };
+  return createSwappableModel(open, weights);
 }
 
 function deviceNote(d: PolicyDeviceReport): string {
