@@ -106,6 +106,8 @@ export { createMemoryCheckpointStore, cloneCheckpoint, TRAIN_CHECKPOINT_VERSION,
 export { sampleQuestionIndices, rolloutProblem, collectRollouts, scoreRollouts, type Rollout, type RolloutPort, type RolloutRequest, type KeptRollout } from './rl/rollouts';
 export { trainLoop, runTrainLoop, type TrainEvent, type TrainDeps, type TrainResult } from './rl/trainLoop';
 export { createEpisodeRollout, trajectorySequence, type EpisodeRolloutDeps } from './rl/episodeRollout';
+export { createOfflinePoolRollout, type OfflinePoolRolloutOptions } from './rl/offlinePoolRollout';
+export { createSwappableModel, type SwappableModel } from './rl/swappableModel';
 // Training graphs (DESIGN.md §4, issue 5 item 1): reverse-mode autodiff over the fp32 decoder graph, losses, LoRA.
 export { buildTrainingGraph, buildTrainingModel, gradName, TRAIN_TOKEN_INPUTS, TrainingGraphError, type TrainableSet, type TrainingGraphOptions, type TrainingGraph, type TrainableParam } from './autodiff/trainGraph';
 export { LOSS_INPUTS, LOSS_OUTPUTS, type TrainingLoss, type LossReduction } from './autodiff/lossGraph';

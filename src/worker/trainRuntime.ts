@@ -1,8 +1,8 @@
 /**
  * The browser's TrainEngine (core/engine.ts), composed in the engine worker: core's trainLoop with the
  * ONNX learner on onnxruntime-web (adapters/ort/webTrainSession.ts: wasm by default, WebGPU when asked
- * and available), rollouts through the real environment on the offline pool with the compact template,
- * weight sync by rebuilding the rollout decoder (as src/cli/train/rolloutModel.ts), and checkpoints in
+ * and available), rollouts from core's createOfflinePoolRollout (the real environment on the offline pool,
+ * compact template: the composition cli train uses, so a browser run and a CLI run cannot drift apart), weight sync by rebuilding the rollout decoder (as src/cli/train/rolloutModel.ts), and checkpoints in
  * IndexedDB (adapters/storage/idbCheckpointStore.ts), saved every N steps, on pause and at the end.
  *
  * Trainable policies: the embedded tiny-router (its weights regenerated from the seed, checked against
@@ -12,7 +12,7 @@
  * when the folder has no q4), two such folders mixed (TrainPolicyRef 'embedded-mix': the α demo's start, the
  * warm-ups 50/50, through core's mixWeights, with the first folder's tokenizer, config and decoding) and any
  * checkpoint of these (fine-tuning continues from the checkpoint's weights as a new run). One run at a time.
- * Rollouts decode as the folder's router.json asks (protocol grammar, extractive spans), as cli train does.
+ * Rollouts decode as the folder's router.json asks (protocol grammar, extractive spans).
  * `checkpointFolder` turns a checkpoint into a model folder (q4 ONNX + the base folder's tokenizer,
  * config and decoding) for the policy runtime: 'train.usePolicy' → ModelRef { kind: 'checkpoint' }.
  *
@@ -20,13 +20,12 @@
  * cannot fit the wasm heap is refused with the estimate's parts and what to change (core/learner/memoryEstimate.ts);
  * batches that fit only in parts run as row chunks (the learner's maxRunBytes: the budget, at most 1.5 GiB).
  *
- * Not for: UI state, or anything the loop decides (when to save, what to skip).
+ * Not for: UI state, anything the loop decides (when to save, what to skip), or composing rollouts (core does).
  */
 import type { DecoderConfig, ModelSource, PolicyDeviceReport, TrainEngine, TrainPolicyRef, TrainRunEvent, TrainRunSetup, TrainStartRequest } from '../core/index';
-import { buildDecoderModel, checkTrainingFits, DEFAULT_MAX_RUN_BYTES, createEpisodeRollout, formatBytes, parameterCount, DecoderWeightsReadError, folderDecodingOf, mixWeights, readDecoderWeights, WeightShapeError, createLanguageModelPolicy, createMemoryModelSource, createOfflineCaller, createOnnxLearner, createSeededUniform, loadModelFolder, NO_CHAT_FRAMING, offlineBankQuestions, offlinePoolModels, randomDecoderWeights, renderCompactPromptForPool, trainLoop, type LanguageModel, type LoadedModelFolder, type TrainCheckpoint, type TrainConfig, type WeightTensor } from '../core/index';
+import { buildDecoderModel, checkTrainingFits, DEFAULT_MAX_RUN_BYTES, createOfflinePoolRollout, formatBytes, parameterCount, DecoderWeightsReadError, folderDecodingOf, mixWeights, readDecoderWeights, WeightShapeError, createMemoryModelSource, createOnnxLearner, createSwappableModel, type SwappableModel, createSeededUniform, type OnnxLearner, loadModelFolder, NO_CHAT_FRAMING, offlineBankQuestions, randomDecoderWeights, trainLoop, type LanguageModel, type LoadedModelFolder, type TrainCheckpoint, type TrainConfig, type WeightTensor } from '../core/index';
 import type { DataRootCache } from '../core/data/dataRootCache';
 import type { OfflineBank } from '../core/offline/offlineBank';
-import { folderDecodingProcessors } from '../core/policy/folderDecoding';
 import { TINY_ROUTER_NAME, TINY_ROUTER_SEED } from '../core/model/tinyRouter';
 import { DEFAULT_AGENT_TEMPLATE } from '../core/protocol/prompt';
 import { createEmbeddedModelSource } from '../adapters/models/browserModelSources';
@@ -158,37 +157,15 @@ export function createTrainRuntime(deps: TrainRuntimeDeps): TrainRuntime {
       const tokenizer = createHfTokenizer(folder.tokenizerJson, folder.tokenizerConfig, { modelVocabSize: folder.config.vocabSize });
       const eos = eosIds(folder, tokenizer.eosTokenId);
       const b = await bank(from.kind === 'start' ? from.req.dataRoot : from.dataRoot);
-      const pool = offlinePoolModels(b);
       const questions = offlineBankQuestions(b, { split: 'train', heldOut: 'exclude' });
       // 2. learner (training graph) and rollout model on the preferred device
-      let device: PolicyDeviceReport | null = null;
-      const learner = await createOnnxLearner({
-        config: folder.config,
-        weights: base.weights,
-        trainable: { kind: 'full' },
-        valueHead: cfg.algorithm === 'ppo', // PPO's critic; GRPO needs none
-        // Longer batches run in row chunks: at most 1.5 GiB each (the estimate is not calibrated against the
-        // heap, and one step of the α demo ran out of wasm memory unchunked), less when the budget is smaller.
-        maxRunBytes: Math.min(budget, DEFAULT_MAX_RUN_BYTES),
-        open: async (bytes) => {
-          const s = await createWebTrainSession(bytes, { preferred: setup.preferredDevice });
-          device = { ...s.session.device };
-          return s;
-        },
-      });
+      const { learner, device } = await openWebLearner(base, cfg, budget, setup.preferredDevice);
       disposers.push(() => learner.dispose());
-      const openRollout = async (w: ReadonlyMap<string, WeightTensor>): Promise<LanguageModel & { dispose(): Promise<void> }> => {
-        const session = await createWebSession(buildDecoderModel(folder.config, w, { precision: 'fp32', logitsLastOnly: true }), { preferred: setup.preferredDevice });
-        return createOrtLanguageModel(session, { eosTokenIds: eos, vocabSize: folder.config.vocabSize });
-      };
-      let model = await openRollout(base.weights);
-      disposers.push(() => model.dispose());
+      const rolloutModel = await openWebRolloutModel(folder, eos, setup.preferredDevice, base.weights);
+      disposers.push(() => rolloutModel.dispose());
       if (device !== null) yield { type: 'train.device', device, note: deviceNote(device) };
       // 3. the loop (a resume first hands the charts the checkpoint's history)
       if (from.kind === 'resume') yield { type: 'train.history', metrics: from.checkpoint.metrics };
-      // rollouts decode as the folder asks (router.json decoding: the router-nano folders' protocol grammar and
-      // extractive spans; none for the tiny-router), as cli train does; the learner's log-probs are the model's own
-      const decoding = folderDecodingProcessors(tokenizer, folderDecodingOf(folder.router), pool.map((m) => m.name));
       const stored: TrainRunEvent[] = [];
       const { temperature, topP, topK } = setup.sampling;
       const loop = trainLoop(cfg, {
@@ -198,27 +175,21 @@ export function createTrainRuntime(deps: TrainRuntimeDeps): TrainRuntime {
         signal: stop,
         checkpoints: deps.checkpoints.forRun(setup, (info) => stored.push({ type: 'train.stored', checkpoint: info })),
         ...(from.kind === 'resume' ? { resumeFrom: from.checkpoint } : {}),
-        syncWeights: async () => {
-          const next = await openRollout(learner.currentWeights());
-          const old = model;
-          model = next;
-          await old.dispose();
-        },
-        rollout: createEpisodeRollout({
+        syncWeights: () => rolloutModel.sync(learner.currentWeights()),
+        // rollouts decode as the folder asks (router.json decoding: the router-nano folders' protocol grammar and
+        // extractive spans; none for the tiny-router); the compact template is fed without a chat template
+        rollout: createOfflinePoolRollout({
+          bank: b,
           tokenizer,
-          caller: createOfflineCaller(b),
-          framing: NO_CHAT_FRAMING, // the compact template is fed without a chat template (as the app's policy runtime)
+          framing: NO_CHAT_FRAMING,
+          model: () => rolloutModel.current(),
+          policyId: cfg.runId,
+          sampling: { temperature, topP, topK, seed: cfg.seed },
+          decoding: folderDecodingOf(folder.router),
+          tokenizerVocabSize: folder.tokenizerVocabSize,
+          agentTemplate: DEFAULT_AGENT_TEMPLATE,
+          settings: setup.settings,
           now: deps.now,
-          policy: (rng) => createLanguageModelPolicy(model, tokenizer, { id: cfg.runId, sampling: { temperature, topP, topK, seed: cfg.seed }, rng, processors: decoding, framing: NO_CHAT_FRAMING, tokenizerVocabSize: folder.tokenizerVocabSize, now: deps.now }),
-          request: (question, id) => ({
-            id,
-            question,
-            template: 'compact',
-            prompt: renderCompactPromptForPool(pool, question.text),
-            pool: pool.map((m) => ({ ...m })),
-            agentTemplate: DEFAULT_AGENT_TEMPLATE,
-            settings: { ...setup.settings },
-          }),
         }),
       });
       for await (const e of loop) {
@@ -297,6 +268,35 @@ export function createTrainRuntime(deps: TrainRuntimeDeps): TrainRuntime {
       return f;
     },
   };
+}
+
+/** The learner (training graph) on the preferred device, and the device its first session reported. */
+async function openWebLearner(base: BaseModel, cfg: TrainConfig, budget: number, preferred: TrainRunSetup['preferredDevice']): Promise<{ learner: OnnxLearner; device: PolicyDeviceReport | null }> {
+  let device: PolicyDeviceReport | null = null;
+  const learner = await createOnnxLearner({
+    config: base.folder.config,
+    weights: base.weights,
+    trainable: { kind: 'full' },
+    valueHead: cfg.algorithm === 'ppo', // PPO's critic; GRPO needs none
+    // Longer batches run in row chunks: at most 1.5 GiB each (the estimate is not calibrated against the
+    // heap, and one step of the α demo ran out of wasm memory unchunked), less when the budget is smaller.
+    maxRunBytes: Math.min(budget, DEFAULT_MAX_RUN_BYTES),
+    open: async (bytes) => {
+      const s = await createWebTrainSession(bytes, { preferred });
+      device = { ...s.session.device };
+      return s;
+    },
+  });
+  return { learner, device };
+}
+
+/** The rollout decoder over given weights; `sync` rebuilds it from the learner's and swaps it in (core's createSwappableModel, as cli train). */
+function openWebRolloutModel(folder: LoadedModelFolder, eos: readonly number[], preferred: TrainRunSetup['preferredDevice'], weights: ReadonlyMap<string, WeightTensor>): Promise<SwappableModel<ReadonlyMap<string, WeightTensor>, LanguageModel & { dispose(): Promise<void> }>> {
+  const open = async (w: ReadonlyMap<string, WeightTensor>): Promise<LanguageModel & { dispose(): Promise<void> }> => {
+    const session = await createWebSession(buildDecoderModel(folder.config, w, { precision: 'fp32', logitsLastOnly: true }), { preferred });
+    return createOrtLanguageModel(session, { eosTokenIds: [...eos], vocabSize: folder.config.vocabSize });
+  };
+  return createSwappableModel(open, weights);
 }
 
 function deviceNote(d: PolicyDeviceReport): string {

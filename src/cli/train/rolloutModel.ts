@@ -13,16 +13,11 @@ import { buildDecoderModel } from '../../core/onnx/buildDecoder';
 import type { DecoderConfig } from '../../core/onnx/decoderConfig';
 import type { DecoderWeights } from '../../core/onnx/weights';
 import type { LanguageModel } from '../../core/policy/languageModel';
+import { createSwappableModel, type SwappableModel } from '../../core/rl/swappableModel';
 import { createNodeLanguageModel, type NodeLanguageModel } from '../../adapters/node/nodeLanguageModel';
 
-export interface RolloutModel {
-  /** The model rollouts generate with now. */
-  current(): LanguageModel;
-  /** Rebuild from `weights` and swap; resolves once the new model is live. */
-  sync(weights: DecoderWeights): Promise<void>;
-  readonly syncs: number;
-  dispose(): Promise<void>;
-}
+/** The swap itself is core's createSwappableModel (shared with the browser's train runtime). */
+export type RolloutModel = SwappableModel<DecoderWeights, LanguageModel>;
 
 export interface RolloutModelOptions {
   config: DecoderConfig;
@@ -34,20 +29,5 @@ export interface RolloutModelOptions {
 export async function createRolloutModel(initial: DecoderWeights, o: RolloutModelOptions): Promise<RolloutModel> {
   const open = (w: DecoderWeights): Promise<NodeLanguageModel> =>
     createNodeLanguageModel(buildDecoderModel(o.config, w, { precision: o.precision, logitsLastOnly: true }), { intraOpThreads: o.intraOpThreads, eosTokenIds: o.eosTokenIds, vocabSize: o.config.vocabSize });
-  let model = await open(initial);
-  let syncs = 0;
-  return {
-    current: () => model,
-    async sync(weights) {
-      const next = await open(weights);
-      const old = model;
-      model = next;
-      syncs++;
-      await old.dispose();
-    },
-    get syncs() {
-      return syncs;
-    },
-    dispose: () => model.dispose(),
-  };
+  return createSwappableModel<DecoderWeights, LanguageModel & { dispose(): Promise<void> }>(open, initial);
 }

@@ -1,9 +1,10 @@
 /**
  * `npm run -s cli -- train --config <file.json> [--data-root DIR] [--checkpoint-dir DIR] [--resume DIR]
  *  [--steps N]` (and `train describe-config`: every field of the config file): the RL loop of DESIGN.md §4 in Node — core trainLoop with the
- * ONNX learner on onnxruntime-node, rollouts through the real environment (createEpisodeRollout) with
- * a policy over the current weights and the offline pool as candidates. Mode 'supervised' runs the
- * warm-up instead (supervisedWarmup.ts).
+ * ONNX learner on onnxruntime-node, rollouts from core's createOfflinePoolRollout (the real environment,
+ * a policy over the current weights, the offline pool as candidates; the same composition as the
+ * browser's). Mode 'supervised' runs the warm-up instead (supervisedWarmup.ts). Must not: compose
+ * rollouts or training steps itself (core does), or print anything but JSON lines on stdout.
  *
  * stdout: JSON lines only — `train.started`, one `train.step` per step (the metrics the Train view
  * charts: reward mean and parts, EM, cost per question, format-error rate, calls per question,
@@ -11,33 +12,24 @@
  * `train.finished`. Progress and errors go to stderr.
  */
 import { createFsDataRoot, defaultDataRootDir } from '../../adapters/node/fsDataRoot';
-import { loadOfflineBank } from '../../core/offline/offlineBank';
-import { createOfflineCaller } from '../../core/offline/offlineCaller';
+import type { QuestionRecord } from '../../core/env/trajectory';
+import { loadOfflineBank, type OfflineBank } from '../../core/offline/offlineBank';
 import { offlineBankQuestions, offlinePoolModels } from '../../core/offline/offlinePool';
 import { folderDecodingOf } from '../../core/model/routerJson';
-import { folderDecodingProcessors } from '../../core/policy/folderDecoding';
-import { createLanguageModelPolicy } from '../../core/policy/languageModelPolicy';
-import { DEFAULT_AGENT_TEMPLATE, renderCompactPromptForPool } from '../../core/protocol/prompt';
-import { createEpisodeRollout } from '../../core/rl/episodeRollout';
+import { createOfflinePoolRollout } from '../../core/rl/offlinePoolRollout';
+import type { RolloutPort } from '../../core/rl/rollouts';
 import { runTrainLoop, type TrainEvent } from '../../core/rl/trainLoop';
+import { DEFAULT_AGENT_TEMPLATE } from '../../core/protocol/prompt';
 import { createFsCheckpointStore, loadCheckpointDir } from './fsCheckpointStore';
-import { createRolloutModel } from './rolloutModel';
+import { createRolloutModel, type RolloutModel } from './rolloutModel';
 import { runSupervisedWarmup } from './supervisedWarmup';
+import { writeJsonLine as line, type TrainIo } from './trainIo';
 import { readTrainFileConfig, TRAIN_FILE_FIELDS, type TrainFileConfig } from './trainFileConfig';
-import { assertTrainingFits, createCliLearner, loadInitialWeights, loadTrainModel } from './trainSetup';
+import { assertTrainingFits, createCliLearner, loadInitialWeights, loadTrainModel, type TrainModel } from './trainSetup';
 
 export const TRAIN_USAGE = `train --config FILE.json [--data-root DIR] [--checkpoint-dir DIR] [--resume DIR] [--steps N]
                                   RL (GRPO) on the offline pool with the ONNX learner; JSON lines on stdout
                                   (train describe-config: every config field; example: src/cli/train/examples/tiny.json)`;
-
-export interface TrainIo {
-  stdout: { write(s: string): unknown };
-  stderr: { write(s: string): unknown };
-  now?: () => number;
-  env?: Record<string, string | undefined>;
-}
-
-const line = (io: TrainIo, v: unknown): void => void io.stdout.write(JSON.stringify(v) + '\n');
 
 export async function runTrainCommand(args: readonly string[], flags: ReadonlyMap<string, string>, io: TrainIo): Promise<number> {
   if (args[0] === 'describe-config') {
@@ -69,59 +61,53 @@ async function runRl(cfg: TrainFileConfig, flags: ReadonlyMap<string, string>, c
   const rolloutModel = await createRolloutModel(weights, { config: model.config, precision: cfg.model.rolloutPrecision, eosTokenIds: model.eosTokenIds, intraOpThreads: cfg.model.threads });
   try {
     // 2. the offline pool: questions and simulated candidates
-    const root = createFsDataRoot(flags.get('data-root') ?? defaultDataRootDir(io.env ?? process.env));
-    const bank = await loadOfflineBank(root);
-    const pool = offlinePoolModels(bank);
-    let questions = offlineBankQuestions(bank, { split: cfg.data.split, heldOut: 'exclude', ...(cfg.data.task === null ? {} : { task: cfg.data.task }) });
-    if (cfg.data.limit !== null) questions = questions.slice(0, cfg.data.limit);
-    log(`train: ${model.folder.location}, ${learner.paramInfo.length} trainable tensors (${cfg.model.trainable.kind}), ${questions.length} questions, ${pool.length} pool models`);
-    const { temperature, topP, topK } = cfg.rollout;
-    const agentTemplate = cfg.rollout.agentTemplate ?? DEFAULT_AGENT_TEMPLATE;
-    // rollouts decode as the folder asks (router.json decoding: grammar, extractive spans), so exploration
-    // at temperature 1 stays inside the format; the trainer's log-probs are the model's own (before processors)
-    const decoding = folderDecodingProcessors(model.tokenizer, folderDecodingOf(model.folder.router), pool.map((m) => m.name));
-    const rollout = createEpisodeRollout({
-      tokenizer: model.tokenizer,
-      caller: createOfflineCaller(bank),
-      framing: model.framing,
-      now,
-      // one policy per rollout over the model of the moment, sampling with the rollout's own stream
-      policy: (rng) => createLanguageModelPolicy(rolloutModel.current(), model.tokenizer, { id: cfg.run.runId, sampling: { temperature, topP, topK, seed: cfg.run.seed }, rng, processors: decoding, framing: model.framing, tokenizerVocabSize: model.folder.tokenizerVocabSize, now }),
-      request: (question, id) => ({
-        id,
-        question,
-        template: 'compact',
-        prompt: renderCompactPromptForPool(pool, question.text),
-        pool: pool.map((m) => ({ ...m })),
-        agentTemplate,
-        settings: { ...cfg.rollout.settings },
-      }),
-    });
+    const bank = await loadOfflineBank(createFsDataRoot(flags.get('data-root') ?? defaultDataRootDir(io.env ?? process.env)));
+    const questions = trainingQuestions(bank, cfg);
+    log(`train: ${model.folder.location}, ${learner.paramInfo.length} trainable tensors (${cfg.model.trainable.kind}), ${questions.length} questions, ${offlinePoolModels(bank).length} pool models`);
+    const rollout = rolloutOf(cfg, model, bank, rolloutModel, now);
     // 3. the loop; every event a JSON line
     const store = createFsCheckpointStore(checkpointDir, (folder, c) => log(`checkpoint: step ${c.step} → ${folder}`));
-    const result = await runTrainLoop(
-      cfg.run,
-      {
-        learner,
-        questions,
-        rollout,
-        syncWeights: () => rolloutModel.sync(learner.currentWeights()),
-        checkpoints: store,
-        ...(resumeFrom === undefined ? {} : { resumeFrom }),
-        now,
-      },
-      (e: TrainEvent) => {
-        if (e.type === 'train.step') {
-          const { metrics } = e;
-          line(io, { type: e.type, ...metrics, excluded: metrics.excluded.length });
-          log(`step ${metrics.step}: reward ${metrics.rewardMean.toFixed(3)} (format errors ${(metrics.formatErrorRate * 100).toFixed(0)}%), ${metrics.timeMs.total.toFixed(0)} ms${metrics.skipped === null ? '' : `, skipped: ${metrics.skipped.reason}`}`);
-        } else if (e.type === 'train.checkpointed') line(io, { ...e, dir: checkpointDir });
-        else line(io, e);
-      },
-    );
+    const deps = { learner, questions, rollout, syncWeights: () => rolloutModel.sync(learner.currentWeights()), checkpoints: store, ...(resumeFrom === undefined ? {} : { resumeFrom }), now };
+    const result = await runTrainLoop(cfg.run, deps, (e) => writeTrainEvent(io, e, checkpointDir));
     return result.status === 'completed' ? 0 : 1;
   } finally {
     await rolloutModel.dispose();
     await learner.dispose();
   }
+}
+
+function trainingQuestions(bank: OfflineBank, cfg: TrainFileConfig): QuestionRecord[] {
+  const questions = offlineBankQuestions(bank, { split: cfg.data.split, heldOut: 'exclude', ...(cfg.data.task === null ? {} : { task: cfg.data.task }) });
+  return cfg.data.limit === null ? questions : questions.slice(0, cfg.data.limit);
+}
+
+/**
+ * The rollouts: decoded as the folder asks (router.json decoding: grammar, extractive spans), so
+ * exploration at temperature 1 stays inside the format; the model of the moment is the rollout model's.
+ */
+function rolloutOf(cfg: TrainFileConfig, model: TrainModel, bank: OfflineBank, rolloutModel: RolloutModel, now: () => number): RolloutPort {
+  const { temperature, topP, topK } = cfg.rollout;
+  return createOfflinePoolRollout({
+    bank,
+    tokenizer: model.tokenizer,
+    framing: model.framing,
+    model: () => rolloutModel.current(),
+    policyId: cfg.run.runId,
+    sampling: { temperature, topP, topK, seed: cfg.run.seed },
+    decoding: folderDecodingOf(model.folder.router),
+    tokenizerVocabSize: model.folder.tokenizerVocabSize,
+    agentTemplate: cfg.rollout.agentTemplate ?? DEFAULT_AGENT_TEMPLATE,
+    settings: cfg.rollout.settings,
+    now,
+  });
+}
+
+/** A loop event as a JSON line (a step's excluded rollouts as a count), and a progress line per step. */
+function writeTrainEvent(io: TrainIo, e: TrainEvent, checkpointDir: string): void {
+  if (e.type === 'train.step') {
+    const { metrics } = e;
+    line(io, { type: e.type, ...metrics, excluded: metrics.excluded.length });
+    io.stderr.write(`step ${metrics.step}: reward ${metrics.rewardMean.toFixed(3)} (format errors ${(metrics.formatErrorRate * 100).toFixed(0)}%), ${metrics.timeMs.total.toFixed(0)} ms${metrics.skipped === null ? '' : `, skipped: ${metrics.skipped.reason}`}\n`);
+  } else if (e.type === 'train.checkpointed') line(io, { ...e, dir: checkpointDir });
+  else line(io, e);
 }

@@ -2,14 +2,17 @@
  * The model card's held-out table, measured with the eval command itself (`eval --policy … --pool offline
  * --dataset llmrouter:all:heldout`), in-process: the policy folder (greedy) and every baseline on the same
  * questions, pool and reward α. So `npm run -s cli -- eval --policy public/models/<name> …` reproduces the
- * card's numbers exactly.
+ * card's numbers exactly. writeCards fills each variant's card from these and the facts its run recorded.
+ * Must not: train.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DataRoot } from '../../core/data/dataRoot';
+import { warmupFolderName, type DefaultPolicyVariant } from '../../core/defaultPolicy/defaultModel';
 import { runPolicyEvalCommand } from '../eval/policyEval';
 import type { PolicySummary } from '../eval/policyEval';
+import { writeModelCard, type CardFacts } from './modelCard';
 
 export const CARD_DATASET = 'llmrouter:all:heldout';
 
@@ -62,4 +65,40 @@ export async function ablationSummary(folder: string, decoding: Record<string, u
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The model cards: each variant's held-out numbers and the baselines', measured with `eval --policy`
+ * (cardEval.ts) on the folders in `out`, plus the training facts the run recorded in `work`.
+ */
+export async function writeCards(variants: readonly DefaultPolicyVariant[], work: string, out: string, root: DataRoot, models: readonly string[], now: () => number, log: (s: string) => void): Promise<void> {
+  const baselineCache = new Map<string, PolicySummary>();
+  for (const v of variants) {
+    const factsFile = join(work, v.name, 'train-facts.json');
+    if (!existsSync(factsFile)) throw new Error(`${factsFile} is missing: run train-default without --cards-only first (same --work).`);
+    const facts = JSON.parse(readFileSync(factsFile, 'utf8')) as CardFacts;
+    facts.heldOut = await evalSummary(join(out, v.name), v.alpha, root, now);
+    log(`${v.name}: eval --policy on ${CARD_DATASET}: ${fmt(facts.heldOut)}`);
+    facts.ablations = [];
+    for (const a of CARD_ABLATIONS) {
+      const summary = await ablationSummary(join(out, v.name), a.decoding, v.alpha, root, now);
+      log(`${v.name}: decoding ${a.label}: ${fmt(summary)}`);
+      facts.ablations.push({ label: a.label, summary });
+    }
+    facts.baselines = [];
+    const warmup = join(out, warmupFolderName(v.name));
+    if (existsSync(warmup)) facts.baselines.push({ method: `${warmupFolderName(v.name)} (same weights before RL)`, summary: await evalSummary(warmup, v.alpha, root, now) });
+    for (const b of cardBaselines(models)) {
+      const key = `${b}@${v.alpha}`;
+      const summary = baselineCache.get(key) ?? (await evalSummary(b, v.alpha, root, now));
+      baselineCache.set(key, summary);
+      facts.baselines.push({ method: b, summary });
+    }
+    writeModelCard(join(out, v.name), facts);
+    writeModelCard(join(work, v.name), facts);
+  }
+}
+
+function fmt(s: PolicySummary): string {
+  return `EM ${s.em.toFixed(3)}, F1 ${s.f1.toFixed(3)}, cost ${s.cost.toFixed(2)}, calls ${s.calls.toFixed(2)}, format-valid ${(s.format_valid * 100).toFixed(1)}%`;
 }

@@ -1,25 +1,25 @@
 /**
  * The RL stage of train-default: GRPO (core trainLoop) from the warm-up weights at the variant's α,
- * rollouts through the real environment with the offline pool on the TRAINING questions, the ONNX
- * learner on onnxruntime-node, the rollout model rebuilt after every step. The reference policy of the
- * KL term is the warm-up policy. Every step is a JSON line on stdout.
+ * rollouts from core's createOfflinePoolRollout (the composition cli train and the browser use) on the
+ * TRAINING questions, the ONNX learner on onnxruntime-node, the rollout model rebuilt after every step.
+ * The reference policy of the KL term is the warm-up policy. Every step is a JSON line on stdout.
+ * Must not: compose rollouts or updates itself (core does).
  */
 import type { DefaultPolicyVariant } from '../../core/defaultPolicy/defaultModel';
 import { toQuestionRecord } from '../../core/defaultPolicy/corpus';
 import { DEFAULT_ENV_SETTINGS } from '../../core/env/trajectory';
 import type { OfflineBank, OfflineQuestion } from '../../core/offline/offlineBank';
-import { createOfflineCaller } from '../../core/offline/offlineCaller';
-import { offlinePoolModels } from '../../core/offline/offlinePool';
 import type { WeightTensor } from '../../core/onnx/weights';
-import { createLanguageModelPolicy } from '../../core/policy/languageModelPolicy';
-import { DEFAULT_AGENT_TEMPLATE, renderCompactPromptForPool } from '../../core/protocol/prompt';
-import { createEpisodeRollout } from '../../core/rl/episodeRollout';
-import { createTrainConfig } from '../../core/rl/trainConfig';
+import { NO_FOLDER_DECODING } from '../../core/policy/folderDecoding';
+import { createOfflinePoolRollout } from '../../core/rl/offlinePoolRollout';
+import { createTrainConfig, type TrainConfig } from '../../core/rl/trainConfig';
+import type { TrainStepMetrics } from '../../core/rl/trainMetrics';
 import { runTrainLoop } from '../../core/rl/trainLoop';
-import { createOnnxLearner, ownedWeights } from '../../core/learner/onnxLearner';
-import { nodeTrainSessions } from '../../adapters/node/nodeTrainSession';
+import { DEFAULT_AGENT_TEMPLATE } from '../../core/protocol/prompt';
+import { ownedWeights } from '../../core/learner/onnxLearner';
 import { createRolloutModel } from '../train/rolloutModel';
 import type { TrainModel } from '../train/trainSetup';
+import { openFullLearner, TRAIN_DEFAULT_THREADS } from './defaultLearner';
 
 /** Rollout turns stop here (a teacher turn is under 80 tokens); an overlong turn is a format error. */
 export const RL_MAX_NEW_TOKENS = 160;
@@ -39,9 +39,43 @@ export interface VariantRlInput {
 
 export async function runVariantRl(o: VariantRlInput): Promise<{ weights: Map<string, WeightTensor>; steps: number }> {
   const { model, variant: v } = o;
-  const cfg = createTrainConfig({
+  const cfg = variantTrainConfig(v, o.seed);
+  const learner = await openFullLearner(model.config, o.weights);
+  const rolloutModel = await createRolloutModel(o.weights, { config: model.config, precision: 'fp32', eosTokenIds: model.eosTokenIds, intraOpThreads: TRAIN_DEFAULT_THREADS });
+  try {
+    const rollout = createOfflinePoolRollout({
+      bank: o.bank,
+      tokenizer: model.tokenizer,
+      framing: model.framing,
+      model: () => rolloutModel.current(),
+      policyId: v.name,
+      sampling: { temperature: 1, topP: 1, topK: 0, seed: o.seed },
+      // train-default's RL samples without the folder's grammar and spans (the shipped folders ask for them at inference)
+      decoding: NO_FOLDER_DECODING,
+      tokenizerVocabSize: model.folder.tokenizerVocabSize,
+      agentTemplate: DEFAULT_AGENT_TEMPLATE,
+      settings: { ...DEFAULT_ENV_SETTINGS, maxNewTokens: RL_MAX_NEW_TOKENS },
+      now: o.now,
+    });
+    let steps = 0;
+    const result = await runTrainLoop(cfg, { learner, questions: o.training.map(toQuestionRecord), rollout, syncWeights: () => rolloutModel.sync(learner.currentWeights()), now: o.now }, (e) => {
+      if (e.type !== 'train.step') return;
+      steps = e.metrics.step;
+      reportStep(o, e.metrics, cfg.steps);
+    });
+    if (result.status !== 'completed') throw new Error(`RL for ${v.name} stopped: ${result.status}`);
+    return { weights: ownedWeights(learner), steps };
+  } finally {
+    await rolloutModel.dispose();
+    await learner.dispose();
+  }
+}
+
+/** GRPO at the variant's α: one update per step over all its rollouts, KL 0.02 to the warm-up policy, no checkpoints. */
+function variantTrainConfig(v: DefaultPolicyVariant, seed: number): TrainConfig {
+  return createTrainConfig({
     runId: `train-default.${v.name}`,
-    seed: o.seed,
+    seed,
     steps: v.rl.steps,
     questionsPerStep: v.rl.questionsPerStep,
     groupSize: v.rl.groupSize,
@@ -53,38 +87,11 @@ export async function runVariantRl(o: VariantRlInput): Promise<{ weights: Map<st
     checkpointEvery: 0,
     samplesPerStep: 0,
   });
-  const learner = await createOnnxLearner({ config: model.config, weights: o.weights, trainable: { kind: 'full' }, open: nodeTrainSessions({ intraOpThreads: 2 }) });
-  const rolloutModel = await createRolloutModel(o.weights, { config: model.config, precision: 'fp32', eosTokenIds: model.eosTokenIds, intraOpThreads: 2 });
-  try {
-    const pool = offlinePoolModels(o.bank);
-    const rollout = createEpisodeRollout({
-      tokenizer: model.tokenizer,
-      caller: createOfflineCaller(o.bank),
-      framing: model.framing,
-      now: o.now,
-      policy: (rng) => createLanguageModelPolicy(rolloutModel.current(), model.tokenizer, { id: v.name, sampling: { temperature: 1, topP: 1, topK: 0, seed: o.seed }, rng, framing: model.framing, tokenizerVocabSize: model.folder.tokenizerVocabSize, now: o.now }),
-      request: (question, id) => ({
-        id,
-        question,
-        template: 'compact',
-        prompt: renderCompactPromptForPool(pool, question.text),
-        pool: pool.map((m) => ({ ...m })),
-        agentTemplate: DEFAULT_AGENT_TEMPLATE,
-        settings: { ...DEFAULT_ENV_SETTINGS, maxNewTokens: RL_MAX_NEW_TOKENS },
-      }),
-    });
-    let steps = 0;
-    const result = await runTrainLoop(cfg, { learner, questions: o.training.map(toQuestionRecord), rollout, syncWeights: () => rolloutModel.sync(learner.currentWeights()), now: o.now }, (e) => {
-      if (e.type !== 'train.step') return;
-      const m = e.metrics;
-      steps = m.step;
-      o.line({ type: 'train-default.rl', name: v.name, step: m.step, reward: m.rewardMean, em: m.em, cost: m.costUnitsPerQuestion, formatErrorRate: m.formatErrorRate, calls: m.callsPerQuestion, kl: m.kl, entropy: m.entropy, skipped: m.skipped?.reason ?? null, ms: Math.round(m.timeMs.total) });
-      o.log(`${v.name}: RL step ${m.step}/${cfg.steps}: reward ${m.rewardMean.toFixed(3)}, EM ${m.em.toFixed(3)}, cost ${m.costUnitsPerQuestion.toFixed(2)}, format errors ${(m.formatErrorRate * 100).toFixed(0)}%, KL ${m.kl.toFixed(4)}, ${(m.timeMs.total / 1000).toFixed(1)} s${m.skipped === null ? '' : ` (skipped: ${m.skipped.reason})`}`);
-    });
-    if (result.status !== 'completed') throw new Error(`RL for ${v.name} stopped: ${result.status}`);
-    return { weights: ownedWeights(learner), steps };
-  } finally {
-    await rolloutModel.dispose();
-    await learner.dispose();
-  }
+}
+
+/** A step as a JSON line and a progress line. */
+function reportStep(o: Pick<VariantRlInput, 'variant' | 'line' | 'log'>, m: TrainStepMetrics, total: number): void {
+  const name = o.variant.name;
+  o.line({ type: 'train-default.rl', name, step: m.step, reward: m.rewardMean, em: m.em, cost: m.costUnitsPerQuestion, formatErrorRate: m.formatErrorRate, calls: m.callsPerQuestion, kl: m.kl, entropy: m.entropy, skipped: m.skipped?.reason ?? null, ms: Math.round(m.timeMs.total) });
+  o.log(`${name}: RL step ${m.step}/${total}: reward ${m.rewardMean.toFixed(3)}, EM ${m.em.toFixed(3)}, cost ${m.costUnitsPerQuestion.toFixed(2)}, format errors ${(m.formatErrorRate * 100).toFixed(0)}%, KL ${m.kl.toFixed(4)}, ${(m.timeMs.total / 1000).toFixed(1)} s${m.skipped === null ? '' : ` (skipped: ${m.skipped.reason})`}`);
 }

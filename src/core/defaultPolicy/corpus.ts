@@ -17,6 +17,7 @@
 import { DEFAULT_ENV_SETTINGS, type EnvSettings, type PoolModelRecord, type QuestionRecord, type Trajectory } from '../env/trajectory';
 import { trajectoriesToJsonl } from '../eval/exportResults';
 import { createRng, type Rng } from '../math/rng';
+import { shuffled as shuffleWith } from '../math/shuffle';
 import { renderTinyChatml } from '../tokenizer/tinyTokenizer';
 import { OFFLINE_DATASETS, type OfflineBank, type OfflineQuestion } from '../offline/offlineBank';
 import { createOfflineCaller } from '../offline/offlineCaller';
@@ -163,12 +164,7 @@ export async function buildWarmupDatasets(bank: OfflineBank, opts: CorpusOptions
   return out;
 }
 
-/** A Fisher–Yates shuffle (a copy). */
+/** A Fisher–Yates shuffle (a copy) with the modulo draw this module's seeded orders were made with (core/math/shuffle.ts). */
 export function shuffled<T>(items: readonly T[], rng: Rng): T[] {
-  const a = [...items];
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = rng.nextUint32() % (i + 1);
-    [a[i], a[j]] = [a[j] as T, a[i] as T];
-  }
-  return a;
+  return shuffleWith(items, rng, 'modulo');
 }

@@ -1,6 +1,7 @@
 /**
- * The rollout port over the real episode runner (run/runEpisode.ts), and the learner's token view of
- * a finished trajectory. This is how the app and the CLI plug the environment into trainLoop:
+ * The rollout port over the real episode runner (run/runEpisode.ts), for any caller, policy and request,
+ * and the learner's token view of a finished trajectory. The hosts' offline-pool composition on top of it
+ * is offlinePoolRollout.ts:
  *
  *   rollout: createEpisodeRollout({ tokenizer, caller, policy: (rng) => createLanguageModelPolicy(model, tok, { …, rng }), request, now })
  *

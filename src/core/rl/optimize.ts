@@ -1,18 +1,21 @@
 /**
  * The training half of an RL step: build the batch (old and reference log-probs recomputed by the
- * learner, advantages), then several epochs of minibatch updates (loss and grads from the learner,
- * global-norm clipping, AdamW). A non-finite loss, gradient or parameter stops the updates and
- * reports the reason; the caller restores the params and optimizer state it snapshotted.
+ * learner, advantages), then several epochs of minibatch updates (loss and grads from the learner, then
+ * learner/updateStep.ts: clipping, AdamW, the non-finite check). A non-finite loss, gradient or parameter
+ * stops the updates and reports the reason; the caller restores the params and optimizer state it
+ * snapshotted. Must not: sample, score or sync (the loop's phases), or restore state itself.
  */
 import type { Rng } from '../math/rng';
-import { adamWStep, clipGradNorm, type AdamWState } from '../learner/adamw';
+import type { AdamWState } from '../learner/adamw';
 import { broadcastToTokens, gaeAdvantages, grpoAdvantages, maskedWhiten, terminalRewards } from './advantages';
 import type { Learner } from '../learner/learner';
 import { rlObjective } from './losses';
-import { firstNonFinite } from '../learner/paramMap';
 import type { KeptRollout } from './rollouts';
 import { TrainConfigError, type TrainConfig } from './trainConfig';
+import { noUpdate, type UpdateMetrics } from './trainMetrics';
 import { buildTrainInputs, sliceTrainBatch, tokenWeights, type TrainBatch } from '../learner/trainBatch';
+import { applyUpdateStep, type NonFinite } from '../learner/updateStep';
+import { permutation } from '../math/shuffle';
 
 /** The step's full batch: one row per kept rollout, in kept order. */
 export async function buildStepBatch(cfg: TrainConfig, learner: Learner, kept: readonly KeptRollout[], rewards: readonly number[], signal?: AbortSignal): Promise<TrainBatch> {
@@ -38,17 +41,7 @@ export async function buildStepBatch(cfg: TrainConfig, learner: Learner, kept: r
   return { ...inputs, tokenWeights: tokenWeights(lossMask, B, T, cfg.aggregation), advantages, oldLogProbs, refLogProbs, returns, oldValues, loss };
 }
 
-export interface OptimizeResult {
-  updates: number;
-  loss: number;
-  policyLoss: number;
-  valueLoss: number;
-  kl: number;
-  entropy: number;
-  clipFraction: number;
-  gradNorm: number;
-  skipped: { reason: string } | null;
-}
+export type OptimizeResult = UpdateMetrics;
 
 export interface OptimizeOptions {
   learner: Learner;
@@ -62,24 +55,17 @@ export interface OptimizeOptions {
 
 /** epochs × minibatches of updates, in place on the learner's params and the optimizer state. */
 export async function optimize(full: TrainBatch, o: OptimizeOptions): Promise<OptimizeResult> {
-  const r: OptimizeResult = { updates: 0, loss: 0, policyLoss: 0, valueLoss: 0, kl: 0, entropy: 0, clipFraction: 0, gradNorm: 0, skipped: null };
+  const r = noUpdate(null);
   const params = o.learner.params();
   for (let epoch = 0; epoch < o.cfg.epochs && r.skipped === null; epoch++) {
-    const order = shuffled(full.batchSize, o.shuffle(epoch));
+    const order = permutation(full.batchSize, o.shuffle(epoch), 'float');
     for (let start = 0; start < order.length && r.skipped === null; start += o.cfg.minibatchSize) {
       o.signal?.throwIfAborted();
       const mb = sliceTrainBatch(full, order.slice(start, start + o.cfg.minibatchSize), o.cfg.aggregation);
       const out = await o.learner.computeLossAndGrads(mb, o.signal === undefined ? {} : { signal: o.signal });
-      const bad = !Number.isFinite(out.loss) ? 'the loss' : firstNonFinite(out.grads);
-      if (bad !== undefined) {
-        r.skipped = { reason: `non-finite ${bad === 'the loss' ? 'loss' : `gradient of "${bad}"`} at update ${r.updates + 1}` };
-        break;
-      }
-      const norm = clipGradNorm(out.grads, o.cfg.maxGradNorm);
-      adamWStep(params, out.grads, o.optimizer, { ...o.cfg.optimizer, lr: o.lr });
-      const badParam = firstNonFinite(params);
-      if (badParam !== undefined) {
-        r.skipped = { reason: `parameter "${badParam}" became non-finite at update ${r.updates + 1}` };
+      const step = applyUpdateStep(params, out, o.optimizer, { maxGradNorm: o.cfg.maxGradNorm, adamW: o.cfg.optimizer, lr: o.lr, onNonFiniteParams: 'leave' });
+      if (step.status !== 'applied') {
+        r.skipped = { reason: `${skipReason(step.nonFinite)} at update ${r.updates + 1}` };
         break;
       }
       const parts = rlObjective(mb, { logProbs: out.logProbs, entropy: out.entropy, values: out.values ?? null }).parts;
@@ -90,19 +76,16 @@ export async function optimize(full: TrainBatch, o: OptimizeOptions): Promise<Op
       r.kl += parts.kl;
       r.entropy += parts.entropy;
       r.clipFraction += parts.clipFraction;
-      r.gradNorm += norm;
+      r.gradNorm += step.gradNorm;
     }
   }
   if (r.updates > 0) for (const k of ['loss', 'policyLoss', 'valueLoss', 'kl', 'entropy', 'clipFraction', 'gradNorm'] as const) r[k] /= r.updates;
   return r;
 }
 
-/** A Fisher–Yates permutation of 0..n−1. */
-function shuffled(n: number, rng: Rng): number[] {
-  const a = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rng.nextFloat() * (i + 1));
-    [a[i], a[j]] = [a[j] as number, a[i] as number];
-  }
-  return a;
+/** A skipped update in words; the caller restores the params and optimizer state it snapshotted. */
+function skipReason(bad: NonFinite): string {
+  if (bad.in === 'loss') return 'non-finite loss';
+  if (bad.in === 'gradient') return `non-finite gradient of "${bad.tensor}"`;
+  return `parameter "${bad.tensor}" became non-finite`;
 }

@@ -3,7 +3,7 @@
  *   1. sample questions            (the run's running questions stream; checkpointed)
  *   2. G rollouts each             (the injected rollout port: the real episode; failures excluded)
  *   3. reward                      (Router-R1 reward, the run's shared cost window, α)
- *   4. train                       (advantages, old/ref log-probs from the learner, epochs × minibatches,
+ *   4. update                      (advantages, old/ref log-probs from the learner, epochs × minibatches,
  *                                   clipping, AdamW at the scheduled lr; NaN/Inf → skip and restore)
  *   5. sync                        (updated weights into the rollout policy)
  *   6. report and checkpoint       (train.step; a checkpoint every N steps, on abort and at the end)
@@ -15,18 +15,18 @@
  * (params, optimizer, questions stream, cost window) and a 'pause' checkpoint is saved.
  * Core rules: the clock is injected (timings only; nothing learned depends on it), no globals.
  */
-import { createRng, restoreRng, type Rng } from '../math/rng';
+import { createRng, restoreRng, type Rng, type RngSnapshot } from '../math/rng';
 import type { QuestionRecord, Trajectory } from '../env/trajectory';
 import { createCostWindow, type CostWindow } from '../reward/costReward';
 import { cloneAdamWState, createAdamWState, type AdamWState } from '../learner/adamw';
 import { TRAIN_CHECKPOINT_VERSION, type CheckpointReason, type CheckpointStore, type TrainCheckpoint } from './checkpointStore';
 import type { Learner } from '../learner/learner';
-import { buildStepBatch, optimize, type OptimizeResult } from './optimize';
+import { buildStepBatch, optimize } from './optimize';
 import { assertSameLayout, cloneParams, copyParamsInto, type ParamMap } from '../learner/paramMap';
-import { collectRollouts, sampleQuestionIndices, scoreRollouts, type RolloutPort } from './rollouts';
+import { collectRollouts, sampleQuestionIndices, scoreRollouts, type KeptRollout, type RolloutPort } from './rollouts';
 import { learningRate } from './schedule';
 import { TrainConfigError, validateTrainConfig, type TrainConfig } from './trainConfig';
-import { rewardMetrics, type TrainStepMetrics } from './trainMetrics';
+import { noUpdate, stepMetrics, type TrainStepMetrics, type UpdateMetrics } from './trainMetrics';
 
 export type TrainEvent =
   /** The loop is about to run step `step` (0 on a fresh run, the checkpoint's step on resume). */
@@ -128,15 +128,10 @@ function initialState(cfg: TrainConfig, deps: TrainDeps, root: Rng): LoopState {
 
 /** One RL step; on any throw (abort included) the state is rolled back to the step's start. */
 async function runStep(cfg: TrainConfig, deps: TrainDeps, st: LoopState, root: Rng): Promise<{ metrics: TrainStepMetrics; samples: Trajectory[] }> {
-  const { learner, now, signal } = deps;
+  const { now, signal } = deps;
   const s = st.step;
-  const before = { params: cloneParams(learner.params()), optimizer: cloneAdamWState(st.optimizer), rng: st.questionsRng.snapshot(), window: st.window.values() };
-  const rollback = (): void => {
-    copyParamsInto(learner.params(), before.params);
-    st.optimizer = before.optimizer;
-    st.questionsRng = restoreRng(before.rng);
-    st.window = createCostWindow(before.window);
-  };
+  // 0. snapshot: what a skipped update or a throw rolls back to
+  const before = snapshotStep(deps.learner, st);
   try {
     const t0 = now();
     // 1. sample questions
@@ -147,46 +142,54 @@ async function runStep(cfg: TrainConfig, deps: TrainDeps, st: LoopState, root: R
     // 3. reward
     const scored = scoreRollouts(kept, st.window, cfg.alpha, cfg.metric);
     const t2 = now();
-    // 4. train
+    // 4. update (a skipped one restores the params and the optimizer)
     const lr = learningRate(cfg.schedule, s);
-    let train: OptimizeResult = { updates: 0, loss: 0, policyLoss: 0, valueLoss: 0, kl: 0, entropy: 0, clipFraction: 0, gradNorm: 0, skipped: { reason: 'every rollout of the step was excluded' } };
-    if (kept.length > 0) {
-      const batch = await buildStepBatch(cfg, learner, kept, scored.map((t) => t.reward?.total ?? 0), signal);
-      const minibatch = root.fork('train.minibatch');
-      train = await optimize(batch, { learner, optimizer: st.optimizer, cfg, lr, shuffle: (e) => minibatch.fork(`${s}.${e}`), ...(signal === undefined ? {} : { signal }) });
-      if (train.skipped !== null) {
-        copyParamsInto(learner.params(), before.params);
-        st.optimizer = before.optimizer;
-      }
-    }
+    const train = await updatePolicy(cfg, deps, st, before, { step: s, kept, rewards: scored.map((t) => t.reward?.total ?? 0), lr, minibatch: root.fork('train.minibatch') });
     const t3 = now();
     // 5. sync
-    if (train.skipped === null) await deps.syncWeights(learner.params(), s + 1);
+    if (train.skipped === null) await deps.syncWeights(deps.learner.params(), s + 1);
     const t4 = now();
+    // 6. metrics
     st.step = s + 1;
-    const { skipped, updates, loss, policyLoss, valueLoss, kl, entropy, clipFraction, gradNorm } = train;
-    const metrics: TrainStepMetrics = {
-      step: st.step,
-      ...rewardMetrics(scored),
-      lr,
-      loss,
-      policyLoss,
-      valueLoss,
-      kl,
-      entropy,
-      clipFraction,
-      gradNorm,
-      updates,
-      excluded,
-      skipped,
-      timeMs: { rollout: t1 - t0, reward: t2 - t1, train: t3 - t2, sync: t4 - t3, total: t4 - t0 },
-    };
+    const metrics = stepMetrics(st.step, scored, lr, train, excluded, { rollout: t1 - t0, reward: t2 - t1, train: t3 - t2, sync: t4 - t3, total: t4 - t0 });
     st.metrics.push(metrics);
     return { metrics, samples: scored.slice(0, cfg.samplesPerStep) };
   } catch (err) {
-    rollback();
+    rollbackStep(deps.learner, st, before);
     throw err;
   }
+}
+
+/** The loop state a step may change, as it was when the step began. */
+interface StepSnapshot {
+  params: ParamMap;
+  optimizer: AdamWState;
+  rng: RngSnapshot;
+  window: readonly number[];
+}
+
+function snapshotStep(learner: Learner, st: LoopState): StepSnapshot {
+  return { params: cloneParams(learner.params()), optimizer: cloneAdamWState(st.optimizer), rng: st.questionsRng.snapshot(), window: st.window.values() };
+}
+
+function rollbackStep(learner: Learner, st: LoopState, before: StepSnapshot): void {
+  copyParamsInto(learner.params(), before.params);
+  st.optimizer = before.optimizer;
+  st.questionsRng = restoreRng(before.rng);
+  st.window = createCostWindow(before.window);
+}
+
+/** Phase 4: the step's batch (advantages, old/ref log-probs), then the minibatch updates; a skipped update restores params and optimizer. */
+async function updatePolicy(cfg: TrainConfig, deps: TrainDeps, st: LoopState, before: StepSnapshot, p: { step: number; kept: readonly KeptRollout[]; rewards: readonly number[]; lr: number; minibatch: Rng }): Promise<UpdateMetrics> {
+  if (p.kept.length === 0) return noUpdate({ reason: 'every rollout of the step was excluded' });
+  const { learner, signal } = deps;
+  const batch = await buildStepBatch(cfg, learner, p.kept, p.rewards, signal);
+  const train = await optimize(batch, { learner, optimizer: st.optimizer, cfg, lr: p.lr, shuffle: (e) => p.minibatch.fork(`${p.step}.${e}`), ...(signal === undefined ? {} : { signal }) });
+  if (train.skipped !== null) {
+    copyParamsInto(learner.params(), before.params);
+    st.optimizer = before.optimizer;
+  }
+  return train;
 }
 
 async function save(cfg: TrainConfig, deps: TrainDeps, st: LoopState, reason: CheckpointReason): Promise<TrainEvent | undefined> {

@@ -64,6 +64,20 @@ export interface TrainStepMetrics extends RewardMetrics {
   timeMs: StepTimeMs;
 }
 
+/** What the update phase reports (optimize.ts): means over the step's optimizer updates, and why it was skipped. */
+export type UpdateMetrics = Pick<TrainStepMetrics, 'loss' | 'policyLoss' | 'valueLoss' | 'kl' | 'entropy' | 'clipFraction' | 'gradNorm' | 'updates' | 'skipped'>;
+
+/** Zeros: before the first update, or a step with nothing to train on (`skipped` says why). */
+export function noUpdate(skipped: { reason: string } | null): UpdateMetrics {
+  return { updates: 0, loss: 0, policyLoss: 0, valueLoss: 0, kl: 0, entropy: 0, clipFraction: 0, gradNorm: 0, skipped };
+}
+
+/** One step's metrics, in the order the JSON lines and the charts have always shown them. */
+export function stepMetrics(step: number, scored: readonly Trajectory[], lr: number, u: UpdateMetrics, excluded: ExcludedRollout[], timeMs: StepTimeMs): TrainStepMetrics {
+  const { loss, policyLoss, valueLoss, kl, entropy, clipFraction, gradNorm, updates, skipped } = u;
+  return { step, ...rewardMetrics(scored), lr, loss, policyLoss, valueLoss, kl, entropy, clipFraction, gradNorm, updates, excluded, skipped, timeMs };
+}
+
 /** Reward and episode metrics over scored trajectories (each has reward and metrics). */
 export function rewardMetrics(scored: readonly Trajectory[]): RewardMetrics {
   const n = scored.length;
