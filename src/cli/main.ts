@@ -1,6 +1,7 @@
 /**
  * Command-line entry: `npm run -s cli -- <command> [options]`.
  */
+import { parseFlags } from './flags';
 import { createFsDataRoot, defaultDataRootDir } from '../adapters/node/fsDataRoot';
 import { nodeFetch } from '../adapters/node/modelFs';
 import { runConformance } from './conformance/run';
@@ -26,25 +27,6 @@ Commands:
   ${MAKE_DEMOS_USAGE}
   help                            this text
 `;
-
-export function parseFlags(argv: readonly string[]): { positional: string[]; flags: Map<string, string> } {
-  const positional: string[] = [];
-  const flags = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    if (a.startsWith('--')) {
-      const eq = a.indexOf('=');
-      if (eq > 0) flags.set(a.slice(2, eq), a.slice(eq + 1));
-      else {
-        const next = argv[i + 1];
-        if (next === undefined || next.startsWith('--')) throw new Error(`${a} needs a value`);
-        flags.set(a.slice(2), next);
-        i++;
-      }
-    } else positional.push(a);
-  }
-  return { positional, flags };
-}
 
 async function main(argv: readonly string[]): Promise<number> {
   const booleans = argv[0] === 'train-default' ? argv.map((a) => (a === '--skip-rl' || a === '--resume' || a === '--cards-only' ? `${a}=true` : a)) : argv;

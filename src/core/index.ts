@@ -25,6 +25,7 @@ export { createInProcessEngine, type InProcessEngineDeps } from './run/inProcess
 export { createHumanPolicy, NoTurnPendingError, type HumanPolicy } from './run/humanPolicy';
 export * from './providers/providerConfig';
 export { redactSecrets, REDACTED } from './providers/redact';
+export { createMemoryKeyVault, type KeyVault } from './providers/keyVault';
 export { ProviderCallError, parseRetryAfter } from './providers/callErrors';
 export type { FetchLike, FetchInit, FetchResponseLike, BodyReaderLike, Sleep } from './providers/fetchPort';
 export type { SetTimer } from './providers/abortControl';

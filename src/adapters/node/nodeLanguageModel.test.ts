@@ -7,6 +7,7 @@
  *     full recompute without cache within 1e-4, and each round prefills only its new tokens.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { duneEpisodeRequest } from '../../core/testing/duneEpisode';
 import { buildDecoderModel } from '../../core/onnx/buildDecoder';
 import { parseDecoderConfig, type DecoderConfig } from '../../core/onnx/decoderConfig';
 import { dequantizeQ4, quantizeQ4 } from '../../core/onnx/quantizeQ4';
@@ -20,9 +21,6 @@ import { createLanguageModelPolicy } from '../../core/policy/languageModelPolicy
 import type { LogitsProcessor } from '../../core/policy/logitsProcessors';
 import { frameChatTemplate } from '../../core/policy/tokenizedChat';
 import { createCostWindow } from '../../core/reward/costReward';
-import { DEFAULT_ENV_SETTINGS } from '../../core/env/trajectory';
-import { EXAMPLE_POOL } from '../../core/run/exampleTrajectory';
-import { DEFAULT_AGENT_TEMPLATE } from '../../core/protocol/prompt';
 import { runEpisodeToEnd } from '../../core/run/runEpisode';
 import { createScriptedCaller } from '../../core/run/scripted';
 import { createNodeLanguageModel, NodeModelInputError, type NodeLanguageModel } from './nodeLanguageModel';
@@ -164,16 +162,7 @@ describe('three-round episode on onnxruntime-node with the cross-round KV cache'
         return r;
       };
       const t = await runEpisodeToEnd(
-        {
-          id: 'ep',
-          question: { text: 'Who wrote Dune?', goldAnswers: ['Frank Herbert'] },
-          template: 'compact',
-          prompt: 'Route, then answer. Question: Who wrote Dune?',
-          pool: EXAMPLE_POOL.map((m) => ({ ...m })),
-          agentTemplate: DEFAULT_AGENT_TEMPLATE,
-          settings: { ...DEFAULT_ENV_SETTINGS },
-          alpha: 0,
-        },
+        duneEpisodeRequest(),
         { policy, caller: createScriptedCaller({ [SMALL]: "Sorry, I can't help.", [LARGE]: 'Frank Herbert wrote Dune.' }), tokenizer: bytesTok, costWindow: createCostWindow(), now: () => 0 },
       );
       expect(t.status).toBe('answered');

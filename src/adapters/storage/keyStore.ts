@@ -4,6 +4,8 @@
  * removes that entry. Keys are never logged, and nothing here puts them in an error message.
  */
 
+import type { KeyVault } from '../../core/providers/keyVault';
+
 /** The localStorage entry that holds remembered keys (shown to the user beside the opt-in). */
 export const KEY_STORAGE_NAME = 'router-r1-studio.keys';
 
@@ -14,22 +16,7 @@ export interface StorageLike {
   removeItem(key: string): void;
 }
 
-export interface KeyStore {
-  /** Where remembered keys go: "localStorage[router-r1-studio.keys]". */
-  readonly storageLabel: string;
-  get(providerId: string): string | undefined;
-  /** An empty key removes the provider's key. Written through to storage only while remembering. */
-  set(providerId: string, key: string): void;
-  /** A copy of every key, by provider id (for the request that needs them). */
-  all(): Record<string, string>;
-  isRemembered(): boolean;
-  /** On: writes the keys to storage now and on every change. Off: removes the storage entry (keys stay in memory). */
-  setRemembered(on: boolean): void;
-  /** Clears the keys from memory and storage. */
-  forget(): void;
-}
-
-export function createKeyStore(storage: StorageLike | null = defaultStorage()): KeyStore {
+export function createKeyStore(storage: StorageLike | null = defaultStorage()): KeyVault {
   const keys = new Map<string, string>();
   let remembered = false;
   const stored = safely(() => storage?.getItem(KEY_STORAGE_NAME) ?? null, null);

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseFlags } from '../flags';
 import { createFsDataRoot } from '../../adapters/node/fsDataRoot';
 import { parseRowsCsv, parseTrajectoriesJsonl } from '../../core/eval/exportResults';
 import { runEvalCommand, withBooleanEvalFlags } from './evalCommand';
@@ -14,18 +15,6 @@ import { runEvalCommand, withBooleanEvalFlags } from './evalCommand';
 const root = createFsDataRoot(resolve(__dirname, '../../../../shared/data'));
 const out = mkdtempSync(join(tmpdir(), 'eval-cli-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
-
-/** main.ts's flag parsing (importing main.ts would run the CLI): `--k v` and `--k=v`. */
-function parseFlags(argv: readonly string[]): { flags: Map<string, string> } {
-  const flags = new Map<string, string>();
-  for (let i = 1; i < argv.length; i++) {
-    const a = argv[i] as string;
-    const eq = a.indexOf('=');
-    if (eq > 0) flags.set(a.slice(2, eq), a.slice(eq + 1));
-    else flags.set(a.slice(2), argv[++i] as string);
-  }
-  return { flags };
-}
 
 function io() {
   const stdout: string[] = [];

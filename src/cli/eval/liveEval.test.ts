@@ -14,6 +14,7 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parseFlags } from '../flags';
 import { createFsDataRoot } from '../../adapters/node/fsDataRoot';
 import { nodeFetch } from '../../adapters/node/modelFs';
 import type { EvalState } from '../../core/eval/evalTypes';
@@ -45,18 +46,6 @@ afterAll(async () => {
 });
 beforeEach(() => server.reset());
 
-/** main.ts's flag parsing (importing main.ts would run the CLI): `--k v` and `--k=v`. */
-function parseFlags(argv: readonly string[]): Map<string, string> {
-  const flags = new Map<string, string>();
-  for (let i = 1; i < argv.length; i++) {
-    const a = argv[i] as string;
-    const eq = a.indexOf('=');
-    if (eq > 0) flags.set(a.slice(2, eq), a.slice(eq + 1));
-    else flags.set(a.slice(2), argv[++i] as string);
-  }
-  return flags;
-}
-
 const chatRequests = (s: LlmServer): number => s.requests.filter((r) => r.path === '/v1/chat/completions').length;
 
 async function control(s: LlmServer, path: '/__control' | '/__reset', body: unknown = {}): Promise<void> {
@@ -73,7 +62,7 @@ async function evalCli(args: readonly string[], opts: { baseUrl?: string; fetch?
   const argv = ['eval', '--dataset', 'bamboogle', '--limit', String(QUESTIONS), '--provider', 'vllm', '--base-url', opts.baseUrl ?? server.baseUrl, '--pool', 'llmrouter', '--method', METHODS.join(','), ...args];
   const stdout: string[] = [];
   const stderr: string[] = [];
-  const r = await runEvalCommand(parseFlags(withBooleanEvalFlags(argv)), {
+  const r = await runEvalCommand(parseFlags(withBooleanEvalFlags(argv)).flags, {
     stdout: { write: (s: string) => stdout.push(s) },
     stderr: { write: (s: string) => stderr.push(s) },
     root,

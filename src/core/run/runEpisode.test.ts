@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { duneEpisodeRequest } from '../testing/duneEpisode';
 import { createByteTokenizer } from '../tokenizer/byteTokenizer';
 import { CandidateCallError, type CandidateCaller, type Policy } from '../policy/ports';
 import { createCostWindow } from '../reward/costReward';
-import { DEFAULT_ENV_SETTINGS, type Trajectory } from '../env/trajectory';
+import type { Trajectory } from '../env/trajectory';
 import type { EpisodeEvent } from './episodeEvents';
-import { EXAMPLE_POOL } from './exampleTrajectory';
 import { DEFAULT_AGENT_TEMPLATE } from '../protocol/prompt';
-import { runEpisode, runEpisodeToEnd, type EpisodeDeps, type EpisodeRequest } from './runEpisode';
+import { runEpisode, runEpisodeToEnd, type EpisodeDeps } from './runEpisode';
 import { createScriptedCaller, createScriptedPolicy } from './scripted';
 
 const SMALL = 'LLaMA-3.1-8B-Instruct';
@@ -15,17 +15,7 @@ const T_ROUTE_SMALL = `<think>try the small one</think>\n<search>${SMALL}: Who w
 const T_ROUTE_LARGE = `<think>ask the large one</think>\n<search>${LARGE}: Who wrote Dune?</search>`;
 const T_ANSWER = '<think>it says Herbert</think>\n<answer>Frank Herbert</answer>';
 
-const request = (over: Partial<EpisodeRequest> = {}): EpisodeRequest => ({
-  id: 'ep',
-  question: { text: 'Who wrote Dune?', goldAnswers: ['Frank Herbert'] },
-  template: 'compact',
-  prompt: 'Route, then answer. Question: Who wrote Dune?',
-  pool: EXAMPLE_POOL.map((m) => ({ ...m })),
-  agentTemplate: DEFAULT_AGENT_TEMPLATE,
-  settings: { ...DEFAULT_ENV_SETTINGS },
-  alpha: 0,
-  ...over,
-});
+const request = duneEpisodeRequest;
 
 /** A clock that advances 7 ms per reading. */
 function tickingClock(): () => number {

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { LoadedModelInfo, ModelConvertEvent, ModelConvertRequest, ModelLoadRequest } from '../../core';
 import { createAppController } from '../session/appController';
 import { ControllerContext } from '../session/controllerContext';
-import { createMemoryKeyVault } from '../session/keyVault';
+import { createMemoryKeyVault } from '../../core';
 import { CONVERT_CANCELLED } from '../store/bindModel';
 import { createAppStore } from '../store/appStore';
 import { AppStoreContext } from '../store/useApp';

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { LoadedModelInfo, ModelRef } from '../../core';
 import { createAppController } from '../session/appController';
 import { ControllerContext } from '../session/controllerContext';
-import { createMemoryKeyVault } from '../session/keyVault';
+import { createMemoryKeyVault } from '../../core';
 import { createAppStore } from '../store/appStore';
 import { AppStoreContext } from '../store/useApp';
 import { fakeEngine } from '../testing/fakeEngine';

@@ -3,7 +3,7 @@ import type { EngineEpisodeRequest, OfflinePoolInfo, PoolModelRecord } from '../
 import { createAppStore } from '../store/appStore';
 import { fakeEngine } from '../testing/fakeEngine';
 import { createAppController } from './appController';
-import { createMemoryKeyVault } from './keyVault';
+import { createMemoryKeyVault } from '../../core';
 
 const OFFLINE: PoolModelRecord[] = [
   { name: 'small', provider: 'offline', providerModelId: 'small', inputPer1M: 0.1, outputPer1M: 0.1, simulated: true },

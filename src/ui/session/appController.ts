@@ -21,7 +21,7 @@ import {
 import type { AppStore } from '../store/appStore';
 import { runEpisodeIntoStore } from '../store/bindEngine';
 import type { PoolPresetId } from '../store/poolSlice';
-import type { KeyVault } from './keyVault';
+import type { KeyVault } from '../../core';
 import { createModelActions } from './modelActions';
 import { createDemoActions } from './demoActions';
 import { createEmbeddedActions } from './embeddedActions';

@@ -7,7 +7,7 @@ import { AppStoreContext } from '../store/useApp';
 import { fakeEngine } from '../testing/fakeEngine';
 import { createAppController } from './appController';
 import { ControllerContext } from './controllerContext';
-import { createMemoryKeyVault } from './keyVault';
+import { createMemoryKeyVault } from '../../core';
 
 afterEach(cleanup);
 

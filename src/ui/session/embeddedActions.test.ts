@@ -4,7 +4,7 @@ import { createAppStore } from '../store/appStore';
 import { embeddedVariantLabel, selectEmbeddedPolicy } from '../store/modelSlice';
 import { fakeEngine } from '../testing/fakeEngine';
 import { createAppController } from './appController';
-import { createMemoryKeyVault } from './keyVault';
+import { createMemoryKeyVault } from '../../core';
 import { LOAD_CANCELLED } from '../store/bindModel';
 
 const OFFLINE: PoolModelRecord[] = [

@@ -3,7 +3,7 @@ import { buildExampleTrajectory, decodeShareCode, DEFAULT_SHARE_CONFIG, encodeSh
 import { createAppStore } from '../store/appStore';
 import { fakeEngine } from '../testing/fakeEngine';
 import { createAppController } from './appController';
-import { createMemoryKeyVault } from './keyVault';
+import { createMemoryKeyVault } from '../../core';
 
 const CANARY = 'sk-canary-ui-share-7f3a9c1b5d';
 const OFFLINE: PoolModelRecord[] = [{ name: 'small', provider: 'offline', providerModelId: 'small', inputPer1M: 0.1, outputPer1M: 0.1, simulated: true }];

@@ -20,7 +20,7 @@ import {
   type Trajectory,
 } from '../../core';
 import type { AppStore } from '../store/appStore';
-import type { KeyVault } from './keyVault';
+import type { KeyVault } from '../../core';
 
 export interface ShareActionsDeps {
   store: AppStore;

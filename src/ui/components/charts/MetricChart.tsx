@@ -33,19 +33,26 @@ export function pickedStep(state: { activeLabel?: string | number | undefined } 
   return Number.isFinite(x) ? x : null;
 }
 
+/** The size, margins and click-to-pick of every per-step Train chart (spread onto the recharts chart). */
+export function stepChartProps(onPick: ((step: number) => void) | undefined, left = -12) {
+  return {
+    width: CHART_WIDTH,
+    height: CHART_HEIGHT,
+    margin: { top: 4, right: 8, bottom: 0, left },
+    onClick: (state: Parameters<typeof pickedStep>[0]) => {
+      const step = pickedStep(state);
+      if (step !== null) onPick?.(step);
+    },
+  };
+}
+
 export function MetricChart({ spec, points, onPick }: { spec: LineChartSpec; points: readonly TrainPoint[]; onPick?: (step: number) => void }) {
   const skipped = points.filter((p) => p.skipped !== null);
   return (
     <ChartFrame id={spec.id} title={spec.title} points={points}>
       <LineChart
-        width={CHART_WIDTH}
-        height={CHART_HEIGHT}
         data={points as TrainPoint[]}
-        margin={{ top: 4, right: 8, bottom: 0, left: -12 }}
-        onClick={(state) => {
-          const step = pickedStep(state);
-          if (step !== null) onPick?.(step);
-        }}
+        {...stepChartProps(onPick)}
       >
         <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
         <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} allowDecimals={false} fontSize={11} />

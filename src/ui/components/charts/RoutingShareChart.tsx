@@ -1,7 +1,7 @@
 /** Routing share per pool model, stacked per step (sums to 1 when the step made any call). */
 import { Area, AreaChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'recharts';
 import type { TrainPoint } from '../../store/trainSlice';
-import { CHART_HEIGHT, CHART_WIDTH, ChartFrame, pickedStep } from './MetricChart';
+import { ChartFrame, stepChartProps } from './MetricChart';
 import { modelColor, routingRows } from './trainCharts';
 
 export function RoutingShareChart({ points, onPick }: { points: readonly TrainPoint[]; onPick?: (step: number) => void }) {
@@ -9,14 +9,8 @@ export function RoutingShareChart({ points, onPick }: { points: readonly TrainPo
   return (
     <ChartFrame id="routing" title="Routing share per model" points={points}>
       <AreaChart
-        width={CHART_WIDTH}
-        height={CHART_HEIGHT}
         data={rows}
-        margin={{ top: 4, right: 8, bottom: 0, left: -12 }}
-        onClick={(state) => {
-          const step = pickedStep(state);
-          if (step !== null) onPick?.(step);
-        }}
+        {...stepChartProps(onPick)}
       >
         <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
         <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} allowDecimals={false} fontSize={11} />

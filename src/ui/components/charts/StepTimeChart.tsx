@@ -1,21 +1,15 @@
 /** Step time split into rollout / reward / train / sync (ms), stacked per step. */
 import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'recharts';
 import type { TrainPoint } from '../../store/trainSlice';
-import { CHART_HEIGHT, CHART_WIDTH, ChartFrame, pickedStep } from './MetricChart';
+import { ChartFrame, stepChartProps } from './MetricChart';
 import { STEP_TIME_PARTS } from './trainCharts';
 
 export function StepTimeChart({ points, onPick }: { points: readonly TrainPoint[]; onPick?: (step: number) => void }) {
   return (
     <ChartFrame id="stepTime" title="Step time (ms)" points={points}>
       <BarChart
-        width={CHART_WIDTH}
-        height={CHART_HEIGHT}
         data={points as TrainPoint[]}
-        margin={{ top: 4, right: 8, bottom: 0, left: -4 }}
-        onClick={(state) => {
-          const step = pickedStep(state);
-          if (step !== null) onPick?.(step);
-        }}
+        {...stepChartProps(onPick, -4)}
       >
         <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
         <XAxis dataKey="step" allowDecimals={false} fontSize={11} />
