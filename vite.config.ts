@@ -75,7 +75,7 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['src/core/**/*.test.ts', 'src/adapters/**/*.test.ts', 'src/worker/**/*.test.ts', 'src/cli/**/*.test.ts', 'src/*.test.ts'],
+          include: ['src/core/**/*.test.ts', 'src/adapters/**/*.test.ts', 'src/worker/**/*.test.ts', 'src/cli/**/*.test.ts', 'src/testing/**/*.test.ts', 'src/*.test.ts'],
         },
       },
       {

@@ -39,8 +39,7 @@ const under = (target: string, dir: string): boolean => target === dir || target
 /** Why `file` may not import `target` (a resolved path under src), or null when allowed. */
 function relativeImportRule(file: string, target: string): string | null {
   const to = layerOf(target);
-  // Fakes and fixtures: only tests (and other fakes) use them, so they stay out of the app bundle and the CLI.
-  if (under(target, 'core/testing') && !isTestSupport(file) && !under(file, 'core/testing')) return 'core/testing is imported only by tests';
+  // Fakes, fixtures and harnesses: only tests use them, so they stay out of the app bundle and the CLI.
   if (to === 'testing') return isTestSupport(file) ? null : 'src/testing is imported only by tests';
   const rules: Record<Layer, () => string | null> = {
     core: () => (to === 'core' ? null : 'core imports only core'),
@@ -358,15 +357,15 @@ describe('architecture (STYLE.md dependency rules)', () => {
       'cli/main.ts': "import { o } from '../adapters/ort/ortLanguageModel';\nimport { n } from '../adapters/node/ortNode';",
       'adapters/http/x.ts': "import ort from 'onnxruntime-web';\nimport { s } from '../../ui/store/appStore';",
       'main.tsx': "import { App } from './ui/components/App';\nimport { c } from './cli/main';",
-      'cli/bench/x.ts': "import { f } from '../../core/testing/fakeLanguageModel';",
-      'core/policy/y.test.ts': "import { f } from '../testing/fakeLanguageModel';\nimport { r } from '../../testing/graphRunners';",
+      'cli/bench/x.ts': "import { f } from '../../testing/fakeLanguageModel';",
+      'core/policy/y.test.ts': "import { f } from '../../testing/fakeLanguageModel';\nimport { r } from '../../testing/graphRunners';",
       'testing/graphRunners.ts': "import * as ort from 'onnxruntime-node';\nimport { w } from '../adapters/ort/webSession';",
       'worker/z.ts': "import { r } from '../testing/graphRunners';",
     }).map(formatViolation);
     expect(found).toEqual([
       "src/adapters/http/x.ts:1  onnxruntime-web is imported only in adapters/ort: 'onnxruntime-web'",
       "src/adapters/http/x.ts:2  adapters import only core and adapters: '../../ui/store/appStore'",
-      "src/cli/bench/x.ts:1  core/testing is imported only by tests: '../../core/testing/fakeLanguageModel'",
+      "src/cli/bench/x.ts:1  src/testing is imported only by tests: '../../testing/fakeLanguageModel'",
       "src/cli/main.ts:1  cli imports core, cli and adapters except adapters/ort: '../adapters/ort/ortLanguageModel'",
       "src/core/bad.ts:1  core imports only core: '../adapters/http/fetchPort'",
       "src/core/bad.ts:2  core may not import react: 'react'",

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { expect, test } from '../fixtures';
 import { ModelPage } from '../pages/modelPage';
-import { makeTestCheckpoint, type TestCheckpointOptions } from '../../src/core/testing/testCheckpoints';
+import { makeTestCheckpoint, type TestCheckpointOptions } from '../../src/testing/testCheckpoints';
 
 const root = mkdtempSync(join(tmpdir(), 'e2e-convert-'));
 test.afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -15,7 +15,7 @@ import type { AppPage } from '../pages/appPage';
 import type { Trajectory } from '../../src/core';
 import { convertCheckpoint, runConversion } from '../../src/core/model/convert';
 import { createMemoryModelSink, createMemoryModelSource } from '../../src/core/model/modelSource';
-import { makeTestCheckpoint } from '../../src/core/testing/testCheckpoints';
+import { makeTestCheckpoint } from '../../src/testing/testCheckpoints';
 
 const TINY_DIR = fileURLToPath(new URL('../../public/models/tiny-router', import.meta.url));
 const TINY_URL = './models/tiny-router/';

@@ -20,7 +20,7 @@ import { GraphBuilder } from '../../src/core/onnx/graphBuilder';
 import { encodeModel } from '../../src/core/onnx/onnxProto';
 import { effectiveWeights } from '../../src/core/onnx/effectiveWeights';
 import { referenceForward } from '../../src/core/onnx/referenceForward';
-import { TINY_DECODER_CONFIGS, type TinyDecoderName } from '../../src/core/testing/tinyDecoders';
+import { TINY_DECODER_CONFIGS, type TinyDecoderName } from '../../src/testing/tinyDecoders';
 import { createSeededUniform } from '../../src/core/onnx/weights';
 import { getWeight, randomDecoderWeights } from '../../src/core/onnx/weights';
 

@@ -15,7 +15,7 @@ import { createEngineChannels } from '../testing/workerHarness';
 import { createInProcessEngine, type ModelConvertEvent, type ModelConvertRequest } from '../core/index';
 import { convertCheckpoint, runConversion } from '../core/model/convert';
 import { createMemoryModelSink, createMemoryModelSource } from '../core/model/modelSource';
-import { makeTestCheckpoint, type TestCheckpoint } from '../core/testing/testCheckpoints';
+import { makeTestCheckpoint, type TestCheckpoint } from '../testing/testCheckpoints';
 import { dequantisedWeights } from '../core/model/tinyRouter';
 import { referenceForward } from '../core/onnx/referenceForward';
 import { checkpointNameOfUrl, convertedCacheKey } from '../adapters/models/convertToCache';

@@ -13,7 +13,7 @@ import { createEngineChannels } from '../testing/workerHarness';
 import { createInProcessEngine, type ModelConvertEvent, type ModelConvertRequest, type ModelLoadRequest } from '../core/index';
 import { convertCheckpoint, runConversion } from '../core/model/convert';
 import { createMemoryModelSink, createMemoryModelSource } from '../core/model/modelSource';
-import { makeTestCheckpoint, type TestCheckpoint } from '../core/testing/testCheckpoints';
+import { makeTestCheckpoint, type TestCheckpoint } from '../testing/testCheckpoints';
 import type { LoadedPolicyModel } from '../core/run/policyModels';
 import { convertedCacheKey } from '../adapters/models/convertToCache';
 import { createInMemoryCacheStore, createModelCache, type CacheStore } from '../adapters/models/modelCache';

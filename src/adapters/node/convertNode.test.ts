@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, normalize } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModelFolder } from '../../core/model/modelFolder';
-import { makeTestCheckpoint, type TestCheckpoint } from '../../core/testing/testCheckpoints';
+import { makeTestCheckpoint, type TestCheckpoint } from '../../testing/testCheckpoints';
 import { dequantisedWeights } from '../../core/model/tinyRouter';
 import { referenceForward } from '../../core/onnx/referenceForward';
 import { convertToFolder } from './convertNode';

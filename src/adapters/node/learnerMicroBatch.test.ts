@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { rolloutSequences } from '../../testing/rolloutSequences';
 import { parseDecoderConfig } from '../../core/onnx/decoderConfig';
-import { TINY_DECODER_CONFIGS } from '../../core/testing/tinyDecoders';
+import { TINY_DECODER_CONFIGS } from '../../testing/tinyDecoders';
 import { createSeededUniform } from '../../core/onnx/weights';
 import { randomDecoderWeights } from '../../core/onnx/weights';
 import { buildTrainInputs, tokenWeights, type TrainBatch } from '../../core/learner/trainBatch';

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { rolloutSequences } from '../../testing/rolloutSequences';
 import { parseDecoderConfig, type DecoderConfig } from '../../core/onnx/decoderConfig';
-import { TINY_DECODER_CONFIGS } from '../../core/testing/tinyDecoders';
+import { TINY_DECODER_CONFIGS } from '../../testing/tinyDecoders';
 import { createSeededUniform } from '../../core/onnx/weights';
 import { randomDecoderWeights, type WeightTensor } from '../../core/onnx/weights';
 import { rlObjective } from '../../core/rl/losses';

@@ -12,7 +12,7 @@ import type { Precision } from '../../core/onnx/decoderGraph';
 import { effectiveWeights } from '../../core/onnx/effectiveWeights';
 import { dequantizeQ4, quantizeQ4 } from '../../core/onnx/quantizeQ4';
 import { referenceForward } from '../../core/onnx/referenceForward';
-import { TINY_DECODER_CONFIGS, type TinyDecoderName } from '../../core/testing/tinyDecoders';
+import { TINY_DECODER_CONFIGS, type TinyDecoderName } from '../../testing/tinyDecoders';
 import { createSeededUniform } from '../../core/onnx/weights';
 import { LINEAR_NAMES, linearPrefix, randomDecoderWeights, type DecoderWeights, type WeightTensor } from '../../core/onnx/weights';
 import { createNodeSession, ModelLoadError, runDecoder, type KvCacheArrays, type NodeSession } from './ortNode';

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { buildDecoderModel } from '../../core/onnx/buildDecoder';
 import { parseDecoderConfig, type DecoderConfig } from '../../core/onnx/decoderConfig';
 import { readDecoderWeights } from '../../core/onnx/readDecoderWeights';
-import { TINY_DECODER_CONFIGS, type TinyDecoderName } from '../../core/testing/tinyDecoders';
+import { TINY_DECODER_CONFIGS, type TinyDecoderName } from '../../testing/tinyDecoders';
 import { createSeededUniform } from '../../core/onnx/weights';
 import { randomDecoderWeights } from '../../core/onnx/weights';
 import { createNodeSession, runDecoder } from './ortNode';

@@ -17,7 +17,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseDecoderConfig, type DecoderConfig } from '../../core/onnx/decoderConfig';
-import { TINY_DECODER_CONFIGS, type TinyDecoderName } from '../../core/testing/tinyDecoders';
+import { TINY_DECODER_CONFIGS, type TinyDecoderName } from '../../testing/tinyDecoders';
 import { createSeededUniform, randomDecoderWeights, type DecoderWeights, type WeightTensor } from '../../core/onnx/weights';
 import { LOSS_OUTPUTS, type TrainingLoss } from '../../core/autodiff/lossGraph';
 import { initLora, LORA_ALL_LINEAR, LORA_ATTENTION_QV, mergeLora, type LoraConfig } from '../../core/autodiff/lora';

@@ -10,7 +10,7 @@ import { buildDecoderModel } from '../../core/onnx/buildDecoder';
 import { parseDecoderConfig, type DecoderConfig } from '../../core/onnx/decoderConfig';
 import { dequantizeQ4, quantizeQ4 } from '../../core/onnx/quantizeQ4';
 import { referenceForward } from '../../core/onnx/referenceForward';
-import { TINY_DECODER_CONFIGS, type TinyDecoderName } from '../../core/testing/tinyDecoders';
+import { TINY_DECODER_CONFIGS, type TinyDecoderName } from '../../testing/tinyDecoders';
 import { createSeededUniform } from '../../core/onnx/weights';
 import { LINEAR_NAMES, linearPrefix, randomDecoderWeights, type DecoderWeights, type WeightTensor } from '../../core/onnx/weights';
 import { createOrtLanguageModel, halfToFloat, OrtModelInputError } from './ortLanguageModel';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../core/math/rng';
 import { generateToEnd } from '../../core/policy/decodeLoop';
-import { createFakeLanguageModel, createTurnScript } from '../../core/testing/fakeLanguageModel';
+import { createFakeLanguageModel, createTurnScript } from '../../testing/fakeLanguageModel';
 import { TokenizerMismatchError } from '../../core/policy/languageModel';
 import { buildModelInput, ChatTemplateError } from '../../core/policy/tokenizedChat';
 import { byteLevelAlphabet } from '../../core/tokenizer/byteLevel';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFsModelSource } from '../../adapters/node/modelFs';
 import { runDecoder } from '../../adapters/node/ortNode';
 import { loadModelFolder } from '../../core/model/modelFolder';
-import { makeTestCheckpoint } from '../../core/testing/testCheckpoints';
+import { makeTestCheckpoint } from '../../testing/testCheckpoints';
 import { dequantisedWeights } from '../../core/model/tinyRouter';
 import { referenceForward } from '../../core/onnx/referenceForward';
 import { runConvertCommand } from './convertCommand';

@@ -1,6 +1,6 @@
 /**
  * core trainLoop with the ONNX learner on onnxruntime-node (one thread: bitwise deterministic), on the
- * synthetic task of core/testing/syntheticTask.ts: a tiny Qwen2 decoder over 8 tokens reads a context token
+ * synthetic task of src/testing/syntheticTask.ts: a tiny Qwen2 decoder over 8 tokens reads a context token
  * and emits one action token; the real Router-R1 reward pays the rewarded action. Rollouts sample
  * from the rollout model that syncWeights rebuilds from the learner's weights (rolloutModel.ts) —
  * the same path `cli train` uses. Checks: reward improves; same seed → same metrics and weights,
@@ -14,12 +14,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { softmax } from '../../core/math/logits';
 import { parseDecoderConfig } from '../../core/onnx/decoderConfig';
-import { TINY_DECODER_CONFIGS } from '../../core/testing/tinyDecoders';
+import { TINY_DECODER_CONFIGS } from '../../testing/tinyDecoders';
 import { createSeededUniform } from '../../core/onnx/weights';
 import { randomDecoderWeights } from '../../core/onnx/weights';
 import type { TrainCheckpoint } from '../../core/rl/checkpointStore';
 import type { Learner } from '../../core/learner/learner';
-import { answerText, contextOf, createSyntheticTask, sampleFrom, syntheticTrajectory } from '../../core/testing/syntheticTask';
+import { answerText, contextOf, createSyntheticTask, sampleFrom, syntheticTrajectory } from '../../testing/syntheticTask';
 import { createTrainConfig, type TrainConfig } from '../../core/rl/trainConfig';
 import { runTrainLoop } from '../../core/rl/trainLoop';
 import type { TrainStepMetrics } from '../../core/rl/trainMetrics';

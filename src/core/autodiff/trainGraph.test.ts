@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parseDecoderConfig } from '../onnx/decoderConfig';
 import { GraphBuilder } from '../onnx/graphBuilder';
 import { readModelSummary } from '../onnx/onnxProto';
-import { TINY_DECODER_CONFIGS } from '../testing/tinyDecoders';
+import { TINY_DECODER_CONFIGS } from '../../testing/tinyDecoders';
 import { createSeededUniform } from '../onnx/weights';
 import { expectedWeightShapes, randomDecoderWeights } from '../onnx/weights';
 import { appendBackward } from './autodiff';

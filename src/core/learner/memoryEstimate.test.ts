@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseDecoderConfig } from '../onnx/decoderConfig';
-import { TINY_DECODER_CONFIGS } from '../testing/tinyDecoders';
+import { TINY_DECODER_CONFIGS } from '../../testing/tinyDecoders';
 import { expectedWeightShapes } from '../onnx/weights';
 import { LORA_ATTENTION_QV } from '../autodiff/lora';
 import { checkTrainingFits, estimateTrainMemory, formatBytes, maxRowsPerRun, worstCaseSeqLen } from './memoryEstimate';

@@ -9,7 +9,7 @@ import { createMemoryModelSink, createMemoryModelSource } from './modelSource';
 import { findPreset, hfResolveUrl, presetForUrl, presetRouterJson, ROUTER_R1_PRESETS } from './presets';
 import { parseRouterJson, serializeRouterJson } from './routerJson';
 import { SafetensorsError } from './safetensors';
-import { makeTestCheckpoint } from '../testing/testCheckpoints';
+import { makeTestCheckpoint } from '../../testing/testCheckpoints';
 
 async function convert(files: Map<string, string | Uint8Array>, location = 'ckpt', opts = {}) {
   const sink = createMemoryModelSink();

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildDecoderModel } from '../onnx/buildDecoder';
 import { parseDecoderConfig } from '../onnx/decoderConfig';
 import { encodeModel, readModelSummary } from '../onnx/onnxProto';
-import { TINY_DECODER_CONFIGS, type TinyDecoderName } from '../testing/tinyDecoders';
+import { TINY_DECODER_CONFIGS, type TinyDecoderName } from '../../testing/tinyDecoders';
 import { createSeededUniform } from '../onnx/weights';
 import { randomDecoderWeights } from '../onnx/weights';
 import { encodeModelWithExternalData, needsExternalData } from './externalData';

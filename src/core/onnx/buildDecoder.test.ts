@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildDecoderModel, DecoderBuildError } from './buildDecoder';
 import { parseDecoderConfig } from './decoderConfig';
 import { encodeModel, readModelSummary } from './onnxProto';
-import { TINY_DECODER_CONFIGS } from '../testing/tinyDecoders';
+import { TINY_DECODER_CONFIGS } from '../../testing/tinyDecoders';
 import { createSeededUniform } from './weights';
 import { randomDecoderWeights, WeightShapeError } from './weights';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DecoderConfigError, parseDecoderConfig, ropeInvFreq } from './decoderConfig';
-import { TINY_DECODER_CONFIGS } from '../testing/tinyDecoders';
+import { TINY_DECODER_CONFIGS } from '../../testing/tinyDecoders';
 
 /** The released Router-R1 bases (from their public config.json files), trimmed to the fields we read. */
 const QWEN25_3B = {

@@ -12,7 +12,7 @@ import { effectiveWeights } from './effectiveWeights';
 import { encodeModel } from './onnxProto';
 import { ProtoWriter } from './protobuf';
 import { DecoderWeightsReadError, readDecoderWeights, readOnnxInitializers } from './readDecoderWeights';
-import { TINY_DECODER_CONFIGS, type TinyDecoderName } from '../testing/tinyDecoders';
+import { TINY_DECODER_CONFIGS, type TinyDecoderName } from '../../testing/tinyDecoders';
 import { createSeededUniform } from './weights';
 import { expectedWeightShapes, randomDecoderWeights, type DecoderWeights } from './weights';
 

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDecoderConfig, type DecoderConfig } from './decoderConfig';
 import { referenceForward } from './referenceForward';
-import { TINY_DECODER_CONFIGS } from '../testing/tinyDecoders';
+import { TINY_DECODER_CONFIGS } from '../../testing/tinyDecoders';
 import { createSeededUniform } from './weights';
 import { randomDecoderWeights, type WeightTensor } from './weights';
 

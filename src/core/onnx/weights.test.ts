@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDecoderConfig } from './decoderConfig';
-import { TINY_DECODER_CONFIGS } from '../testing/tinyDecoders';
+import { TINY_DECODER_CONFIGS } from '../../testing/tinyDecoders';
 import { createSeededUniform } from './weights';
 import { assertDecoderWeights, expectedWeightShapes, mixWeights, randomDecoderWeights, WeightShapeError, type WeightTensor } from './weights';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createRng } from '../math/rng';
 import { createByteTokenizer } from '../tokenizer/byteTokenizer';
 import { generateGroup, generateToEnd, generateTokens, type GenerationEvent } from './decodeLoop';
-import { createFakeLanguageModel, createTurnScript, type FakeLanguageModel } from '../testing/fakeLanguageModel';
+import { createFakeLanguageModel, createTurnScript, type FakeLanguageModel } from '../../testing/fakeLanguageModel';
 import { commonPrefixLength, planPrefill, prefillContext } from './kvPrefix';
 import type { GenerateRequest, Tokenizer } from './ports';
 import { frameChatTemplate } from './tokenizedChat';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTagTokenizer } from '../testing/tagTokenizer';
+import { createTagTokenizer } from '../../testing/tagTokenizer';
 import { createExtractiveSpans, spanSourcesOf, UNKNOWN_ANSWER, type SpanSources } from './extractiveSpans';
 
 /** Multi-character pieces (ids 1000+), as a BPE has: some cross a word boundary or the route's colon. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createByteTokenizer } from '../tokenizer/byteTokenizer';
-import { createFakeLanguageModel, createTurnScript } from '../testing/fakeLanguageModel';
+import { createFakeLanguageModel, createTurnScript } from '../../testing/fakeLanguageModel';
 import { createLanguageModelPolicy, type TokenEvent } from './languageModelPolicy';
 import { TokenizerMismatchError } from './languageModel';
 import type { GenerateRequest } from './ports';

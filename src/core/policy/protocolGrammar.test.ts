@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTagTokenizer, TAG_TOKENS } from '../testing/tagTokenizer';
+import { createTagTokenizer, TAG_TOKENS } from '../../testing/tagTokenizer';
 import type { Tokenizer } from './ports';
 import { createProtocolGrammar } from './protocolGrammar';
 

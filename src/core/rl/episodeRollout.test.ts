@@ -7,7 +7,7 @@ import { DEFAULT_AGENT_TEMPLATE } from '../protocol/prompt';
 import { createScriptedCaller, createScriptedPolicy } from '../run/scripted';
 import { createEpisodeRollout, trajectorySequence } from './episodeRollout';
 import { rolloutProblem, type RolloutRequest } from './rollouts';
-import { createFakeBigramLearner } from '../testing/fakeBigramLearner';
+import { createFakeBigramLearner } from '../../testing/fakeBigramLearner';
 import { createTrainConfig } from './trainConfig';
 import { runTrainLoop } from './trainLoop';
 

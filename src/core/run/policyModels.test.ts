@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { EngineEpisodeRequest, LoadedModelInfo, ModelLoadEvent } from '../engine';
 import { DEFAULT_ENV_SETTINGS, type PoolModelRecord } from '../env/trajectory';
 import { createByteTokenizer } from '../tokenizer/byteTokenizer';
-import { createFakeLanguageModel, type FakeLanguageModel } from '../testing/fakeLanguageModel';
+import { createFakeLanguageModel, type FakeLanguageModel } from '../../testing/fakeLanguageModel';
 import { NO_CHAT_FRAMING } from '../policy/tokenizedChat';
 import type { EpisodeEvent } from './episodeEvents';
 import { createInProcessEngine } from './inProcessEngine';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { duneEpisodeRequest } from '../testing/duneEpisode';
+import { duneEpisodeRequest } from '../../testing/duneEpisode';
 import { createByteTokenizer } from '../tokenizer/byteTokenizer';
 import { CandidateCallError, type CandidateCaller, type Policy } from '../policy/ports';
 import { createCostWindow } from '../reward/costReward';

@@ -4,14 +4,14 @@
  * emits one token; tokens C..C+K−1 are the K actions, answered as "choice{k}". The question's gold
  * answer names the rewarded action, and the real Router-R1 reward scores the response, so EM 1 → 1.
  */
-import { DEFAULT_ENV_SETTINGS, TRAJECTORY_VERSION, type CallRecord, type PoolModelRecord, type QuestionRecord, type RoundRecord, type Trajectory } from '../env/trajectory';
-import { computeMetrics } from '../env/metrics';
-import { parseAction } from '../protocol/actions';
-import { softmax } from '../math/logits';
-import type { Rng } from '../math/rng';
+import { DEFAULT_ENV_SETTINGS, TRAJECTORY_VERSION, type CallRecord, type PoolModelRecord, type QuestionRecord, type RoundRecord, type Trajectory } from '../core/env/trajectory';
+import { computeMetrics } from '../core/env/metrics';
+import { parseAction } from '../core/protocol/actions';
+import { softmax } from '../core/math/logits';
+import type { Rng } from '../core/math/rng';
 import { BIGRAM_LOGITS } from './fakeBigramLearner';
-import type { ParamMap } from '../learner/paramMap';
-import type { Rollout, RolloutPort, RolloutRequest } from '../rl/rollouts';
+import type { ParamMap } from '../core/learner/paramMap';
+import type { Rollout, RolloutPort, RolloutRequest } from '../core/rl/rollouts';
 
 export const POOL: PoolModelRecord[] = [
   { name: 'Small-8B', provider: 'offline', providerModelId: 'small', inputPer1M: 0.1, outputPer1M: 0.2 },

@@ -3,7 +3,7 @@
  * 100 + its code, optional multi-character `pieces` are ids 1000+ (decoded only, as a BPE's merged pieces
  * would be), and an optional `eos` id decodes to nothing. Encoding never produces pieces. Tests only.
  */
-import type { Tokenizer } from '../policy/ports';
+import type { Tokenizer } from '../core/policy/ports';
 
 export const TAG_TOKENS = ['<think>', '</think>', '<search>', '</search>', '<answer>', '</answer>', '<information>', '</information>'] as const;
 

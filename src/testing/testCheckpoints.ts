@@ -6,12 +6,12 @@
  *
  * Not for: shipping (public/models is written by tinyRouter.ts).
  */
-import { parseDecoderConfig, type DecoderConfig } from '../onnx/decoderConfig';
-import { createSeededUniform } from '../onnx/weights';
-import { randomDecoderWeights, type WeightTensor } from '../onnx/weights';
-import { bfloat16BytesToFloat32, float32ToHalfBytes, halfBytesToFloat32 } from '../model/floatFormats';
-import { SAFETENSORS_INDEX_FILE, writeSafetensors, type FloatDtype } from '../model/safetensors';
-import { createTinyTokenizer, TINY_CHATML_TEMPLATE } from '../tokenizer/tinyTokenizer';
+import { parseDecoderConfig, type DecoderConfig } from '../core/onnx/decoderConfig';
+import { createSeededUniform } from '../core/onnx/weights';
+import { randomDecoderWeights, type WeightTensor } from '../core/onnx/weights';
+import { bfloat16BytesToFloat32, float32ToHalfBytes, halfBytesToFloat32 } from '../core/model/floatFormats';
+import { SAFETENSORS_INDEX_FILE, writeSafetensors, type FloatDtype } from '../core/model/safetensors';
+import { createTinyTokenizer, TINY_CHATML_TEMPLATE } from '../core/tokenizer/tinyTokenizer';
 
 export interface TestCheckpointOptions {
   family?: 'qwen2' | 'llama';

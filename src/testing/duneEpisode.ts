@@ -2,10 +2,10 @@
  * A small episode request for tests: "Who wrote Dune?" over the example pool, a one-line compact-style
  * prompt, the default agent template and settings, α 0. Tests only.
  */
-import { DEFAULT_ENV_SETTINGS } from '../env/trajectory';
-import type { EpisodeRequest } from '../run/runEpisode';
-import { DEFAULT_AGENT_TEMPLATE } from '../protocol/prompt';
-import { EXAMPLE_POOL } from '../run/exampleTrajectory';
+import { DEFAULT_ENV_SETTINGS } from '../core/env/trajectory';
+import type { EpisodeRequest } from '../core/run/runEpisode';
+import { DEFAULT_AGENT_TEMPLATE } from '../core/protocol/prompt';
+import { EXAMPLE_POOL } from '../core/run/exampleTrajectory';
 
 export function duneEpisodeRequest(over: Partial<EpisodeRequest> = {}): EpisodeRequest {
   return {

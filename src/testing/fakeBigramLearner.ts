@@ -11,12 +11,12 @@
  *   ∂L/∂W[x_{t−1}, j] += ∂L/∂logπ_t · ([j = x_t] − p_j) + ∂L/∂H_t · (−p_j (log p_j + H_t))
  *   ∂L/∂u[x_{t−1}]    += ∂L/∂v_t
  */
-import { logSoftmax } from '../math/logits';
-import type { Rng } from '../math/rng';
-import { rlObjective } from '../rl/losses';
-import type { Learner, LearnerOutput } from '../learner/learner';
-import { cloneParams, zerosLike, type ParamMap } from '../learner/paramMap';
-import type { TrainBatch, TrainInputs } from '../learner/trainBatch';
+import { logSoftmax } from '../core/math/logits';
+import type { Rng } from '../core/math/rng';
+import { rlObjective } from '../core/rl/losses';
+import type { Learner, LearnerOutput } from '../core/learner/learner';
+import { cloneParams, zerosLike, type ParamMap } from '../core/learner/paramMap';
+import type { TrainBatch, TrainInputs } from '../core/learner/trainBatch';
 
 export const BIGRAM_LOGITS = 'bigram.logits';
 export const BIGRAM_VALUE = 'value.head';

@@ -1,5 +1,5 @@
 /**
- * A tiny deterministic LanguageModel for tests and demos without onnxruntime. Its "KV cache" is a
+ * A tiny deterministic LanguageModel for tests, without onnxruntime. Its "KV cache" is a
  * hash chain: position i holds h_i = mix(h_{i−1}, id_i), so the logits of a position depend on the
  * whole prefix, and a cache that was truncated or extended wrongly gives different logits than a
  * full recompute (`logitsFor`, the oracle). Counters report how many tokens were fed.
@@ -7,7 +7,7 @@
  *   logits_j(h) = 3 · (2 · u(h, j) − 1)            u ∈ [0, 1): a hash of (h, j)
  *              + boost · [j = prefer(prefix)]       an optional script the model "wants" to follow
  */
-import type { ForwardOptions, LanguageModel } from '../policy/languageModel';
+import type { ForwardOptions, LanguageModel } from '../core/policy/languageModel';
 
 export interface FakeLanguageModelOptions {
   vocabSize: number;

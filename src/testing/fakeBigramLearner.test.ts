@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createRng } from '../math/rng';
+import { createRng } from '../core/math/rng';
 import { BIGRAM_LOGITS, BIGRAM_VALUE, createFakeBigramLearner } from './fakeBigramLearner';
-import { cloneParams } from '../learner/paramMap';
-import { buildTrainInputs, tokenWeights, type TrainBatch } from '../learner/trainBatch';
+import { cloneParams } from '../core/learner/paramMap';
+import { buildTrainInputs, tokenWeights, type TrainBatch } from '../core/learner/trainBatch';
 
 /** A PPO-style batch over vocabulary 5 with KL, entropy and value terms all active. */
 async function batchFor(learner: ReturnType<typeof createFakeBigramLearner>, seed: number): Promise<TrainBatch> {
