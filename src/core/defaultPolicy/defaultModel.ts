@@ -10,7 +10,7 @@
  * limit (8,192: the reference settings, rolling context 4,096 + 1,024 new tokens, fit).
  */
 import { createRng, type Rng } from '../math/rng';
-import type { DecoderConfig } from '../onnx/decoderConfig';
+import { qwen2ConfigJson, type DecoderConfig } from '../onnx/decoderConfig';
 import { expectedWeightShapes, type WeightTensor } from '../onnx/weights';
 import type { TeacherPlan } from './teacher';
 import type { RouterJson } from '../model/routerJson';
@@ -70,26 +70,7 @@ export const DEFAULT_BPE_VOCAB = 2048;
 
 /** The model's config.json (Qwen2 family). `vocabSize` is padded to a multiple of 16 by the caller. */
 export function defaultPolicyConfigJson(vocabSize: number, ids: { eos: number; pad: number }): Record<string, unknown> {
-  return {
-    architectures: ['Qwen2ForCausalLM'],
-    model_type: 'qwen2',
-    hidden_size: 128,
-    intermediate_size: 384,
-    num_hidden_layers: 4,
-    num_attention_heads: 4,
-    num_key_value_heads: 2,
-    vocab_size: vocabSize,
-    max_position_embeddings: 8192,
-    rms_norm_eps: 1e-6,
-    rope_theta: 10000,
-    hidden_act: 'silu',
-    tie_word_embeddings: true,
-    use_sliding_window: false,
-    bos_token_id: null,
-    eos_token_id: ids.eos,
-    pad_token_id: ids.pad,
-    torch_dtype: 'float32',
-  };
+  return qwen2ConfigJson({ hiddenSize: 128, intermediateSize: 384, layers: 4, heads: 4, kvHeads: 2, maxPositions: 8192 }, vocabSize, ids);
 }
 
 

@@ -9,7 +9,7 @@
  * Not for: anything that should route well (that is the trained embedded policy, issue 6).
  */
 import { buildDecoderModel } from '../onnx/buildDecoder';
-import { parseDecoderConfig, type DecoderConfig } from '../onnx/decoderConfig';
+import { parseDecoderConfig, qwen2ConfigJson, type DecoderConfig } from '../onnx/decoderConfig';
 import { dequantizeQ4, quantizeQ4 } from '../onnx/quantizeQ4';
 import { referenceForward, type ReferenceKvCache } from '../onnx/referenceForward';
 import { createSeededUniform } from '../onnx/weights';
@@ -30,26 +30,7 @@ const json = (v: unknown): string => JSON.stringify(v, null, 2) + '\n';
 const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
 
 export function tinyRouterConfigJson(vocabSize: number, specialIds: { eos: number; pad: number }): Record<string, unknown> {
-  return {
-    architectures: ['Qwen2ForCausalLM'],
-    model_type: 'qwen2',
-    hidden_size: 64,
-    intermediate_size: 128,
-    num_hidden_layers: 2,
-    num_attention_heads: 4,
-    num_key_value_heads: 2,
-    vocab_size: vocabSize,
-    max_position_embeddings: 512,
-    rms_norm_eps: 1e-6,
-    rope_theta: 10000,
-    hidden_act: 'silu',
-    tie_word_embeddings: true,
-    use_sliding_window: false,
-    bos_token_id: null,
-    eos_token_id: specialIds.eos,
-    pad_token_id: specialIds.pad,
-    torch_dtype: 'float32',
-  };
+  return qwen2ConfigJson({ hiddenSize: 64, intermediateSize: 128, layers: 2, heads: 4, kvHeads: 2, maxPositions: 512 }, vocabSize, specialIds);
 }
 
 /** Replace every linear weight with what MatMulNBits computes with (Ŵ = dequant(quant(W))). */

@@ -154,3 +154,40 @@ export function ropeInvFreq(config: DecoderConfig): Float64Array {
   }
   return out;
 }
+
+/** The shape of a small Qwen2 decoder of our own (the embedded policies, the tiny test router). */
+export interface Qwen2Shape {
+  hiddenSize: number;
+  intermediateSize: number;
+  layers: number;
+  heads: number;
+  kvHeads: number;
+  maxPositions: number;
+}
+
+/**
+ * config.json (Hugging Face, Qwen2ForCausalLM) of such a decoder: tied embeddings, rope θ 10000, RMSNorm
+ * ε 1e-6, SiLU, no sliding window, float32, no BOS. Key order is fixed (the committed folders hold it).
+ */
+export function qwen2ConfigJson(shape: Qwen2Shape, vocabSize: number, ids: { eos: number; pad: number }): Record<string, unknown> {
+  return {
+    architectures: ['Qwen2ForCausalLM'],
+    model_type: 'qwen2',
+    hidden_size: shape.hiddenSize,
+    intermediate_size: shape.intermediateSize,
+    num_hidden_layers: shape.layers,
+    num_attention_heads: shape.heads,
+    num_key_value_heads: shape.kvHeads,
+    vocab_size: vocabSize,
+    max_position_embeddings: shape.maxPositions,
+    rms_norm_eps: 1e-6,
+    rope_theta: 10000,
+    hidden_act: 'silu',
+    tie_word_embeddings: true,
+    use_sliding_window: false,
+    bos_token_id: null,
+    eos_token_id: ids.eos,
+    pad_token_id: ids.pad,
+    torch_dtype: 'float32',
+  };
+}

@@ -21,14 +21,20 @@ const INDEX = parseEmbeddedIndex({
   warmups: [{ name: 'router-nano-a0-warmup', of: 'router-nano-a0', alpha: 0 }],
 });
 
+/** The form over a fresh store. */
+function renderTrainForm(): ReturnType<typeof createAppStore> {
+  const store = createAppStore();
+  render(
+    <AppStoreContext.Provider value={store}>
+      <TrainForm />
+    </AppStoreContext.Provider>,
+  );
+  return store;
+}
+
 describe('TrainForm: starting policy', () => {
   it('offers the embedded router-nano variants and baselines once the index is loaded; choosing one trains that folder', () => {
-    const store = createAppStore();
-    render(
-      <AppStoreContext.Provider value={store}>
-        <TrainForm />
-      </AppStoreContext.Provider>,
-    );
+    const store = renderTrainForm();
     const select = screen.getByTestId('train.form.policy') as HTMLSelectElement;
     expect(select.tagName).toBe('SELECT'); // keyboard-operable natively
     expect([...select.options].map((o) => o.value)).toEqual(['tiny-router', 'loaded']);
@@ -50,12 +56,7 @@ describe('TrainForm: starting policy', () => {
   });
 
   it("offers the two warm-ups mixed (the α demo's start) only when the index lists both; choosing it trains their 50/50 mix", () => {
-    const store = createAppStore();
-    render(
-      <AppStoreContext.Provider value={store}>
-        <TrainForm />
-      </AppStoreContext.Provider>,
-    );
+    const store = renderTrainForm();
     const select = screen.getByTestId('train.form.policy') as HTMLSelectElement;
     act(() => store.getState().setEmbeddedIndex({ status: 'ready', index: INDEX })); // only the a0 warm-up
     expect([...select.options].map((o) => o.value)).not.toContain(TRAIN_POLICY_WARMUP_MIX);
@@ -73,12 +74,7 @@ describe('TrainForm: starting policy', () => {
   });
 
   it('"α-shift demo" fills the form with cli/train/examples/alpha-shift.json\'s values, shown in the inputs (offered with the mix only)', () => {
-    const store = createAppStore();
-    render(
-      <AppStoreContext.Provider value={store}>
-        <TrainForm />
-      </AppStoreContext.Provider>,
-    );
+    const store = renderTrainForm();
     expect(screen.queryByTestId('train.form.preset.alphaShift')).toBeNull(); // no index, no mix
     const both = parseEmbeddedIndex({ ...INDEX, warmups: [...(INDEX.warmups ?? []), { name: 'router-nano-a08-warmup', of: 'router-nano-a08', alpha: 0.8 }] });
     act(() => store.getState().setEmbeddedIndex({ status: 'ready', index: both }));

@@ -216,7 +216,8 @@ describe('evalActions', () => {
   describe('the embedded policy by α (policy:embedded)', () => {
     const variants = EMBEDDED_VARIANTS;
 
-    it('moving α switches the variant and sets the cost-aware bias λ = 4α; one method id, one history point per α', async () => {
+    /** The embedded policy and cheapest on 2 questions, at α 0 and then at α 0.8. */
+    async function runAtAlpha0Then08() {
       const { store, requests } = setup();
       const actions = createEvalActions({ ...depsOf(store, requests), baseUrl: 'http://app.test/' });
       store.getState().setEvalEmbedded({ status: 'ready', variants });
@@ -224,6 +225,11 @@ describe('evalActions', () => {
       const first = await actions.startEvaluation();
       store.getState().setEvalSettings({ alpha: 0.8 });
       const second = await actions.startEvaluation();
+      return { store, requests, actions, first, second };
+    }
+
+    it('moving α switches the variant and sets the cost-aware bias λ = 4α; one method id, one history point per α', async () => {
+      const { store, requests, first, second } = await runAtAlpha0Then08();
       expect(store.getState().evalError).toBeNull();
       const [a0, a08] = requests;
       expect(a0?.spec.methods[1]).toEqual({ kind: 'policy', id: 'embedded', label: 'embedded policy at α 0: router-nano-a0', variant: 'router-nano-a0' });
@@ -235,13 +241,7 @@ describe('evalActions', () => {
     });
 
     it("a point of an earlier run (α 0) opens that run's episode, not the latest run's (α 0.8)", async () => {
-      const { store, requests } = setup();
-      const actions = createEvalActions({ ...depsOf(store, requests), baseUrl: 'http://app.test/' });
-      store.getState().setEvalEmbedded({ status: 'ready', variants });
-      store.getState().setEvalSettings({ methods: ['cheapest', 'policy:embedded'], alpha: 0, limit: 2 });
-      const first = await actions.startEvaluation();
-      store.getState().setEvalSettings({ alpha: 0.8 });
-      const second = await actions.startEvaluation();
+      const { store, actions, first, second } = await runAtAlpha0Then08();
       const [h0, h08] = store.getState().evalHistory;
       expect(h0).toBe(first);
       expect(h08).toBe(second);
