@@ -1,5 +1,5 @@
 /**
- * Converting a checkpoint in the browser (issue 4 item 5): a Qwen2-shaped safetensors checkpoint the test
+ * Converting a checkpoint in the browser: a Qwen2-shaped safetensors checkpoint the test
  * writes (bf16, two shards with an index, config and tokenizer files; random weights, a few MB so the
  * conversion takes long enough to watch) is picked with the folder chooser in "Convert a checkpoint";
  * the engine worker converts it into the model cache with progress (tensor n of N, bytes); "Use it"

@@ -1,5 +1,5 @@
 /**
- * The demo gallery (issue 8, "Demo mode"): on first load, in a fresh context (no keys, empty storage and
+ * The demo gallery: on first load, in a fresh context (no keys, empty storage and
  * cache) and before any model weights arrive, the gallery lists the recorded episodes of
  * public/demos/gallery.json; opening one (click or Enter) replays it in the timeline, step by step; the
  * α comparison shows both runs side by side; a missing or malformed file is a note and the app works on.

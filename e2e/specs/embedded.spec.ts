@@ -1,5 +1,5 @@
 /**
- * The embedded default policy (issue 6, "The embedded default in the app"), as a new user meets it: the
+ * The embedded default policy, as a new user meets it: the
  * app opens in the router policy mode with the embedded default (models/embedded.json → router-nano-a0)
  * and the offline pool, no keys and no clicks; one click runs a held-out bank question to an answer
  * through routed rounds on wasm; the α control switches which variant runs (router-nano-a08 from α ≥ 0.5,

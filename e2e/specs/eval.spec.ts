@@ -1,5 +1,5 @@
 /**
- * The Evaluation view (issue 7) on the offline pool's held-out split: 20 questions × several baselines
+ * The Evaluation view on the offline pool's held-out split: 20 questions × several baselines
  * run in the worker; the per-dataset table, the Pareto plot's points, the routing share with the
  * collapse warning of a single-model method, a row opening its trajectory in the timeline, the CSV
  * export, and a run paused and resumed that ends with the same summary as the CLI's code

@@ -1,5 +1,5 @@
 /**
- * Issue 7's e2e acceptance, as a new user would do it in the Evaluate view: a 20-question evaluation of
+ * The acceptance run, as a new user would do it in the Evaluate view: a 20-question evaluation of
  * the embedded policy ("embedded policy by α", on wasm) and three baselines (cheapest, largest, random)
  * on the offline pool's held-out questions; the results table (a row per dataset and method), the
  * Pareto plot (one point per method) and the routing chart (one row per method) render; moving the α

@@ -1,5 +1,5 @@
 /**
- * The model policy in the app (issue 4, "In the app"): load the committed tiny-router by URL prefix and by
+ * The model policy in the app: load the committed tiny-router by URL prefix and by
  * the folder picker, generate on wasm and on WebGPU (SwiftShader here: correct, slow), watch its tokens
  * stream into a round before the round is recorded, stop mid-generation, fork a round and compare the two
  * branches, and see why WebGPU was not used when the browser refuses it; load a model whose weights are in

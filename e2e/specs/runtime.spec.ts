@@ -1,5 +1,5 @@
 /**
- * The policy runtime in Chromium (issue 4 acceptance): onnxruntime-web on wasm AND on WebGPU (SwiftShader
+ * The policy runtime in Chromium: onnxruntime-web on wasm AND on WebGPU (SwiftShader
  * here: correct, slow, no shader-f16) gives the same logits as the float64 TypeScript reference — fp32
  * within 1e-4, q4 within 1e-3 against the reference on the dequantised weights (q8, wasm only, measured:
  * see TOLERANCE) — for the three tiny

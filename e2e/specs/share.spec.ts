@@ -1,5 +1,5 @@
 /**
- * Share links and bundles (issue 8): a finished trajectory shared from one browser context opens in a
+ * Share links and bundles: a finished trajectory shared from one browser context opens in a
  * fresh one (empty storage, no keys) with the same rounds, texts, costs and rewards, ready to step
  * through; a setup link opens ready to run and reproduces the run on the offline pool; an evaluation
  * link opens its table; broken and hostile links show a message and the app stays usable; a canary

@@ -1,5 +1,5 @@
 /**
- * The Train view (issue 5, acceptance "e2e in Chromium"): start GRPO training of the tiny-router on
+ * The Train view in Chromium: start GRPO training of the tiny-router on
  * wasm for a few steps, see every chart gain points, pause (a 'pause' checkpoint in IndexedDB), reload
  * the page, resume from the checkpoint (the step counter continues), export it as a file, import it
  * back, and run an episode with it as the policy. Small G and batch keep a step to about a second.

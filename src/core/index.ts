@@ -34,7 +34,7 @@ export { createMemoryResponseCache, responseCacheKey, fnv1a64, type ResponseCach
 export { createSpendingCap, estimateWorstCaseUsd, type SpendingCap } from './providers/spendingCap';
 export { createHttpCandidateCaller, DEFAULT_TIMEOUT_MS, type HttpCandidateCallerDeps } from './providers/httpCandidateCaller';
 export * from './providers/poolPresets';
-// The UI's view of data, providers and the offline pool (issue 3, UI half).
+// The UI's view of data, providers and the offline pool.
 export * from './data/qaDatasets';
 export { OFFLINE_PROVIDER } from './offline/offlinePool';
 export { OFFLINE_DATASETS } from './offline/offlineBank';
@@ -45,7 +45,7 @@ export { matchBankQuestion, recordedScoresOf, DEFAULT_MATCH_THRESHOLD, type Bank
 export { createOfflineCaller, DEFAULT_OFFLINE_TIMING, type OfflineCallerOptions, type OfflineTiming } from './offline/offlineCaller';
 export { simulateOfflineReply, statedAnswer, isCannotHelpReply, DEFAULT_WRONG_ANSWER_SHARE, type OfflineReplyDecision, type OfflineReplyKind, type OfflineReplyOptions } from './offline/offlineReplies';
 export { testProviderConnection, CONNECTION_TEST_PROMPT, type ProviderConnectionResult } from './providers/connectionTest';
-// The ONNX decoder builder (DESIGN.md §3, issue 4): config parsing, weights, q4, graph bytes, float64 reference.
+// The ONNX decoder builder (DESIGN.md §3): config parsing, weights, q4, graph bytes, float64 reference.
 export { parseDecoderConfig, ropeInvFreq, DecoderConfigError, SUPPORTED_MODEL_TYPES, type DecoderConfig, type DecoderModelType, type Llama3RopeScaling } from './onnx/decoderConfig';
 export { assertDecoderWeights, expectedWeightShapes, mixWeights, parameterCount, randomDecoderWeights, lmHeadWeight, linearPrefix, linearShape, LINEAR_NAMES, WeightShapeError, type DecoderWeights, type WeightTensor, type UniformSource, type UniformRng, type LinearName } from './onnx/weights';
 export { quantizeQ4, dequantizeQ4, Q4_BLOCK_SIZE, QuantizationError, type Q4Weight } from './onnx/quantizeQ4';
@@ -56,16 +56,16 @@ export { encodeModel, readModelSummary, type ModelData, type ModelSummary } from
 export { readDecoderWeights, readOnnxInitializers, DecoderWeightsReadError, type ReadDecoderWeights } from './onnx/readDecoderWeights';
 export { ProtobufTooLargeError, ProtobufDecodeError, PROTOBUF_MAX_BYTES } from './onnx/protobuf';
 export { createSeededUniform } from './onnx/weights';
-// Sharing (DESIGN.md §8, issue 8): share links (#s=v1.…), bundles, and the secret scan before export.
+// Sharing (DESIGN.md §8): share links (#s=v1.…), bundles, and the secret scan before export.
 export * from './share/shareState';
 export { FIELDS, CONFIG_FIELDS, TRAJECTORY_FIELDS, EVALUATION_FIELDS } from './share/shareFields';
 export { deepEqual, type Field, type Table, type TableOf, type WireMode } from './share/schema';
 export * from './share/shareLink';
 export * from './share/bundle';
 export * from './share/secrets';
-// The demo gallery (issue 8): recorded trajectories of the embedded policies, shown on first load.
+// The demo gallery: recorded trajectories of the embedded policies, shown on first load.
 export { parseDemoGallery, serializeDemoGallery, DEMO_GALLERY_FILE, DEMO_GALLERY_FORMAT, DEMO_GALLERY_VERSION, DEMO_CATEGORIES, DemoGalleryError, type DemoGallery, type DemoEntry, type DemoRun, type DemoCategory, type DemoGalleryParseResult } from './demo/demoGallery';
-// Policy runtime (issue 4, generation): seeded rng, logits math, processors, sampler, stopping, decode loop.
+// Policy runtime: seeded rng, logits math, processors, sampler, stopping, decode loop.
 export { createRng, restoreRng, RngSeedError, type Rng, type RngSnapshot } from './math/rng';
 export { logSoftmax, softmax, argmax, topK, logSumExp, NonFiniteLogitsError } from './math/logits';
 export * from './policy/logitsProcessors';
@@ -77,7 +77,7 @@ export { commonPrefixLength, planPrefill, prefillContext, EmptyContextError, typ
 export { buildModelInput, frameChatTemplate, promptEndInContext, NO_CHAT_FRAMING, USER_MESSAGE_SENTINEL, ChatTemplateError, type ChatFraming } from './policy/tokenizedChat';
 export { generateTokens, generateToEnd, generateGroup, type GenerationEvent, type GenerationResult, type GenerateTokensOptions } from './policy/decodeLoop';
 export { createLanguageModelPolicy, type LanguageModelPolicy, type LanguageModelPolicyOptions, type TokenEvent } from './policy/languageModelPolicy';
-// Model folders, sources and checkpoint conversion (DESIGN.md §3, issue 4 items 4–5).
+// Model folders, sources and checkpoint conversion (DESIGN.md §3).
 export { ModelSourceError, createMemoryModelSource, createMemoryModelSink, memoryByteSource, openByteSource, type ByteSource, type ModelSource, type ModelSink, type ReadOptions, type ReadProgress } from './model/modelSource';
 export { createUrlModelSource, normalizeUrlPrefix, type UrlModelSourceDeps } from './model/urlModelSource';
 export { loadModelFolder, chooseOnnxFile, checkDecoderInterface, tokenizerVocabSize, ModelFolderError, ONNX_VARIANTS, DEFAULT_ONNX_PREFERENCE, MODEL_FOLDER_FILES, type LoadedModelFolder, type LoadModelFolderOptions, type ModelFolderErrorKind, type OnnxVariant } from './model/modelFolder';
@@ -88,12 +88,12 @@ export { encodeModelWithExternalData, needsExternalData, type EncodedModel, type
 export { ROUTER_R1_PRESETS, findPreset, presetForUrl, presetUrlPrefix, presetRouterJson, hfResolveUrl, type RouterR1Preset } from './model/presets';
 export { parseRouterJson, serializeRouterJson, usesProtocolGrammar, folderDecodingOf, RouterJsonError, ROUTER_JSON_FILE, type RouterJson } from './model/routerJson';
 export { TINY_ROUTER_NAME } from './model/tinyRouter';
-// Model policies in the engine (issue 4 item 6): the runtime port, the kept model, forks, streamed tokens.
+// Model policies in the engine: the runtime port, the kept model, forks, streamed tokens.
 export { createPolicyModels, modelKey, NoPolicyRuntimeError, type LoadedPolicyModel, type PolicyRuntime, type PolicyModels, type PolicyOptions } from './run/policyModels';
 export { forkPorts, ForkError, type ForkPorts } from './run/fork';
 export { withTokenEvents, type TokenSink } from './run/withTokenEvents';
 export { TINY_ROUTER_PROMPT } from './model/tinyRouter';
-// RL (DESIGN.md §4, issue 5): advantages, losses with gradients, AdamW, schedules, the Learner port, the train loop.
+// Training (DESIGN.md §4): RL (advantages, losses with gradients, schedules, the train loop), the Learner port, AdamW.
 export { grpoAdvantages, broadcastToTokens, terminalRewards, gaeAdvantages, maskedWhiten, DEFAULT_GRPO, type GrpoOptions, type GaeInput } from './rl/advantages';
 export { clippedPolicyTerm, k3Term, valueTerm, entropyOfLogits, ppoClipLoss, klPenalty, entropyLoss, valueLoss, rlObjective, type TokenTerm, type LearnerForward, type ObjectiveParts, type ObjectiveResult } from './rl/losses';
 export { adamWStep, clipGradNorm, globalGradNorm, createAdamWState, cloneAdamWState, DEFAULT_ADAMW, type AdamWConfig, type AdamWState } from './learner/adamw';
@@ -109,7 +109,7 @@ export { trainLoop, runTrainLoop, type TrainEvent, type TrainDeps, type TrainRes
 export { createEpisodeRollout, trajectorySequence, type EpisodeRolloutDeps } from './rl/episodeRollout';
 export { createOfflinePoolRollout, type OfflinePoolRolloutOptions } from './rl/offlinePoolRollout';
 export { createSwappableModel, type SwappableModel } from './rl/swappableModel';
-// Training graphs (DESIGN.md §4, issue 5 item 1): reverse-mode autodiff over the fp32 decoder graph, losses, LoRA.
+// Training graphs (DESIGN.md §4): reverse-mode autodiff over the fp32 decoder graph, losses, LoRA.
 export { buildTrainingGraph, buildTrainingModel, gradName, TRAIN_TOKEN_INPUTS, TrainingGraphError, type TrainableSet, type TrainingGraphOptions, type TrainingGraph, type TrainableParam } from './autodiff/trainGraph';
 export { LOSS_INPUTS, LOSS_OUTPUTS, type TrainingLoss, type LossReduction } from './autodiff/lossGraph';
 export { crossEntropyFromLogits, clippedPolicyLossFromLogits, tokenStats, type TokenRows, type PolicyRows, type LossValue, type PolicyLossValue, type TokenStats } from './autodiff/lossReference';
@@ -118,7 +118,7 @@ export { trainingFeeds, defaultPositionIds, TrainingFeedError, type TrainingBatc
 export { referenceTrainingLoss, mergeLoraFloat64, float64Weights, type ReferenceTrainingResult, type ReferenceWeights } from './autodiff/referenceTraining';
 export { appendBackward, type BackwardOptions } from './autodiff/autodiff';
 export { UnsupportedGradientError, VJP_RULES } from './autodiff/vjpRules';
-// Evaluation (DESIGN.md §7, issue 7): runs as event streams, baselines as policies, estimates, Pareto, diagnostics, exports.
+// Evaluation (DESIGN.md §7): runs as event streams, baselines as policies, estimates, Pareto, diagnostics, exports.
 export * from './eval/evalTypes';
 export { runEvaluation, runEvaluationToEnd, validateEvalSpec, evalSpecKey, initialEvalState, EvalResumeError, RUN_STOPPING_ERRORS, type EvalDeps, type PolicyMethodPorts, type PolicyEpisodeContext } from './eval/runEvaluation';
 export { createBaselinePolicy, baselinePlan, TEACHER_METHOD_LABEL, costOrder, largestIndex, oracleIndex, baselineQuery, repliesInContext, type BaselineSpec, type BaselineContext } from './eval/baselines';
@@ -134,7 +134,7 @@ export { trajectoriesToJsonl, parseTrajectoriesJsonl, rowsToCsv, parseRowsCsv, p
 export { isHeldOutQuestion, splitQuestions, HELD_OUT_MODULUS } from './eval/heldOut';
 export { createOnnxLearner, OnnxLearnerError, DEFAULT_MAX_RUN_BYTES, type OnnxLearner, type OnnxLearnerOptions, type OpenTrainSession, type TrainSession, type SupervisedOutput } from './learner/onnxLearner';
 export { estimateTrainMemory, maxRowsPerRun, worstCaseSeqLen, checkTrainingFits, describeRuntimeParts, formatBytes, type MemoryEstimateOptions, type TrainMemoryEstimate, type RuntimeMemoryParts, type JsMemoryParts, type FitCheckOptions } from './learner/memoryEstimate';
-// The embedded default policy's data (issue 6): our byte-level BPE trainer, the cost-aware teacher, corpus and warm-up data.
+// The embedded default policy's data: our byte-level BPE tokenizer, the cost-aware teacher, corpus and warm-up data.
 export { trainByteLevelBpe, bpeTokenizerConfig, BpeTrainError, BPE_SPECIAL_TOKENS, ROUTER_TAG_TOKENS, DEFAULT_BPE_VOCAB_SIZE, type BpeTrainOptions, type TrainedBpe, type BpeTrainStats, type AddedTokenJson } from './tokenizer/bpeTrainer';
 export { byteLevelAlphabet, preTokenize, splitAddedTokens } from './tokenizer/byteLevel';
 export { createBpeTokenizer, type BpeTokenizer } from './tokenizer/bpeTokenizer';

@@ -1,5 +1,5 @@
 /**
- * Converting a checkpoint in the browser (issue 4 item 5), the worker's way: a Qwen2-shaped safetensors
+ * Converting a checkpoint in the browser, the worker's way: a Qwen2-shaped safetensors
  * checkpoint the test writes (config, tokenizer files), handed over as picked Blobs across a real
  * MessageChannel (EngineClient ↔ EngineHost) to the in-process engine the worker builds, whose policy
  * runtime is the browser's — converted into the model cache, listed there, then loaded from the cache by

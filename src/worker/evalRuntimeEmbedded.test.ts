@@ -1,5 +1,5 @@
 /**
- * Browser = CLI for the embedded policies (issue 7 acceptance): `policy:router-nano-a08` and
+ * Browser = CLI for the embedded policies : `policy:router-nano-a08` and
  * `policy:router-nano-a0` evaluated the browser's way — the Evaluate view's request (the spec and the
  * policy spec evalActions sends: the embedded folder by name under the page's base URL, wasm, greedy,
  * no cost bias; its shape is pinned by ui/session/evalActions.test.ts) across a real MessageChannel

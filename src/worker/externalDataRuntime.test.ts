@@ -1,5 +1,5 @@
 /**
- * Models whose weights sit in an ONNX external data file (issue 4, "Loading models"): the converter writes
+ * Models whose weights sit in an ONNX external data file: the converter writes
  * `onnx/model_q4.onnx` + `onnx/model_q4.onnx_data` past 2 GiB (the 3B presets), or always with
  * `externalData: 'always'`, which these tests use on a tiny Qwen2-shaped checkpoint. The browser's policy
  * runtime on onnxruntime-web (wasm, in Node) loads that folder from picked files, from the model cache after

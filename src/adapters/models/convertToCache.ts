@@ -1,5 +1,5 @@
 /**
- * Converting a checkpoint in the browser (DESIGN.md §3, issue 4 item 5): core's converter over any
+ * Converting a checkpoint in the browser (DESIGN.md §3): core's converter over any
  * ModelSource (a URL prefix read with Range requests, or picked files read with Blob.slice), writing the
  * q4 folder into the model cache under `<base>converted/<name>/`. All or nothing: a folder of the same
  * name is replaced only when the new one is written, and a failure or cancel at any point (reading,

@@ -1,5 +1,5 @@
 /**
- * Converter acceptance (issue 4): checkpoints the test writes (Qwen2 and Llama shapes, F32/BF16, single and
+ * Converter acceptance: checkpoints the test writes (Qwen2 and Llama shapes, F32/BF16, single and
  * sharded) → convert (directly, and through a URL prefix on a local HTTP server; the CLI command is tested in
  * src/cli/convert/convertCommand.test.ts) →
  * onnxruntime-node logits equal the float64 reference on the dequantised weights within 1e-3.

@@ -1,5 +1,5 @@
 /**
- * The LanguageModel port over onnxruntime-node (issue 4 acceptance):
+ * The LanguageModel port over onnxruntime-node:
  * (a) logits equal the float64 reference (fp32 within 1e-4; q4 within 1e-3 against the reference on the
  *     dequantised weights), standard and fused graphs, through forward/truncate as the decode loop uses them;
  * (b) a three-round Router-R1 episode (runEpisode + createLanguageModelPolicy, byte tokenizer, scripted

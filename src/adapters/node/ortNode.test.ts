@@ -1,6 +1,6 @@
 /**
- * Logits parity of our ONNX decoder on onnxruntime-node against the float64 TypeScript reference
- * (issue 4 acceptance): three tiny random configs, fp32 within 1e-4, q4 (against the reference on the
+ * Logits parity of our ONNX decoder on onnxruntime-node against the float64 TypeScript reference:
+ * three tiny random configs, fp32 within 1e-4, q4 (against the reference on the
  * dequantised weights) within 1e-3, for a prompt and for incremental decoding with the KV cache fed back
  * (single tokens, then a multi-token "round" prefilled on top of the cache), each step compared with a
  * full recompute from scratch. Also left padding in a batch, and a corrupt file's error.

@@ -1,6 +1,6 @@
 /**
  * `npm run -s bench -- train --out <file.json> [--threads N] [--skip-browser] [--data-root DIR]`
- * (DESIGN.md §11, issue 5): training tokens/s (forward + backward of the training graph) of the
+ * (DESIGN.md §11): training tokens/s (forward + backward of the training graph) of the
  * embedded-size model and of a 4-layer, hidden-512 model, measured side by side in one run —
  * onnxruntime-node CPU and onnxruntime-web wasm in headless Chromium (the training harness page,
  * e2e/harness/train.html, in a worker), N threads each — and the RL step time split

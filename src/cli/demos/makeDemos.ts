@@ -1,6 +1,6 @@
 /**
  * `npm run -s cli -- make-demos [--data-root DIR] [--models DIR] [--questions N] [--out FILE]`: the demo
- * gallery (issue 8). Runs every embedded variant (public/models/embedded.json) greedily on the first N
+ * gallery. Runs every embedded variant (public/models/embedded.json) greedily on the first N
  * held-out offline-bank questions (display only: no variant trained on them), picks episodes that show
  * multi-round routing, an escalation, an aggregation, an α comparison and a one-call answer
  * (core/demo/pickDemos.ts), and writes public/demos/gallery.json, which the app replays without a model.

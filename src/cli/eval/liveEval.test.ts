@@ -1,6 +1,6 @@
 /**
  * The `eval` command on a QA set with a LIVE provider, against the real local OpenAI-compatible test
- * server (127.0.0.1, node:http; issue 7's acceptance): `--provider vllm --base-url <server>` with a
+ * server (127.0.0.1, node:http): `--provider vllm --base-url <server>` with a
  * canary key in VLLM_API_KEY, the LLMRouter pool, `single:<model>` and `cascade` on 6 Bamboogle questions.
  *   - the cost estimate is printed and nothing is sent without --yes; with --yes the run completes;
  *   - a tiny --spending-cap pauses the run before the cap is crossed, and a resume with a higher cap finishes;

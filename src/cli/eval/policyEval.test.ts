@@ -1,5 +1,5 @@
 /**
- * `eval --policy … --dataset llmrouter:<task>:<split> --out FILE` (issue 6) on the mirror's offline pool
+ * `eval --policy … --dataset llmrouter:<task>:<split> --out FILE` on the mirror's offline pool
  * (../shared/data): the one-line JSON summary and the per-question records of a baseline, the split
  * membership, usage errors, the teacher at two α, and the tiny ONNX router (random weights, 512 positions).
  */

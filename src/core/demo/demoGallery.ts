@@ -1,5 +1,5 @@
 /**
- * The demo gallery file (issue 8, DESIGN.md §8): recorded trajectories of the embedded policies on the
+ * The demo gallery file (DESIGN.md §8): recorded trajectories of the embedded policies on the
  * offline pool, shown on first load before any model is downloaded. `make-demos` writes it to
  * public/demos/gallery.json; the app reads it as a static file and replays its trajectories.
  *

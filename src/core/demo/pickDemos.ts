@@ -1,5 +1,5 @@
 /**
- * Which recorded episodes the demo gallery shows (issue 8): from greedy runs of the embedded variants
+ * Which recorded episodes the demo gallery shows: from greedy runs of the embedded variants
  * over the same questions, one entry per category —
  *   multi-round     ≥ 2 answered calls before the answer
  *   escalation      a "cannot help" reply, then a call to another model that states an answer

@@ -1,5 +1,5 @@
 /**
- * The plain-data shapes of an evaluation run (DESIGN.md §7, issue 7): what is evaluated (a pool, a
+ * The plain-data shapes of an evaluation run (DESIGN.md §7): what is evaluated (a pool, a
  * question list, the methods, the settings), the events a run streams, the per-question rows, the
  * resumable state and the summary. Everything here crosses postMessage and goes into files unchanged:
  * no functions, no class instances, never a key.

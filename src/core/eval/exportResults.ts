@@ -1,5 +1,5 @@
 /**
- * Exports of an evaluation (issue 7): trajectories as JSONL (one JSON object per line, exactly the
+ * Exports of an evaluation: trajectories as JSONL (one JSON object per line, exactly the
  * Trajectory records, so they replay) and per-question rows as CSV (RFC 4180: a field with a comma,
  * quote or line break is quoted, quotes doubled; `models` joined with ';'). Both parse back to equal
  * values. Pure text in, text out: the host writes the files.

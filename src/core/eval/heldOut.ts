@@ -1,6 +1,6 @@
 /**
  * The offline pool's held-out split (DESIGN.md §6–7): a fixed ~20% of the bank's questions that
- * evaluation reports on and training (issue 6) must never see.
+ * evaluation reports on and training must never see.
  *
  *   heldOut(id) ⇔ fnv1a32("heldout:" + id) mod 5 = 0
  *

@@ -1,5 +1,5 @@
 /**
- * Per-question limits of an evaluation (issue 7: max calls, max spend per question) as a candidate
+ * Per-question limits of an evaluation (max calls, max spend per question) as a candidate
  * caller wrapper, one per episode. A refused call never reaches the provider: it fails with kind
  * 'budget', which the environment records in the round (`<information>None</information>`, cost 0),
  * exactly like any other failed call.

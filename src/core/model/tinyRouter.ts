@@ -6,7 +6,7 @@
  * dequantised weights for q4). Seeded and pure: `npm run -s cli -- make-tiny-models` writes exactly these
  * bytes, and a test checks the committed files still equal them.
  *
- * Not for: anything that should route well (that is the trained embedded policy, issue 6).
+ * Not for: anything that should route well (that is the trained embedded policy).
  */
 import { buildDecoderModel } from '../onnx/buildDecoder';
 import { parseDecoderConfig, qwen2ConfigJson, type DecoderConfig } from '../onnx/decoderConfig';

@@ -1,5 +1,5 @@
 /**
- * Bundles: a run as one JSON file (DESIGN.md §8, issue 8) — its configuration, trajectories, optional
+ * Bundles: a run as one JSON file (DESIGN.md §8) — its configuration, trajectories, optional
  * evaluation results, the pool's prices and every recorded candidate reply, so anyone can replay it
  * offline or re-run it live with their own keys. Never keys: the types have no place for one, and
  * serializeBundle scans the text for the user's keys before it is written.

@@ -1,5 +1,5 @@
 /**
- * "Convert a checkpoint" (issue 4 item 5): a Hugging Face safetensors checkpoint (Qwen2 or Llama) from
+ * "Convert a checkpoint": a Hugging Face safetensors checkpoint (Qwen2 or Llama) from
  * picked or dropped files, or from a URL prefix (a Router-R1 preset's `resolve/main/` included), turned
  * into a q4 model folder in the model cache by the engine worker. `ConvertStatus` shows the progress
  * (tensor n of N, bytes) with Cancel, then "Use it" (loads the cached folder as the policy), or the error.

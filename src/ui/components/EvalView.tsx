@@ -1,5 +1,5 @@
 /**
- * The Evaluation view (issue 7, DESIGN.md §7): settings of the next run, run controls with progress,
+ * The Evaluation view (DESIGN.md §7): settings of the next run, run controls with progress,
  * and the results — per-dataset table beside the paper's numbers, Pareto plot, routing share with the
  * collapse warning, calls and turns histograms, the selected method's episodes, exports and Share.
  * Renders from the store; actions go through the controller.

@@ -1,5 +1,5 @@
 /**
- * The Evaluation view's state (issue 7): the settings of the next run (methods, dataset, limit, α, max
+ * The Evaluation view's state: the settings of the next run (methods, dataset, limit, α, max
  * calls and spend per question, seed), the run in progress (status, progress with ETA and running
  * metrics, rows as they arrive), the finished summaries (this run, earlier runs of the same questions
  * for the Pareto plot, a sweep's curve), a cost estimate waiting for confirmation, and a saved state to
