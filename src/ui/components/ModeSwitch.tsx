@@ -1,11 +1,10 @@
 /**
  * Who drives the episode: you (the turn composer) or a replay (the project's example, or a trajectory
- * file). Also exports the shown trajectory as JSON (it never holds a key).
+ * file). Also exports the shown trajectory as JSON (checked for keys first, like every export).
  */
 import { useRef } from 'react';
 import { useController } from '../session/controllerContext';
-import { serializeTrajectory } from '../session/trajectoryFile';
-import { useApp, useAppStore } from '../store/useApp';
+import { useApp } from '../store/useApp';
 import type { PolicyMode } from '../store/setupSlice';
 
 const MODES: { id: PolicyMode; label: string; hint: string }[] = [
@@ -22,7 +21,7 @@ export function ModeSwitch() {
   const evalOpen = useApp((s) => s.evalViewOpen);
   const openEval = useApp((s) => s.openEvalView);
   const hasTrajectory = useApp((s) => s.trajectory !== null);
-  const store = useAppStore();
+  const exportError = useApp((s) => s.trajectoryExportError);
   const controller = useController();
   const fileRef = useRef<HTMLInputElement>(null);
 
@@ -31,16 +30,7 @@ export function ModeSwitch() {
     controller.importTrajectory(await file.text());
     if (fileRef.current !== null) fileRef.current.value = '';
   };
-  const onExport = () => {
-    const t = store.getState().trajectory;
-    if (t === null) return;
-    const url = URL.createObjectURL(new Blob([serializeTrajectory(t)], { type: 'application/json' }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = `${t.id}.trajectory.json`;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
-  };
+  const onExport = () => controller?.exportTrajectoryFile();
 
   return (
     <div className="mode-switch">
@@ -70,6 +60,11 @@ export function ModeSwitch() {
       <button type="button" className="export" onClick={onExport} disabled={!hasTrajectory} data-testid="trajectory.export" title="Download the shown trajectory as JSON (never contains keys)">
         Export JSON
       </button>
+      {exportError !== null && (
+        <p className="error-box small" role="alert" data-testid="trajectory.export.error">
+          {exportError}
+        </p>
+      )}
     </div>
   );
 }

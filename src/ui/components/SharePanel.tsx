@@ -6,7 +6,6 @@
 import { useRef } from 'react';
 import { MAX_SHARE_URL_CHARS } from '../../core';
 import { useController } from '../session/controllerContext';
-import { downloadFile } from '../session/downloadFile';
 import { useApp, useAppStore } from '../store/useApp';
 
 /** The app's address without query or fragment: the link opens the app as anyone would. */
@@ -33,11 +32,7 @@ export function SharePanel() {
       // No clipboard (permission, insecure context, no focus): the link is in the field to copy by hand.
     }
   };
-  const exportBundle = () => {
-    const text = controller.exportBundle();
-    const id = store.getState().trajectory?.id ?? 'setup';
-    if (text !== null) downloadFile(`${id}.bundle.json`, text);
-  };
+  const exportBundle = () => controller.downloadBundle();
   const importBundle = async (file: File | undefined) => {
     if (file === undefined) return;
     controller.importBundle(await file.text());

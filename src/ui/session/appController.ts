@@ -31,6 +31,7 @@ import type { StorageLike } from './evalSaved';
 import { createShareActions } from './shareActions';
 import { createTrainActions } from './trainActions';
 import { parseTrajectoryFile } from './trajectoryFile';
+import { browserSaveFile, type SaveFile } from './exportFile';
 
 export interface AppControllerDeps {
   engine: Engine;
@@ -56,6 +57,8 @@ export interface AppControllerDeps {
   readJson?: JsonReader;
   /** Reads public/demos/gallery.json as text (the page's fetch, bound in main.tsx); absent: no demo gallery. */
   readDemoGallery?: () => Promise<string>;
+  /** How exported files are saved (default: the browser's download; tests record them). */
+  saveFile?: SaveFile;
 }
 
 export interface PickedFilesReader {
@@ -100,7 +103,8 @@ export function createAppController(deps: AppControllerDeps) {
     return { kind: 'http', providers, keys: sent, ...(cap === null ? {} : { spendingCapUsd: cap }) };
   }
 
-  const share = createShareActions({ store, keys, sharedDataRoot: deps.sharedDataRoot ?? null, stopEpisode: () => running?.abort() });
+  const saveFile = deps.saveFile ?? browserSaveFile;
+  const share = createShareActions({ store, keys, sharedDataRoot: deps.sharedDataRoot ?? null, stopEpisode: () => running?.abort(), saveFile });
   const model = createModelActions({
     engine,
     store,
@@ -121,6 +125,7 @@ export function createAppController(deps: AppControllerDeps) {
     reference: async () => reference ?? (reference = await engine.loadReferenceData({ dataRoot }).catch(() => null)),
     currentConfig: share.currentConfig,
     keys: () => keys.all(),
+    saveFile,
     storage: deps.evalStorage ?? null,
     baseUrl: deps.baseUrl ?? new URL('..', dataRoot).href,
     ...(deps.readJson === undefined ? {} : { fetchJson: deps.readJson }),

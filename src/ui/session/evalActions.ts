@@ -24,6 +24,7 @@ import { runEvaluationIntoStore, type EvalFinishedEvent } from '../store/bindEva
 import type { FrameScheduler } from '../store/frameBatcher';
 import { embeddedVariantsOf, loadEmbeddedVariants, type JsonReader } from './evalEmbedded';
 import { createEvalExports } from './evalExport';
+import { browserSaveFile, type SaveFile } from './exportFile';
 import { EMBEDDED_BY_ALPHA_ID, LOADED_POLICY_ID, policiesFor } from './evalMethods';
 import { createEvalRuns, type RunEpisodes } from './evalRuns';
 import { createEvalSaveSlot, parseSavedEval, resumableOf, savedEvalOf, type StorageLike } from './evalSaved';
@@ -49,6 +50,8 @@ export interface EvalActionsDeps {
   fetchJson?: JsonReader;
   /** Runs `flush` on the next frame (requestAnimationFrame in the app). */
   schedule?: FrameScheduler;
+  /** How exports are saved (the browser's download in the app). */
+  saveFile?: SaveFile;
 }
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
@@ -57,8 +60,8 @@ export function createEvalActions(deps: EvalActionsDeps) {
   const { engine, store } = deps;
   const s = store.getState;
   const runs = createEvalRuns(store);
-  const slot = createEvalSaveSlot<RunEpisodes>(deps.storage);
-  const exports = createEvalExports({ store, runs, currentConfig: deps.currentConfig, keys: deps.keys });
+  const slot = createEvalSaveSlot<RunEpisodes>(deps.storage, deps.keys);
+  const exports = createEvalExports({ store, runs, currentConfig: deps.currentConfig, keys: deps.keys, saveFile: deps.saveFile ?? browserSaveFile });
   let running: { pause: AbortController; cancel: AbortController } | null = null;
   let confirm: ((ok: boolean) => void) | null = null;
 

@@ -5,7 +5,7 @@
  */
 import { buildShareUrl, rowsToCsv, toEvaluationSummary, trajectoriesToJsonl, type ShareConfig, type Trajectory } from '../../core';
 import type { AppStore } from '../store/appStore';
-import { downloadFile } from './downloadFile';
+import { exportFile, type SaveFile } from './exportFile';
 import type { EvalRuns } from './evalRuns';
 import type { SavedEval } from './evalSaved';
 
@@ -17,15 +17,24 @@ export interface EvalExportDeps {
   /** The setup a share link carries (pool, α, sampling, …), for "Share". */
   currentConfig: () => ShareConfig;
   keys: () => Record<string, string>;
+  saveFile: SaveFile;
 }
 
 export function createEvalExports(d: EvalExportDeps) {
   const s = d.store.getState;
   const fileStem = (): string => s().evalSummary?.runId ?? 'evaluation';
+  /** Every file goes through the secret check; a refusal is shown where the share result is. */
+  const save = (fileName: string, text: string, type: string): void => {
+    try {
+      exportFile(d.saveFile, d.keys(), fileName, text, type);
+    } catch (err) {
+      s().setEvalShare({ error: message(err) });
+    }
+  };
   return {
     exportEvalCsv(): void {
       const rows = s().evalRows;
-      if (rows.length > 0) downloadFile(`${fileStem()}.csv`, rowsToCsv(rows), 'text/csv');
+      if (rows.length > 0) save(`${fileStem()}.csv`, rowsToCsv(rows), 'text/csv');
     },
     /** The trajectories this page holds of the current run's rows (episodes run before a reload are not kept). */
     exportEvalJsonl(): void {
@@ -33,10 +42,10 @@ export function createEvalExports(d: EvalExportDeps) {
       const ts = s()
         .evalRows.map((r) => d.runs.trajectoryOf(run, r.method, r.questionIndex))
         .filter((t): t is Trajectory => t !== undefined);
-      if (ts.length > 0) downloadFile(`${fileStem()}.jsonl`, trajectoriesToJsonl(ts), 'application/x-ndjson');
+      if (ts.length > 0) save(`${fileStem()}.jsonl`, trajectoriesToJsonl(ts), 'application/x-ndjson');
     },
     saveStateFile(saved: SavedEval | null): void {
-      if (saved !== null) downloadFile(`${saved.spec.id}.eval-state.json`, JSON.stringify(saved), 'application/json');
+      if (saved !== null) save(`${saved.spec.id}.eval-state.json`, JSON.stringify(saved), 'application/json');
     },
     shareEvaluation(baseUrl: string): void {
       const summary = s().evalSummary;

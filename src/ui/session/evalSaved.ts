@@ -5,7 +5,7 @@
  * resumes). The state only exists between episodes, so a tab closed mid-run resumes from its last pause.
  * Must not: run evaluations or write the store (evalActions.ts does both).
  */
-import { EVAL_STATE_VERSION, type EvalRunSpec, type EvalState } from '../../core';
+import { assertNoSecrets, EVAL_STATE_VERSION, type EvalRunSpec, type EvalState } from '../../core';
 import type { EvalResumable } from '../store/evalSlice';
 
 export const EVAL_STORAGE_NAME = 'router-r1-studio.eval';
@@ -54,19 +54,32 @@ export function resumableOf(saved: SavedEval, status: EvalResumable['status'] = 
 /**
  * The one saved run, with `R`, this page's record of the run it continues (null for a run saved before
  * a reload or loaded from a file). Written through to storage; a full or blocked storage keeps it in
- * memory only (it can still be saved as a file).
+ * memory only (it can still be saved as a file). A run whose text holds one of the user's `keys` (pasted
+ * into a model id or a question) is never written to storage: it stays in memory only.
  */
-export function createEvalSaveSlot<R>(storage: StorageLike | null) {
+export function createEvalSaveSlot<R>(storage: StorageLike | null, keys: () => Readonly<Record<string, string>> = () => ({})) {
   let saved: SavedEval | null = null;
   let run: R | null = null;
+  const forgetStored = (): void => {
+    try {
+      storage?.removeItem(EVAL_STORAGE_NAME);
+    } catch {
+      // blocked storage: nothing was written either
+    }
+  };
   function set(value: SavedEval | null, of: R | null = null): void {
     saved = value;
     run = value === null ? null : of;
     try {
       if (value === null) storage?.removeItem(EVAL_STORAGE_NAME);
-      else storage?.setItem(EVAL_STORAGE_NAME, JSON.stringify(value));
+      else {
+        const text = JSON.stringify(value);
+        assertNoSecrets(text, keys());
+        storage?.setItem(EVAL_STORAGE_NAME, text);
+      }
     } catch {
-      // storage full or blocked: the state stays in memory and can be saved as a file
+      // storage full or blocked, or a key in the text: the state stays in memory (and nothing stale is left)
+      if (value !== null) forgetStored();
     }
   }
   return {

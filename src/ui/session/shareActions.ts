@@ -21,6 +21,8 @@ import {
 } from '../../core';
 import type { AppStore } from '../store/appStore';
 import type { KeyVault } from '../../core';
+import { exportFile, type SaveFile } from './exportFile';
+import { serializeTrajectory } from './trajectoryFile';
 
 export interface ShareActionsDeps {
   store: AppStore;
@@ -29,6 +31,8 @@ export interface ShareActionsDeps {
   sharedDataRoot: string | null;
   /** Stops a running episode before a shared state replaces it. */
   stopEpisode: () => void;
+  /** How files are saved (the browser's download in the app). */
+  saveFile: SaveFile;
 }
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
@@ -83,6 +87,19 @@ export function createShareActions(deps: ShareActionsDeps) {
     s().linkOpened(notes.join(' '));
   }
 
+  /** The bundle's text, checked for keys (null: refused, and the share outcome says why). */
+  function exportBundle(): string | null {
+    const t = s().trajectory;
+    const evaluation = s().evaluation;
+    const configuration = t === null ? currentConfig() : configOfTrajectory(t, currentConfig());
+    try {
+      return serializeBundle(createBundle({ configuration, trajectories: t === null ? [] : [t], ...(evaluation === null ? {} : { results: evaluation }) }), keys.all());
+    } catch (err) {
+      s().setShareOutcome({ status: 'failed', message: message(err) });
+      return null;
+    }
+  }
+
   const hasUserWork = (): boolean => s().trajectory !== null || s().presetId === 'custom' || s().phase === 'starting' || s().phase === 'generating' || s().phase === 'calling';
 
   return {
@@ -119,15 +136,29 @@ export function createShareActions(deps: ShareActionsDeps) {
     },
 
     /** The bundle file text of what is shown (null when the key scan refused it; the reason is in shareOutcome). */
-    exportBundle(): string | null {
-      const t = s().trajectory;
-      const evaluation = s().evaluation;
-      const configuration = t === null ? currentConfig() : configOfTrajectory(t, currentConfig());
+    exportBundle,
+
+
+    /** Downloads the bundle file (configuration, trajectory, results), checked for keys like every export. */
+    downloadBundle(): void {
+      const text = exportBundle();
+      if (text === null) return;
       try {
-        return serializeBundle(createBundle({ configuration, trajectories: t === null ? [] : [t], ...(evaluation === null ? {} : { results: evaluation }) }), keys.all());
+        exportFile(deps.saveFile, keys.all(), `${s().trajectory?.id ?? 'setup'}.bundle.json`, text);
       } catch (err) {
         s().setShareOutcome({ status: 'failed', message: message(err) });
-        return null;
+      }
+    },
+
+    /** Downloads the shown trajectory as JSON ("Export JSON"); a key in it saves nothing and says why. */
+    exportTrajectoryFile(): void {
+      const t = s().trajectory;
+      if (t === null) return;
+      try {
+        exportFile(deps.saveFile, keys.all(), `${t.id}.trajectory.json`, serializeTrajectory(t));
+        s().setTrajectoryExportError(null);
+      } catch (err) {
+        s().setTrajectoryExportError(message(err));
       }
     },
 

@@ -29,6 +29,8 @@ export interface ShareSlice {
   pendingLink: ShareState | null;
   evaluation: EvaluationSummary | null;
   shareOutcome: ShareOutcome | null;
+  /** Why "Export JSON" of the shown trajectory saved nothing (e.g. a key in a shared field); null after a save. */
+  trajectoryExportError: string | null;
   setRunConfig(config: RunConfig): void;
   linkOpened(notice: string): void;
   linkFailed(error: string): void;
@@ -36,6 +38,7 @@ export interface ShareSlice {
   setPendingLink(state: ShareState | null): void;
   showEvaluation(evaluation: EvaluationSummary | null): void;
   setShareOutcome(outcome: ShareOutcome | null): void;
+  setTrajectoryExportError(error: string | null): void;
 }
 
 export const createShareSlice: StateCreator<AppState, [], [], ShareSlice> = (set) => ({
@@ -45,6 +48,7 @@ export const createShareSlice: StateCreator<AppState, [], [], ShareSlice> = (set
   pendingLink: null,
   evaluation: null,
   shareOutcome: null,
+  trajectoryExportError: null,
   setRunConfig: (runConfig) => set({ runConfig }),
   linkOpened: (linkNotice) => set({ linkNotice, linkError: null, pendingLink: null }),
   linkFailed: (linkError) => set({ linkError, linkNotice: null, pendingLink: null }),
@@ -52,4 +56,5 @@ export const createShareSlice: StateCreator<AppState, [], [], ShareSlice> = (set
   setPendingLink: (pendingLink) => set({ pendingLink }),
   showEvaluation: (evaluation) => set({ evaluation }),
   setShareOutcome: (shareOutcome) => set({ shareOutcome }),
+  setTrajectoryExportError: (trajectoryExportError) => set({ trajectoryExportError }),
 });
