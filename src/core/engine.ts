@@ -186,7 +186,13 @@ export type CandidateSpec =
    * Real provider APIs. Pool models with provider 'offline' are still answered by the offline pool.
    * `keys` by provider id, for this request only; the spending cap applies to the engine's session.
    */
-  | { kind: 'http'; providers: ProviderConfig[]; keys: Record<string, string>; spendingCapUsd?: number };
+  | { kind: 'http'; providers: ProviderConfig[]; keys: Record<string, string>; spendingCapUsd?: number; limits?: CallLimits };
+
+/** How long one provider call may take: per attempt, and for the whole call with retries (defaults 60 s / 90 s). */
+export interface CallLimits {
+  timeoutMs?: number;
+  roundDeadlineMs?: number;
+}
 
 /** Where data is read from: a data root location (URL in the browser, a directory in Node). */
 export interface DataRootOption {

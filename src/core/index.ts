@@ -32,7 +32,7 @@ export type { SetTimer } from './providers/abortControl';
 export { withRetries, backoffDelayMs, DEFAULT_RETRY, type RetryOptions } from './providers/retry';
 export { createMemoryResponseCache, responseCacheKey, fnv1a64, type ResponseCache, type CachedReply } from './providers/responseCache';
 export { createSpendingCap, estimateWorstCaseUsd, type SpendingCap } from './providers/spendingCap';
-export { createHttpCandidateCaller, DEFAULT_TIMEOUT_MS, type HttpCandidateCallerDeps } from './providers/httpCandidateCaller';
+export { createHttpCandidateCaller, DEFAULT_TIMEOUT_MS, DEFAULT_ROUND_DEADLINE_MS, CALL_LIMIT_CONTROLS, type HttpCandidateCallerDeps } from './providers/httpCandidateCaller';
 export * from './providers/poolPresets';
 // The UI's view of data, providers and the offline pool.
 export * from './data/qaDatasets';

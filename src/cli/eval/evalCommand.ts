@@ -86,7 +86,7 @@ export async function runEvalCommand(flags: ReadonlyMap<string, string>, io: Eva
   io.stdout.write(formatSummaryTable(summary));
   io.stdout.write(`wrote ${join(out, 'results.jsonl')}, results.csv, summary.json, state.json\n`);
   if (finished.status !== 'completed') {
-    io.stderr.write(`The run ${finished.status === 'paused' ? 'paused' : 'was cancelled'}${finished.reason === undefined ? '' : `: ${finished.reason}`}. Resume with the same flags and --resume.\n`);
+    io.stderr.write(`The run ${finished.status === 'paused' ? 'paused' : 'was cancelled'}${finished.reason === undefined ? '' : `: ${finished.reason.replace(/\.$/, '')}`}. Resume with the same flags and --resume.\n`);
     return { code: 4, summary, estimate };
   }
   return { code: 0, summary, estimate };

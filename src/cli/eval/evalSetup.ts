@@ -19,7 +19,7 @@ import { offlineBankQuestions, offlinePoolModels, OFFLINE_PROVIDER } from '../..
 import { recordedScoresOf } from '../../core/offline/matchBankQuestion';
 import type { CandidateCaller } from '../../core/policy/ports';
 import type { FetchLike } from '../../core/providers/fetchPort';
-import { createHttpCandidateCaller } from '../../core/providers/httpCandidateCaller';
+import { createHttpCandidateCaller, DEFAULT_ROUND_DEADLINE_MS, DEFAULT_TIMEOUT_MS } from '../../core/providers/httpCandidateCaller';
 import { llmRouterPoolPreset, LLMROUTER_CANDIDATES_PATH, paperPoolPreset } from '../../core/providers/poolPresets';
 import { PROVIDER_PRESETS, type ProviderConfig } from '../../core/providers/providerConfig';
 import { createMemoryResponseCache } from '../../core/providers/responseCache';
@@ -40,7 +40,8 @@ export const EVAL_USAGE = `eval --policy P --pool offline --dataset llmrouter:<t
 
 eval --dataset D [--method M[,M…]] [--limit N] [--split all|heldout|train] [--alpha A] [--seed S]
         [--max-calls N] [--max-spend USD] [--out DIR] [--resume] [--data-root DIR]
-        [--provider ID [--base-url URL] [--pool llmrouter|paper] [--spending-cap USD] [--yes]]
+        [--provider ID [--base-url URL] [--pool llmrouter|paper] [--spending-cap USD]
+         [--call-timeout-s S] [--round-deadline-s S] [--yes]]
     D: offline | offline-nq | offline-triviaqa | llmrouter:<task>:<split> | ${QA_DATASETS.map((d) => d.id).join(' | ')}
     M: all | single:<model> | random | cheapest | largest | cascade | oracle | teacher | teacher:<α>
        | onnx:<model folder or URL>
@@ -219,6 +220,9 @@ async function livePool(flags: ReadonlyMap<string, string>, d: EvalSetupDeps, pr
     }),
     cache: createMemoryResponseCache(),
     spendingCap: createSpendingCap(cap),
+    // A provider that never answers ends its round after the deadline (attempts and backoff together).
+    timeoutMs: 1000 * num(flags, 'call-timeout-s', DEFAULT_TIMEOUT_MS / 1000, (x) => x > 0, 'seconds > 0'),
+    roundDeadlineMs: 1000 * num(flags, 'round-deadline-s', DEFAULT_ROUND_DEADLINE_MS / 1000, (x) => x > 0, 'seconds > 0'),
   });
   return { pool, caller, sizesB };
 }

@@ -215,6 +215,20 @@ describe('eval on a QA set with a live provider (local OpenAI-compatible test se
     expect((await readState(out)).rows).toHaveLength(2);
   });
 
+  it('a provider that never answers pauses the run at --round-deadline-s, not after every attempt at --call-timeout-s', async () => {
+    const out = join(tmp, 'hung');
+    await control(server, '/__control', { mode: 'delay-600000' });
+    const started = performance.now();
+    const run = await evalCli(['--out', out, '--yes', '--call-timeout-s', '0.2', '--round-deadline-s', '0.6']);
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(run.code).toBe(4);
+    expect(run.stderr).toMatch(/The run paused: \S+ failed \(timeout\): vLLM \(local\) gave no reply within the deadline of 0\.6 s per round .*--round-deadline-s\)\. Resume/);
+    expect(run.stderr).not.toMatch(/\.\. Resume/);
+    const bad = await evalCli(['--out', join(tmp, 'bad-flag'), '--yes', '--call-timeout-s', 'soon']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--call-timeout-s must be seconds > 0, got "soon"');
+  });
+
   it('never prints or writes the canary key (it went only into the auth header the server saw)', () => {
     expect(printed.length).toBeGreaterThan(0);
     expect(printed.join('')).not.toContain(KEY);

@@ -258,7 +258,7 @@ describe('spending cap and cache', () => {
     const cap = createSpendingCap(0.0001);
     const err = await failure(harness({ spendingCap: cap }).call('ok-model', { model: { outputPer1M: 10 } }));
     expect(err.kind).toBe('budget');
-    expect(err.message).toMatch(/^the session spending cap of \$0\.00010 would be exceeded .*raise it in Settings\.$/);
+    expect(err.message).toMatch(/^the session spending cap of \$0\.00010 would be exceeded \(spent \$0, .*raise "Session spending cap" in the pool editor \(CLI: --spending-cap\)\.$/);
     expect(server.requests).toHaveLength(0);
   });
 

@@ -1,7 +1,7 @@
 /**
  * The CandidateCaller that calls real provider APIs over an injected fetch (DESIGN.md §5): provider
- * lookup, key check, response cache, spending cap, per-attempt timeout linked to the caller's signal,
- * retries with backoff, JSON or SSE replies, typed errors. Keys go only into the auth header of the
+ * lookup, key check, response cache, spending cap, a timeout per attempt and a deadline for the whole call
+ * (attempts and backoff waits together) linked to the caller's signal, retries with backoff, JSON or SSE replies, typed errors. Keys go only into the auth header of the
  * request to that provider; every message, error and reply that leaves is redacted. An abort is
  * rethrown as it is (the episode stops), never turned into a call error.
  */
@@ -21,8 +21,20 @@ import { estimateWorstCaseUsd, type SpendingCap } from './spendingCap';
 import { readSseEvents } from './sse';
 import type { ParsedReply, ProviderWire, WireRequest } from './wire';
 
-/** Reference candidate timeout (DESIGN.md §2.3). */
+/** Reference candidate timeout per attempt (DESIGN.md §2.3). */
 export const DEFAULT_TIMEOUT_MS = 60_000;
+
+/**
+ * The whole call's deadline: attempts and backoff waits together. One full reference attempt plus room
+ * for a retry, so a provider that never answers ends its round after 90 s, not after every attempt's 60 s.
+ */
+export const DEFAULT_ROUND_DEADLINE_MS = 90_000;
+
+/** Where the user changes the limits, named in the messages (the pool editor in the app, flags in the CLI). */
+export const CALL_LIMIT_CONTROLS = {
+  timeout: '"Timeout per call" in the pool editor (CLI: --call-timeout-s)',
+  deadline: '"Deadline per round" in the pool editor (CLI: --round-deadline-s)',
+} as const;
 
 export interface HttpCandidateCallerDeps {
   providers: readonly ProviderConfig[];
@@ -41,6 +53,8 @@ export interface HttpCandidateCallerDeps {
   retry?: RetryOptions;
   /** Per attempt (default 60 s). */
   timeoutMs?: number;
+  /** The whole call, retries and waits included (default 90 s); past it the round records a timeout. */
+  roundDeadlineMs?: number;
   /** Ask for SSE and report text as it arrives. */
   stream?: boolean;
   onToken?(text: string, req: CandidateCallRequest): void;
@@ -55,6 +69,7 @@ const estimateUsage = (prompt: string, reply: string): TokenUsage => ({ promptTo
 
 export function createHttpCandidateCaller(deps: HttpCandidateCallerDeps): CandidateCaller {
   const timeoutMs = deps.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const roundDeadlineMs = deps.roundDeadlineMs ?? DEFAULT_ROUND_DEADLINE_MS;
   const setTimer = deps.setTimer ?? timerFromSleep(deps.sleep);
   const wallClockMs = deps.wallClockMs ?? deps.now;
 
@@ -91,7 +106,7 @@ export function createHttpCandidateCaller(deps: HttpCandidateCallerDeps): Candid
     } catch (err) {
       if (signal?.aborted === true) throw signal.reason;
       if (link.timedOut()) {
-        throw new ProviderCallError('timeout', `${provider.label} did not answer within ${timeoutMs / 1000} s; retry later or raise the timeout in Settings.`, { retryable: true });
+        throw new ProviderCallError('timeout', `${provider.label} did not answer within ${seconds(timeoutMs)}; retry later, or raise ${CALL_LIMIT_CONTROLS.timeout}.`, { retryable: true });
       }
       if (err instanceof ProviderCallError) throw err;
       throw fetchFailure(err, request.url, provider); // the body broke off mid-read
@@ -110,6 +125,25 @@ export function createHttpCandidateCaller(deps: HttpCandidateCallerDeps): Candid
     return new ProviderCallError('network', `Could not reach ${url}: ${cause}. Check that the server is running and the base URL is right.`, { retryable: true });
   }
 
+  /**
+   * Runs `work` under the call's deadline: its signal aborts when the caller's does (rethrown as it is:
+   * the episode stopped) or when the deadline passes (a 'timeout' call error: the round goes on without it).
+   */
+  async function withDeadline<T>(provider: ProviderConfig, signal: AbortSignal | undefined, work: (within: AbortSignal) => Promise<T>): Promise<T> {
+    const deadline = linkAbort(signal, roundDeadlineMs, setTimer);
+    try {
+      return await work(deadline.signal);
+    } catch (err) {
+      if (signal?.aborted === true) throw signal.reason;
+      if (deadline.timedOut()) {
+        throw new ProviderCallError('timeout', `${provider.label} gave no reply within the deadline of ${seconds(roundDeadlineMs)} per round (timeout per call ${seconds(timeoutMs)}, retries included); the episode goes on without it. Raise ${CALL_LIMIT_CONTROLS.deadline}.`, { retryable: false });
+      }
+      throw err;
+    } finally {
+      deadline.dispose();
+    }
+  }
+
   async function callOnce(req: CandidateCallRequest, signal: AbortSignal | undefined, key: string | undefined, started: number): Promise<CandidateReply> {
     const provider = findProvider(req);
     if (provider.needsKey && (key === undefined || key === '')) {
@@ -125,13 +159,15 @@ export function createHttpCandidateCaller(deps: HttpCandidateCallerDeps): Candid
     deps.spendingCap?.assertAllows(estimateWorstCaseUsd(model, prompt, params.maxTokens));
     const wire = WIRES[provider.kind];
     const request = wire.buildRequest({ provider, modelId: model.providerModelId, prompt, params, key: key === '' ? undefined : key, stream: deps.stream === true });
-    const parsed = await withRetries(() => attempt(wire, request, provider, req, signal), deps.retry ?? {}, {
-      sleep: deps.sleep,
-      signal,
-      classify: (err) => (err instanceof ProviderCallError ? { retry: err.retryable, retryAfterMs: err.retryAfterMs } : { retry: false }),
-      onRetry: ({ attempt: n, delayMs, error }) =>
-        deps.onRetry?.({ attempt: n, delayMs, message: redactSecrets(error instanceof Error ? error.message : String(error), [key], { patterns: true }), req }),
-    });
+    const parsed = await withDeadline(provider, signal, (within) =>
+      withRetries(() => attempt(wire, request, provider, req, within), deps.retry ?? {}, {
+        sleep: deps.sleep,
+        signal: within,
+        classify: (err) => (err instanceof ProviderCallError ? { retry: err.retryable, retryAfterMs: err.retryAfterMs } : { retry: false }),
+        onRetry: ({ attempt: n, delayMs, error }) =>
+          deps.onRetry?.({ attempt: n, delayMs, message: redactSecrets(error instanceof Error ? error.message : String(error), [key], { patterns: true }), req }),
+      }),
+    );
     if (parsed.reply.trim() === '') {
       throw new ProviderCallError('empty', `${provider.label} returned an empty reply for "${model.providerModelId}"; try again or pick another model.`);
     }
@@ -156,6 +192,8 @@ export function createHttpCandidateCaller(deps: HttpCandidateCallerDeps): Candid
     },
   };
 }
+
+const seconds = (ms: number): string => `${Number((ms / 1000).toFixed(1))} s`;
 
 /** The same failure with every key-like text removed from its message (and no cause, which could hold one). */
 function redactedError(err: unknown, key: string | undefined, latencyMs: number): Error {

@@ -198,7 +198,7 @@ describe('response cache, spending cap, redaction', () => {
     const cap = createSpendingCap(0.01);
     cap.assertAllows(0.006);
     cap.add(0.006);
-    expect(() => cap.assertAllows(0.005)).toThrow(/the session spending cap of \$0\.01 would be exceeded.*raise it in Settings/);
+    expect(() => cap.assertAllows(0.005)).toThrow(/the session spending cap of \$0\.01 would be exceeded.*raise "Session spending cap" in the pool editor \(CLI: --spending-cap\)\./);
     try {
       cap.assertAllows(0.005);
     } catch (e) {

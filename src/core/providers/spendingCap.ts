@@ -21,7 +21,7 @@ export function estimateWorstCaseUsd(model: Pick<PoolModelRecord, 'inputPer1M' |
   return (Math.ceil(prompt.length / 4) * model.inputPer1M + maxTokens * model.outputPer1M) / 1e6;
 }
 
-const dollars = (usd: number): string => `$${usd < 0.01 ? usd.toPrecision(2) : usd.toFixed(2)}`;
+const dollars = (usd: number): string => (usd === 0 ? '$0' : `$${usd < 0.01 ? usd.toPrecision(2) : usd.toFixed(2)}`);
 
 export function createSpendingCap(limitUsd: number): SpendingCap {
   let limit = limitUsd;
@@ -35,7 +35,7 @@ export function createSpendingCap(limitUsd: number): SpendingCap {
       if (spent + estimateUsd > limit) {
         throw new ProviderCallError(
           'budget',
-          `the session spending cap of ${dollars(limit)} would be exceeded (spent ${dollars(spent)}, this call may cost up to ${dollars(estimateUsd)}); raise it in Settings.`,
+          `the session spending cap of ${dollars(limit)} would be exceeded (spent ${dollars(spent)}, this call may cost up to ${dollars(estimateUsd)}); raise "Session spending cap" in the pool editor (CLI: --spending-cap).`,
         );
       }
     },

@@ -6,7 +6,7 @@
  * worker's training runtime).
  * Must not: record or log a key, or decide the teacher's trust (core/defaultPolicy/teacher.ts does).
  */
-import type { CandidateSpec, ConnectionTestRequest, ConnectionTestResult, Engine, EngineEpisodeRequest, EngineEvalRequest, ModelLoadEvent, PolicySpec, ReferenceData } from '../engine';
+import type { CallLimits, CandidateSpec, ConnectionTestRequest, ConnectionTestResult, Engine, EngineEpisodeRequest, EngineEvalRequest, ModelLoadEvent, PolicySpec, ReferenceData } from '../engine';
 import { createEventChannel } from './eventChannel';
 import type { PoolModelRecord } from '../env/trajectory';
 import { EvalMethodError } from '../eval/methodIds';
@@ -111,7 +111,7 @@ export function createInProcessEngine(deps: InProcessEngineDeps): Engine {
   }
 
   /** `session`: use the session's cache and spending cap, and retry (episodes); a connection test does neither. */
-  function httpCaller(providers: Extract<CandidateSpec, { kind: 'http' }>['providers'], keys: Record<string, string>, session = true): CandidateCaller {
+  function httpCaller(providers: Extract<CandidateSpec, { kind: 'http' }>['providers'], keys: Record<string, string>, session = true, limits: CallLimits = {}): CandidateCaller {
     if (deps.fetch === undefined || deps.sleep === undefined) throw new DataRootError('This engine was built without fetch and sleep; HTTP candidates need both.');
     return createHttpCandidateCaller({
       providers,
@@ -122,6 +122,8 @@ export function createInProcessEngine(deps: InProcessEngineDeps): Engine {
       ...(deps.wallClockMs === undefined ? {} : { wallClockMs: deps.wallClockMs }),
       ...(deps.setTimer === undefined ? {} : { setTimer: deps.setTimer }),
       ...(session ? { cache: responseCache, spendingCap } : { retry: { maxAttempts: 1 } }),
+      ...(limits.timeoutMs === undefined ? {} : { timeoutMs: limits.timeoutMs }),
+      ...(limits.roundDeadlineMs === undefined ? {} : { roundDeadlineMs: limits.roundDeadlineMs }),
       corsPossible: deps.corsPossible === true,
     });
   }
@@ -136,7 +138,7 @@ export function createInProcessEngine(deps: InProcessEngineDeps): Engine {
         return createOfflineCaller(await bank(req.dataRoot));
       case 'http': {
         spendingCap.setLimit(spec.spendingCapUsd ?? Number.POSITIVE_INFINITY);
-        const http = httpCaller(spec.providers, spec.keys);
+        const http = httpCaller(spec.providers, spec.keys, true, spec.limits);
         const usesOffline = req.episode.pool.some((m) => m.provider === OFFLINE_PROVIDER);
         const offline = usesOffline ? createOfflineCaller(await bank(req.dataRoot)) : undefined;
         return { call: (r, o) => (offline !== undefined && r.model.provider === OFFLINE_PROVIDER ? offline.call(r, o) : http.call(r, o)) };

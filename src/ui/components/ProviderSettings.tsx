@@ -62,6 +62,26 @@ function ProviderRow({ provider }: { provider: ProviderConfig }) {
   );
 }
 
+/** Timeout per call and deadline per round (whole seconds ≥ 1), used from the next call on. */
+function CallLimitFields() {
+  const timeoutS = useApp((s) => s.callTimeoutS);
+  const deadlineS = useApp((s) => s.roundDeadlineS);
+  const setLimits = useApp((s) => s.setCallLimits);
+  const seconds = (v: string, fallback: number): number => (Number.isFinite(Number(v)) && Number(v) >= 1 ? Math.round(Number(v)) : fallback);
+  return (
+    <div className="row-actions">
+      <label className="field" title="How long one attempt at a provider may take before it is retried">
+        <span className="label">Timeout per call (s)</span>
+        <input type="number" min={1} step={1} value={timeoutS} onChange={(e) => setLimits({ callTimeoutS: seconds(e.target.value, timeoutS) })} data-testid="pool.callTimeout" />
+      </label>
+      <label className="field" title="How long a round waits for a provider in all, retries included; then the round records a timeout and the episode goes on">
+        <span className="label">Deadline per round (s)</span>
+        <input type="number" min={1} step={1} value={deadlineS} onChange={(e) => setLimits({ roundDeadlineS: seconds(e.target.value, deadlineS) })} data-testid="pool.roundDeadline" />
+      </label>
+    </div>
+  );
+}
+
 export function ProviderSettings() {
   const controller = useController();
   const models = useApp((s) => s.models);
@@ -94,6 +114,7 @@ export function ProviderSettings() {
         <span className="label">Session spending cap (USD, real providers)</span>
         <input type="number" min={0} step="any" value={cap ?? ''} placeholder="no cap" onChange={(e) => setCap(e.target.value === '' ? null : Math.max(0, Number(e.target.value)))} data-testid="pool.spendingCap" />
       </label>
+      <CallLimitFields />
     </div>
   );
 }

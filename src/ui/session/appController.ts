@@ -100,7 +100,8 @@ export function createAppController(deps: AppControllerDeps) {
     const all = keys.all();
     const sent = Object.fromEntries(Object.entries(all).filter(([id]) => used.has(id)));
     const cap = s().spendingCapUsd;
-    return { kind: 'http', providers, keys: sent, ...(cap === null ? {} : { spendingCapUsd: cap }) };
+    const limits = { timeoutMs: s().callTimeoutS * 1000, roundDeadlineMs: s().roundDeadlineS * 1000 };
+    return { kind: 'http', providers, keys: sent, limits, ...(cap === null ? {} : { spendingCapUsd: cap }) };
   }
 
   const saveFile = deps.saveFile ?? browserSaveFile;

@@ -5,7 +5,7 @@
  * vault (see services.ts), never in the store.
  */
 import type { StateCreator } from 'zustand/vanilla';
-import type { PoolModelRecord, ProviderConfig } from '../../core';
+import { DEFAULT_ROUND_DEADLINE_MS, DEFAULT_TIMEOUT_MS, type PoolModelRecord, type ProviderConfig } from '../../core';
 import type { AppState } from './appStore';
 
 export type PoolPresetId = 'offline' | 'paper' | 'llmrouter' | 'custom';
@@ -23,6 +23,9 @@ export interface PoolSlice {
   rememberKeys: boolean;
   /** Session spending cap in USD; null = none. */
   spendingCapUsd: number | null;
+  /** Seconds one provider attempt may take, and the whole call with retries (the engine's defaults: 60 / 90). */
+  callTimeoutS: number;
+  roundDeadlineS: number;
   connection: Record<string, ConnectionState>;
   offlineData: DataState;
   referenceData: DataState;
@@ -34,6 +37,7 @@ export interface PoolSlice {
   updateProvider(id: string, patch: Partial<ProviderConfig>): void;
   setKeyState(hasKey: Record<string, boolean>, rememberKeys: boolean): void;
   setSpendingCap(usd: number | null): void;
+  setCallLimits(patch: Partial<Pick<PoolSlice, 'callTimeoutS' | 'roundDeadlineS'>>): void;
   setConnection(providerId: string, state: ConnectionState): void;
   setOfflineData(state: DataState): void;
   setReferenceData(state: DataState): void;
@@ -46,6 +50,8 @@ export const createPoolSlice: StateCreator<AppState, [], [], PoolSlice> = (set, 
   hasKey: {},
   rememberKeys: false,
   spendingCapUsd: 1,
+  callTimeoutS: DEFAULT_TIMEOUT_MS / 1000,
+  roundDeadlineS: DEFAULT_ROUND_DEADLINE_MS / 1000,
   connection: {},
   offlineData: { status: 'loading' },
   referenceData: { status: 'loading' },
@@ -57,6 +63,7 @@ export const createPoolSlice: StateCreator<AppState, [], [], PoolSlice> = (set, 
   updateProvider: (id, patch) => set({ providers: get().providers.map((p) => (p.id === id ? { ...p, ...patch } : p)) }),
   setKeyState: (hasKey, rememberKeys) => set({ hasKey, rememberKeys }),
   setSpendingCap: (usd) => set({ spendingCapUsd: usd }),
+  setCallLimits: (patch) => set(patch),
   setConnection: (providerId, state) => set({ connection: { ...get().connection, [providerId]: state } }),
   setOfflineData: (state) => set({ offlineData: state }),
   setReferenceData: (state) => set({ referenceData: state }),
