@@ -195,7 +195,7 @@ describe('share link errors: a message, never an exception', () => {
       return v1(wire);
     }
 
-    it('9 rounds of 25,000 unclosed <search> tags (10.6 KB; 95 s in the quadratic parser): refused, per round', async () => {
+    it('9 rounds of 25,000 unclosed <search> tags (~11 KB; 96 s in the quadratic parser): refused, per round', async () => {
       const code = await linkWith((t) => (t['r'] = Array.from({ length: 9 }, (_, i) => ({ i, w: '<search>'.repeat(25_000), x: 1 }))));
       expect(code.length).toBeLessThan(MAX_LINK_CODE_CHARS);
       const r = decodeShareCode(code);
