@@ -187,6 +187,36 @@ test('broken, hostile and newer links show a clear message, and the app stays us
   expect((await app.state()).linkError).toBeNull();
 });
 
+test('the issue\'s hostile link (9 rounds of 25,000 unclosed <search> tags, ~11 KB) is refused within a second and the app stays usable; "+" sent as spaces still opens', async ({ app }) => {
+  const frozen = JSON.parse(readFileSync(resolve(ROOT, 'src/core/share/fixtures/v1-links.json'), 'utf8')) as { code: string; state: { trajectory?: unknown } }[];
+  const shared = frozen.find((l) => l.state.trajectory !== undefined)?.code ?? '';
+  // The issue's link: a real trajectory link whose rounds are '<search>'.repeat(25000) (96 s of main-thread work before the fix).
+  const wire = JSON.parse(LZString.decompressFromEncodedURIComponent(shared.slice(3)) ?? '{}') as { t: { r: unknown[] } };
+  wire.t.r = Array.from({ length: 9 }, (_, i) => ({ i, w: '<search>'.repeat(25_000), x: 1 }));
+  const hostile = `v1.${LZString.compressToEncodedURIComponent(JSON.stringify(wire))}`;
+  expect(hostile.length).toBeGreaterThan(10_000);
+
+  await app.open(); // "you are the router", nothing of the user's on screen: a link opens (or fails) at once
+  const t0 = Date.now();
+  await app.page.evaluate((hash) => (window.location.hash = hash), `#s=${hostile}`);
+  await expect(app.byId('link.error')).toContainText(/more text than the app opens from a link/, { timeout: 1_000 });
+  const refused = `${hostile.length} characters refused in ${Date.now() - t0} ms`;
+  test.info().annotations.push({ type: 'hostile link', description: refused });
+  console.log(`hostile link: ${refused}`);
+  await expect(app.byId('link.error')).toContainText('The app is unchanged');
+  await app.byId('link.dismiss').click();
+  await app.byId('episode.start').click();
+  await app.answerTurn('Guess.', 'nobody');
+  await expect.poll(() => app.state().then((st) => st.phase)).toBe('finished');
+
+  // Chromium hands over a fragment whose '+' became spaces as %20: it opens all the same.
+  expect(shared).toContain('+');
+  await app.page.goto('about:blank');
+  await app.page.goto(`/?testApi=1#s=${shared.replace(/\+/g, ' ')}`);
+  expect(await app.page.evaluate(() => window.location.hash)).toContain('%20');
+  await expect(app.sourceLabel).toContainText('Shared trajectory');
+});
+
 test('a link pasted into a session with work asks before replacing it', async ({ app }) => {
   await app.open();
   await app.byId('pool.model.0.out').fill('3');

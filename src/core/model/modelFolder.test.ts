@@ -14,6 +14,10 @@ const folder = (edit: (m: Map<string, string | Uint8Array>) => void = () => unde
   edit(m);
   return m;
 };
+/** config.json with some fields changed. */
+const doctor = (edit: Record<string, unknown>) => (m: Map<string, string | Uint8Array>): void => {
+  m.set('config.json', JSON.stringify({ ...JSON.parse(tiny.get('config.json') as string), ...edit }));
+};
 async function failure(files: Map<string, string | Uint8Array>): Promise<ModelFolderError> {
   const err = await loadModelFolder(createMemoryModelSource(files, 'tiny')).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(ModelFolderError);
@@ -48,6 +52,13 @@ describe('loadModelFolder', () => {
     ['a tokenizer bigger than the logits', 'tokenizer-mismatch', /271 tokens but the model has only 200 logits/, (m) => m.set('config.json', JSON.stringify({ ...JSON.parse(tiny.get('config.json') as string), vocab_size: 200 }))],
     ['a config of another depth', 'not-a-decoder', /lacks the inputs past_key_values\.2\.key/, (m) => m.set('config.json', JSON.stringify({ ...JSON.parse(tiny.get('config.json') as string), num_hidden_layers: 3 }))],
     ['an unsupported family', 'invalid-config', /model_type "gpt2" is not supported/, (m) => m.set('config.json', JSON.stringify({ model_type: 'gpt2' }))],
+    // config.json against the graph (the tiny router: 2 layers, hidden 64, 4 heads × 16, 2 KV heads, vocab 272, 512 positions)
+    ['a hidden size the graph does not have ("3.7 TB")', 'config-mismatch', /config\.json's hidden_size is 1000000000 but the graph has 64 \(model\.norm\.weight \[64\]\).*use the config\.json exported with it/, doctor({ hidden_size: 1e9 })],
+    ['more positions than the rotary cache', 'config-mismatch', /max_position_embeddings is 1000000000000 but the graph embeds only 512 positions \(rotary\.cos_cache \[512, 8\]\); an episode past them would fail inside onnxruntime/, doctor({ max_position_embeddings: 1e12 })],
+    ['a shallower config', 'config-mismatch', /num_hidden_layers is 1 but the graph has 2/, doctor({ num_hidden_layers: 1 })],
+    ['another head count', 'config-mismatch', /num_attention_heads is 8 but the graph has 4 \(model\.layers\.0\.self_attn\.q_proj\.weight_q4 \[64, /, doctor({ num_attention_heads: 8, head_dim: 16 })],
+    ['another KV head count', 'config-mismatch', /num_key_value_heads is 4 but the graph has 2 \(past_key_values\.0\.key/, doctor({ num_key_value_heads: 4 })],
+    ['a bigger vocabulary than the logits', 'config-mismatch', /vocab_size is 300 but the graph has 272 \(the logits output \[batch_size, sequence_length, 272\]\)/, doctor({ vocab_size: 300 })],
   ];
   for (const [what, kind, message, edit] of bad) {
     it(`explains ${what}`, async () => {
@@ -56,6 +67,11 @@ describe('loadModelFolder', () => {
       expect(err.message).toMatch(message);
     });
   }
+
+  it('loads a config with fewer positions than the graph embeds (every limit stays inside the graph)', async () => {
+    const m = await loadModelFolder(createMemoryModelSource(folder(doctor({ max_position_embeddings: 256 }))));
+    expect(m.config.maxPositionEmbeddings).toBe(256);
+  });
 
   it('fetches external data next to the model and checks its length', async () => {
     const config = parseDecoderConfig(JSON.parse(tiny.get('config.json') as string));

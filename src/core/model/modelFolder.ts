@@ -8,7 +8,8 @@
  *   tokenizer_config.json   present (chat template, special tokens)
  *   generation_config.json  optional;  router.json optional (ours)
  *   onnx/model*.onnx        chosen by preferred precision; readable to the end; standard decoder I/O names;
- *                           external data files (`location` entries) fetched alongside and length-checked
+ *                           external data files (`location` entries) fetched alongside and length-checked;
+ *                           config.json's sizes agree with the graph's own shapes (graphShapes.ts)
  *
  * Not for: creating sessions (adapters/ort, adapters/node) or tokenizer objects (adapters/tokenizers).
  */
@@ -16,6 +17,7 @@ import { parseDecoderConfig, type DecoderConfig } from '../onnx/decoderConfig';
 import { readModelSummary, type ModelSummary } from '../onnx/onnxProto';
 import { ProtobufDecodeError } from '../onnx/protobuf';
 import { checkTokenizerFitsModel } from '../policy/languageModel';
+import { configDisagreements, readGraphShapes } from './graphShapes';
 import { findExternalData } from './onnxExternalRefs';
 import { ModelSourceError, type ModelSource, type ReadProgress } from './modelSource';
 import { parseRouterJson, ROUTER_JSON_FILE, type RouterJson } from './routerJson';
@@ -39,7 +41,7 @@ export const MODEL_FOLDER_FILES = {
   generationConfig: 'generation_config.json',
 } as const;
 
-export type ModelFolderErrorKind = 'missing-file' | 'invalid-json' | 'invalid-config' | 'tokenizer-mismatch' | 'truncated-onnx' | 'not-a-decoder';
+export type ModelFolderErrorKind = 'missing-file' | 'invalid-json' | 'invalid-config' | 'tokenizer-mismatch' | 'truncated-onnx' | 'not-a-decoder' | 'config-mismatch';
 
 export class ModelFolderError extends Error {
   override name = 'ModelFolderError';
@@ -102,6 +104,7 @@ export async function loadModelFolder(source: ModelSource, opts: LoadModelFolder
   const bytes = await source.readBytes(path, progressOpts(opts));
   const summary = readOnnxSummary(bytes, `${source.location}/${path}`);
   checkDecoderInterface(summary, config, `${source.location}/${path}`);
+  checkConfigAgainstGraph(summary, config, `${source.location}/${path}`);
   const externalData = await readExternalData(source, path, bytes, opts);
   return { location: source.location, config, configJson, tokenizerJson, tokenizerConfig, generationConfig, router, tokenizerVocabSize: tokenizerVocab, onnx: { path, variant, bytes, summary }, externalData };
 }
@@ -190,6 +193,22 @@ export function checkDecoderInterface(summary: ModelSummary, config: DecoderConf
   const layers = Array.from({ length: config.numLayers }, (_, i) => i);
   need(['input_ids', 'attention_mask', ...layers.flatMap((i) => [`past_key_values.${i}.key`, `past_key_values.${i}.value`])], summary.inputs, 'inputs');
   need(['logits', ...layers.flatMap((i) => [`present.${i}.key`, `present.${i}.value`])], summary.outputs, 'outputs');
+}
+
+/**
+ * config.json against the graph's own shapes: the graph is what runs, so a config that disagrees (a
+ * hidden size, vocabulary, depth or head count the graph does not have, or more positions than its
+ * rotary cache) is refused, naming the field and what the graph has. After this, every limit derived
+ * from config.maxPositionEmbeddings (the episode's context capacity) is one the graph can embed.
+ */
+export function checkConfigAgainstGraph(summary: ModelSummary, config: DecoderConfig, where = 'the ONNX file'): void {
+  const [first, ...more] = configDisagreements(config, readGraphShapes(summary));
+  if (first === undefined) return;
+  const what = first.field === 'max_position_embeddings'
+    ? `config.json's max_position_embeddings is ${first.configValue} but the graph embeds only ${first.graphValue} positions (${first.from}); an episode past them would fail inside onnxruntime`
+    : `config.json's ${first.field} is ${first.configValue} but the graph has ${first.graphValue} (${first.from})`;
+  const also = more.length === 0 ? '' : ` (also ${more.map((d) => `${d.field}: ${d.configValue} vs ${d.graphValue}`).join(', ')})`;
+  throw new ModelFolderError('config-mismatch', `${where}: ${what}${also}. config.json must describe this ONNX file: use the config.json exported with it, or convert the checkpoint again.`);
 }
 
 async function readExternalData(source: ModelSource, onnxPath: string, bytes: Uint8Array, opts: LoadModelFolderOptions): Promise<{ path: string; bytes: Uint8Array }[]> {

@@ -173,6 +173,8 @@ export interface ModelSummary {
   outputs: string[];
   initializers: { name: string; dims: number[]; dataType: number; rawBytes: number }[];
   opTypes: string[];
+  /** The declared dims of each graph input and output (a number, or a symbolic name such as 'batch_size'). */
+  valueDims: { name: string; dims: (number | string)[] }[];
 }
 
 const utf8 = (b: Uint8Array): string => new TextDecoder().decode(b);
@@ -182,9 +184,28 @@ const nameOf = (msg: Uint8Array, field: number): string => {
   return '';
 };
 
+/** ValueInfoProto → its dims: type (2) → tensor_type (1) → shape (2) → dim (1) → dim_value (1) | dim_param (2). */
+function valueInfoDims(msg: Uint8Array): (number | string)[] {
+  const sub = (m: Uint8Array, field: number): Uint8Array => {
+    for (const f of readFields(m)) if (f.field === field) return bytesOf(f);
+    return new Uint8Array();
+  };
+  const dims: (number | string)[] = [];
+  for (const d of readFields(sub(sub(sub(msg, 2), 1), 2))) {
+    if (d.field !== 1) continue;
+    let dim: number | string = '?';
+    for (const v of readFields(bytesOf(d))) {
+      if (v.field === 1 && v.wireType === 0) dim = Number(v.value);
+      if (v.field === 2) dim = utf8(bytesOf(v));
+    }
+    dims.push(dim);
+  }
+  return dims;
+}
+
 /** Walk a ModelProto to its graph's interface and initializers (no tensor data is copied). */
 export function readModelSummary(bytes: Uint8Array): ModelSummary {
-  const s: ModelSummary = { irVersion: 0, opsets: [], inputs: [], outputs: [], initializers: [], opTypes: [] };
+  const s: ModelSummary = { irVersion: 0, opsets: [], inputs: [], outputs: [], initializers: [], opTypes: [], valueDims: [] };
   for (const f of readFields(bytes)) {
     if (f.field === 1 && f.wireType === 0) s.irVersion = Number(f.value);
     if (f.field === 8) {
@@ -199,8 +220,11 @@ export function readModelSummary(bytes: Uint8Array): ModelSummary {
     if (f.field !== 7) continue;
     for (const g of readFields(bytesOf(f))) {
       if (g.field === 1) s.opTypes.push(nameOf(bytesOf(g), 4));
-      if (g.field === 11) s.inputs.push(nameOf(bytesOf(g), 1));
-      if (g.field === 12) s.outputs.push(nameOf(bytesOf(g), 1));
+      if (g.field === 11 || g.field === 12) {
+        const name = nameOf(bytesOf(g), 1);
+        (g.field === 11 ? s.inputs : s.outputs).push(name);
+        s.valueDims.push({ name, dims: valueInfoDims(bytesOf(g)) });
+      }
       if (g.field === 5) {
         const t = { name: '', dims: [] as number[], dataType: 0, rawBytes: 0 };
         for (const h of readFields(bytesOf(g))) {

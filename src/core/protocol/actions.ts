@@ -3,6 +3,7 @@
  * A turn's text is cut after the first `</search>`, else after the first `</answer>`; the first
  * `<(search|answer)>…</\1>` block is the action.
  */
+import { scanTagBlocks } from '../reward/tagBlocks';
 import { pyStrip } from '../text/pyText';
 
 /** Cut a generated turn after the first `</search>`, else the first `</answer>`, else keep it whole. */
@@ -28,7 +29,7 @@ export type PolicyAction =
     }
   | { type: 'invalid'; reason: InvalidReason; content: string };
 
-const ACTION_RE = /<(search|answer)>([\s\S]*?)<\/\1>/;
+const ACTION_TAGS = ['search', 'answer'] as const;
 
 /**
  * Parse the first action block of a (cut) turn. Route validity follows the reference: a search whose
@@ -37,10 +38,12 @@ const ACTION_RE = /<(search|answer)>([\s\S]*?)<\/\1>/;
  * part actually sent.
  */
 export function parseAction(turnText: string): PolicyAction {
-  const m = ACTION_RE.exec(turnText);
-  if (m === null) return { type: 'invalid', reason: 'no-action', content: '' };
-  const content = pyStrip(m[2] ?? '');
-  if (m[1] === 'answer') return { type: 'answer', answer: content };
+  // The first `/<(search|answer)>([\s\S]*?)<\/\1>/` match, in linear time (a regex here is O(n²) on
+  // text full of unclosed tags, and links recompute this for every round).
+  const block = scanTagBlocks(turnText, ACTION_TAGS, 1)[0];
+  if (block === undefined) return { type: 'invalid', reason: 'no-action', content: '' };
+  const content = pyStrip(block.content);
+  if (block.tag === 'answer') return { type: 'answer', answer: content };
   const lowered = content.toLowerCase();
   if (lowered.includes('llm-name') || lowered.includes('your-query')) return { type: 'invalid', reason: 'placeholder', content };
   if (!content.includes(':')) return { type: 'invalid', reason: 'no-colon', content };

@@ -5,30 +5,22 @@
  */
 import { resolveReferenceModel } from '../protocol/modelNames';
 import { pyCount, pyStrip } from '../text/pyText';
+import { PROTOCOL_TAGS, scanTagBlocks, type ProtocolTag, type TagBlock } from './tagBlocks';
 
 export const FORMAT_OK = 0;
 export const FORMAT_PENALTY = -1;
 export type FormatScore = typeof FORMAT_OK | typeof FORMAT_PENALTY;
 
-const ALL_TAGS = ['search', 'answer', 'think', 'information'] as const;
-type Tag = (typeof ALL_TAGS)[number];
+const ALL_TAGS = PROTOCOL_TAGS;
+type Tag = ProtocolTag;
+export type { TagBlock };
 
-export interface TagBlock {
-  tag: Tag;
-  /** Raw content between the tags (not stripped). */
-  content: string;
-  start: number;
-  end: number;
-}
-
-/** `re.findall(r'<(search|answer|think|information)>(.*?)</\1>', s, re.DOTALL)` (or a subset of tags). */
+/**
+ * `re.findall(r'<(search|answer|think|information)>(.*?)</\1>', s, re.DOTALL)` (or a subset of tags),
+ * in linear time (tagBlocks.ts): completions are scored on every episode and links recompute them.
+ */
 export function findTagBlocks(text: string, tags: readonly Tag[] = ALL_TAGS): TagBlock[] {
-  const re = new RegExp(`<(${tags.join('|')})>([\\s\\S]*?)</\\1>`, 'g');
-  const out: TagBlock[] = [];
-  for (const m of text.matchAll(re)) {
-    out.push({ tag: m[1] as Tag, content: m[2] ?? '', start: m.index, end: m.index + m[0].length });
-  }
-  return out;
+  return scanTagBlocks(text, tags);
 }
 
 /** extract_solution: the last `<answer>` block, stripped; undefined when there is none. */

@@ -13,14 +13,25 @@
  * The environment then left-truncates the prompt and ends the episode as 'context-full' once the
  * response fills the window, instead of the model failing. The fitted settings are recorded in the
  * trajectory, so a record shows the limits it ran under.
+ *
+ * The capacity is what the graph can embed: hosts derive it from config.maxPositionEmbeddings, which
+ * loadModelFolder (checkConfigAgainstGraph) refuses when it exceeds the graph's rotary cache. A capacity
+ * under 2 positions (one of context, one to generate) cannot hold an episode at all and is refused.
  */
 import type { EnvSettings } from '../env/trajectory';
 
+export class ContextCapacityError extends Error {
+  override name = 'ContextCapacityError';
+}
+
 /** `capacity`: positions for prompt + response + generation (the model's maximum less its chat framing). */
 export function fitSettingsToCapacity(settings: EnvSettings, capacity: number | undefined): EnvSettings {
-  if (capacity === undefined || !Number.isFinite(capacity)) return settings;
+  if (capacity === undefined || Number.isNaN(capacity) || capacity === Infinity) return settings;
+  if (!(capacity >= 2)) {
+    throw new ContextCapacityError(`The policy model leaves ${Math.floor(capacity)} positions for the episode after its chat framing; it needs at least 2. Use a model with more positions (max_position_embeddings) or a shorter chat template.`);
+  }
   if (settings.maxContextTokens + settings.maxNewTokens <= capacity) return settings;
-  const cap = Math.max(2, Math.floor(capacity));
+  const cap = Math.floor(capacity);
   const maxNewTokens = Math.min(settings.maxNewTokens, Math.max(1, Math.floor(cap / 4)));
   const maxContextTokens = Math.min(settings.maxContextTokens, cap - maxNewTokens);
   return { ...settings, maxNewTokens, maxContextTokens, maxPromptTokens: Math.min(settings.maxPromptTokens, maxContextTokens) };

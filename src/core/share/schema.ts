@@ -12,7 +12,11 @@
  * and lists fail with a path ('trajectory.rounds[2].call.usage') and a reason. Values are built only
  * from the table's own names, never from input keys, so no input can reach a prototype. This module
  * must not know any record type: the tables live in shareFields.ts.
+ *
+ * With a TextBudget (links), every string is charged as it is decoded or recomputed, records with
+ * `maxText` get their own budget inside it, and a string's `deriveLength` is checked before it is built.
  */
+import { TextBudget } from './textBudget';
 
 /** Enclosing records, outermost first (while decoding: the partly built ones, earlier fields set). */
 export type Parents = readonly Record<string, unknown>[];
@@ -33,6 +37,14 @@ interface FieldBase {
   derive?: (record: Record<string, unknown>, parents: Parents) => unknown;
   /** A cross-field check after decoding (not called for null; parents as for derive); returns what is wrong, or null. */
   check?: (value: unknown, parents: Parents) => string | null;
+  /**
+   * With derive on a string: the exact length the recomputation will have (same arguments as derive).
+   * Checked against maxLength and the text budget before derive runs, for derivations that can expand
+   * their inputs (a template rendered with a long value, a join of many texts).
+   */
+  deriveLength?: (record: Record<string, unknown>, parents: Parents) => number;
+  /** On a record: the most text it may hold (every string in it, recomputed ones too) when decoded with a budget. */
+  maxText?: number;
 }
 
 export type Field =
@@ -74,6 +86,17 @@ export class SchemaDecodeError extends Error {
   ) {
     super(`${path} ${reason}`);
   }
+}
+
+/** A value is well-formed but holds (or would recompute to) more text than its budget allows. */
+export class SchemaSizeError extends SchemaDecodeError {
+  override name = 'SchemaSizeError';
+}
+
+/** How a value is decoded: its wire mode, and the text budget it is charged to (none: unbounded but by maxLength). */
+interface DecodeContext {
+  mode: WireMode;
+  budget: TextBudget | null;
 }
 
 // ── builders: keep tables one line per field ─────────────────────────────────────────────────────
@@ -174,15 +197,49 @@ function decodeNumber(field: Field & { kind: 'int' | 'float' }, raw: unknown, pa
   return raw;
 }
 
-function decodeString(field: Field & { kind: 'string' }, raw: unknown, path: string): string {
+function charge(budget: TextBudget | null, chars: number, path: string): void {
+  const problem = budget === null ? null : budget.charge(chars);
+  if (problem !== null) throw new SchemaSizeError(path, problem);
+}
+
+/** The budget a value of `field` is charged to: its own (inside the enclosing one) when it has maxText. */
+function budgetFor(field: Field, budget: TextBudget | null, path: string): TextBudget | null {
+  return budget !== null && field.maxText !== undefined ? budget.child(field.maxText, path) : budget;
+}
+
+/** Charge every string of a typed value (decoded, defaulted or recomputed) to the budget, by its field. */
+export function chargeText(field: Field, value: unknown, path: string, budget: TextBudget | null): void {
+  if (budget === null || value === null || value === undefined) return;
+  const inner = budgetFor(field, budget, path);
+  const chargeRecord = (table: Table, rec: Record<string, unknown>): void => {
+    for (const [name, f] of Object.entries(table)) chargeText(f, rec[name], `${path}.${name}`, inner);
+  };
+  switch (field.kind) {
+    case 'string':
+      return charge(inner, (value as string).length, path);
+    case 'list':
+      return (value as unknown[]).forEach((v, i) => chargeText(field.of, v, `${path}[${i}]`, inner));
+    case 'record':
+      return chargeRecord(field.fields, value as Record<string, unknown>);
+    case 'union': {
+      const table = field.variants[String((value as Record<string, unknown>)[field.tag])];
+      return table === undefined ? undefined : chargeRecord(table, value as Record<string, unknown>);
+    }
+    default:
+      return;
+  }
+}
+
+function decodeString(field: Field & { kind: 'string' }, raw: unknown, path: string, budget: TextBudget | null): string {
   if (typeof raw !== 'string') fail(path, `must be text (got ${Array.isArray(raw) ? 'a list' : typeof raw})`);
   if (raw.length > field.maxLength) fail(path, `is too long (${raw.length} characters; at most ${field.maxLength})`);
   const chars = field.chars;
   if (chars !== undefined && [...raw].some((c) => !chars.includes(c))) fail(path, 'has characters an id may not have');
+  charge(budget, raw.length, path);
   return raw;
 }
 
-function decodeValue(field: Field, raw: unknown, path: string, parents: Parents, mode: WireMode): unknown {
+function decodeValue(field: Field, raw: unknown, path: string, parents: Parents, ctx: DecodeContext): unknown {
   if (raw === null) return field.nullable === true ? null : fail(path, 'must not be null');
   switch (field.kind) {
     case 'int':
@@ -191,28 +248,36 @@ function decodeValue(field: Field, raw: unknown, path: string, parents: Parents,
     case 'bool':
       return typeof raw === 'boolean' ? raw : fail(path, `must be true or false (got ${typeof raw})`);
     case 'string':
-      return decodeString(field, raw, path);
+      return decodeString(field, raw, path, ctx.budget);
     case 'enum':
       return field.values.includes(raw as string | number) ? raw : fail(path, `must be one of ${field.values.join(', ')}`);
     case 'list':
       if (!Array.isArray(raw)) fail(path, 'must be a list');
       if (raw.length > field.maxItems) fail(path, `has too many items (${raw.length}; at most ${field.maxItems})`);
-      return raw.map((item, i) => decodeValue(field.of, item, `${path}[${i}]`, parents, mode));
+      return raw.map((item, i) => decodeValue(field.of, item, `${path}[${i}]`, parents, ctx));
     case 'record':
-      return decodeRecord(field.fields, raw, path, parents, mode);
+      return decodeIn(field.fields, raw, path, parents, { ...ctx, budget: budgetFor(field, ctx.budget, path) });
     case 'union': {
       if (!isPlainObject(raw)) fail(path, 'must be an object');
-      const tagName = mode === 'link' ? field.tagKey : field.tag;
+      const tagName = ctx.mode === 'link' ? field.tagKey : field.tag;
       const tag = raw[tagName];
       const table = typeof tag === 'string' && Object.hasOwn(field.variants, tag) ? field.variants[tag] : undefined;
       if (table === undefined) fail(`${path}.${field.tag}`, `must be one of ${Object.keys(field.variants).join(', ')}`);
-      return { [field.tag]: tag, ...decodeRecord(table, raw, path, parents, mode, tagName) };
+      return { [field.tag]: tag, ...decodeIn(table, raw, path, parents, ctx, tagName) };
     }
   }
 }
 
-/** A wire object to a record, checked against the table; throws SchemaDecodeError with the path. */
-export function decodeRecord(table: Table, raw: unknown, path: string, parents: Parents, mode: WireMode, extraKey?: string): Record<string, unknown> {
+/**
+ * A wire object to a record, checked against the table; throws SchemaDecodeError with the path
+ * (SchemaSizeError when `budget` is given and the text it holds, recomputed fields included, exceeds it).
+ */
+export function decodeRecord(table: Table, raw: unknown, path: string, parents: Parents, mode: WireMode, budget: TextBudget | null = null): Record<string, unknown> {
+  return decodeIn(table, raw, path, parents, { mode, budget });
+}
+
+function decodeIn(table: Table, raw: unknown, path: string, parents: Parents, ctx: DecodeContext, extraKey?: string): Record<string, unknown> {
+  const { mode } = ctx;
   if (!isPlainObject(raw)) fail(path, `must be an object (got ${raw === null ? 'null' : Array.isArray(raw) ? 'a list' : typeof raw})`);
   const known = new Set(Object.entries(table).map(([name, field]) => nameOf(field, name, mode)));
   for (const k of Object.keys(raw)) {
@@ -224,10 +289,12 @@ export function decodeRecord(table: Table, raw: unknown, path: string, parents: 
   for (const [name, field] of Object.entries(table)) {
     const key = nameOf(field, name, mode);
     const p = `${path}.${name}`;
-    if (Object.hasOwn(raw, key)) out[name] = decodeValue(field, raw[key], p, inner, mode);
-    else if (field.default !== undefined) out[name] = clone(field.default);
-    else if (field.derive !== undefined && mode === 'link') {
-      const v = deriveOrFail(field, out, parents, p);
+    if (Object.hasOwn(raw, key)) out[name] = decodeValue(field, raw[key], p, inner, ctx);
+    else if (field.default !== undefined) {
+      out[name] = clone(field.default);
+      chargeText(field, out[name], p, ctx.budget);
+    } else if (field.derive !== undefined && mode === 'link') {
+      const v = deriveOrFail(field, out, parents, p, ctx.budget);
       if (v !== undefined) out[name] = v;
     }
     else if (field.optional !== true) fail(p, 'is missing');
@@ -237,15 +304,26 @@ export function decodeRecord(table: Table, raw: unknown, path: string, parents: 
   return out;
 }
 
-function deriveOrFail(field: Field, rec: Record<string, unknown>, parents: Parents, path: string): unknown {
+/** Recompute a left-out field: its predicted length checked first, then the value checked and charged like a decoded one. */
+function deriveOrFail(field: Field, rec: Record<string, unknown>, parents: Parents, path: string, budget: TextBudget | null): unknown {
   let v: unknown;
   try {
+    if (field.kind === 'string' && field.deriveLength !== undefined) checkPredictedLength(field, field.deriveLength(rec, parents), path, budget);
     v = field.derive?.(rec, parents);
   } catch (err) {
+    if (err instanceof SchemaDecodeError) throw err;
     fail(path, `is missing and cannot be recomputed (${err instanceof Error ? err.message : String(err)})`);
   }
   if (v === undefined && field.optional !== true) fail(path, 'is missing and cannot be recomputed');
+  if (field.kind === 'string' && typeof v === 'string' && v.length > field.maxLength) throw new SchemaSizeError(path, `is too long when recomputed (${v.length} characters; at most ${field.maxLength})`);
+  chargeText(field, v, path, budget);
   return v;
+}
+
+function checkPredictedLength(field: Field & { kind: 'string' }, length: number, path: string, budget: TextBudget | null): void {
+  if (length > field.maxLength) throw new SchemaSizeError(path, `would be ${length} characters when recomputed; at most ${field.maxLength}`);
+  const problem = budget === null ? null : budget.wouldExceed(length);
+  if (problem !== null) throw new SchemaSizeError(path, `${problem} once recomputed`);
 }
 
 /** Every table reachable from `table` (itself included), for checks over the whole schema. */

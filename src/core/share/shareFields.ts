@@ -29,6 +29,7 @@ import {
 } from '../env/trajectory';
 import type { RewardBreakdown } from '../reward/total';
 import { bool, float, int, list, oneOf, record, text, union, type Parents, type Table, type TableOf } from './schema';
+import { formattedLength } from './textBudget';
 import {
   DEFAULT_LIMITS,
   DEFAULT_SAMPLING,
@@ -52,6 +53,14 @@ const PRICE = 1e6; // USD per 1M tokens
 const MAX_POOL = 64;
 const MAX_ROUNDS = 65; // maxTurns (≤ 64) routing turns + the final one
 const MAX_TOKENS_PER_ROUND = 65_536;
+/**
+ * The most text one round of a link may hold, written and recomputed together (generation, cut text,
+ * action, call query, prompt and reply, observation: a real round repeats its generation ~3 times and
+ * its reply twice). 1,024 new tokens at even 16 characters each and a 512-token reply fit several times
+ * over; a round of a link beyond this is refused, and the app offers a bundle file for such states.
+ * Bundles (file mode) are not budgeted: nothing in them is recomputed.
+ */
+export const MAX_LINK_ROUND_CHARS = 100_000;
 const SEED_MAX = 2 ** 32 - 1;
 
 const CALL_ERROR_KINDS = ['unknown-model', 'auth', 'not-found', 'rate-limit', 'server', 'timeout', 'network', 'cors', 'malformed', 'budget', 'aborted', 'empty'] as const satisfies readonly CallErrorKind[];
@@ -155,6 +164,8 @@ const CALL = {
   }),
   prompt: text('p', TEXT, {
     nullable: true,
+    // One `{query}` field per occurrence: 2,500 of them and a 199,000-character query would render 497M characters.
+    deriveLength: (c, p) => (c['poolIndex'] === null ? 0 : formattedLength(trajectoryOf(p, 2).agentTemplate ?? '', () => (c['query'] as string).length)),
     derive: (c, p) => {
       const template = trajectoryOf(p, 2).agentTemplate;
       if (c['poolIndex'] === null) return null;
@@ -259,8 +270,9 @@ export const TRAJECTORY_FIELDS = {
     },
   }),
   promptTokens: int('pt', 0, 1e7),
-  rounds: list('r', record('', ROUND), MAX_ROUNDS),
+  rounds: list('r', record('', ROUND, { maxText: MAX_LINK_ROUND_CHARS }), MAX_ROUNDS),
   response: text('rs', MAX_ROUNDS * 2 * TEXT, {
+    deriveLength: (t) => (t['rounds'] as RoundRecord[]).reduce((n, r) => n + r.text.length + (r.observation?.text.length ?? 0), 0),
     derive: (t) => (t['rounds'] as RoundRecord[]).map((r) => r.text + (r.observation?.text ?? '')).join(''),
   }),
   reward: record('w', REWARD, { nullable: true, default: null }),

@@ -3,16 +3,22 @@
  * themselves round-trip unchanged, and tens of thousands of random, mutated, truncated and hostile
  * inputs decode to a result (never an exception), with a message for every failure.
  *
+ * The adversarial block times every decode of hostile constructions (unclosed-tag rounds, templates
+ * that multiply a query, oversize replies, '+'/%20 damage, bodies lz-string chokes on) and checks the
+ * size caps on whatever opens.
+ *
  * The rng is a local xorshift32 (core/math has no seeded rng yet); the seed is fixed, so a failure
  * reproduces. Set SHARE_FUZZ_SEED to explore other seeds.
  */
+import { hrtime } from 'node:process';
 import LZString from 'lz-string';
 import { describe, expect, it } from 'vitest';
-import { BUNDLE_FIELDS, createBundle, parseBundle, serializeBundle, type Bundle } from './bundle';
-import { type Field, type Table } from './schema';
-import { FIELDS } from './shareFields';
-import { decodeShareCode, encodeShareCode, MAX_LINK_CODE_CHARS, ShareLinkError, type ShareDecodeResult } from './shareLink';
-import type { ShareState } from './shareState';
+import { buildExampleTrajectory } from '../run/exampleTrajectory';
+import { BundleError, BUNDLE_FIELDS, createBundle, parseBundle, serializeBundle, type Bundle } from './bundle';
+import { encodeRecord, type Field, type Table } from './schema';
+import { FIELDS, MAX_LINK_ROUND_CHARS } from './shareFields';
+import { decodeShareCode, encodeShareCode, MAX_LINK_CODE_CHARS, MAX_LINK_TEXT_CHARS, ShareLinkError, type ShareDecodeResult } from './shareLink';
+import { configOfTrajectory, type ShareState } from './shareState';
 
 type Rng = () => number; // [0, 1)
 
@@ -248,5 +254,112 @@ describe('bundles, property-based', () => {
       const r = parseBundle(serializeBundle(bundle));
       expect(r.ok && r.bundle).toEqual(bundle);
     }
+  });
+});
+
+// ── adversarial links: bounded cost, typed errors, caps on what opens ───────────────────────────────
+/** Every string in a value (an independent count: enum and tag strings included, which the budget does not charge). */
+const textIn = (v: unknown): number =>
+  typeof v === 'string' ? v.length : Array.isArray(v) ? v.reduce((n: number, x) => n + textIn(x), 0) : v !== null && typeof v === 'object' ? Object.values(v).reduce((n: number, x) => n + textIn(x), 0) : 0;
+/** Enum/tag strings per record the budget leaves out (type, reason, error kind, status…): at most this many characters. */
+const ENUM_SLACK_ROUND = 64;
+const ENUM_SLACK_LINK = 65 * ENUM_SLACK_ROUND + 256;
+
+const TAGS = ['<search>', '<answer>', '<think>', '<information>', '</search>', '<search>M: q'];
+const secondsOf = (f: () => void): number => {
+  const t0 = hrtime.bigint();
+  f();
+  return Number(hrtime.bigint() - t0) / 1e9;
+};
+
+describe('adversarial links and bundles, timed', () => {
+  it('10,000+ hostile inputs: each decodes within the caps or is refused with a typed error; the slowest is printed', { timeout: 240_000 }, async () => {
+    const rng = xorshift32(SEED ^ 0xad5e);
+    const example = await buildExampleTrajectory();
+    const wire = encodeRecord(FIELDS, { config: configOfTrajectory(example), trajectory: example } as never, [], 'link') as { t: Record<string, unknown> };
+    const link = (edit: (t: Record<string, unknown>) => void): string => {
+      const w = structuredClone(wire);
+      edit(w.t);
+      return `v1.${LZString.compressToEncodedURIComponent(JSON.stringify(w))}`;
+    };
+    const round = (i: number, w: string, call = rng() < 0.5): Record<string, unknown> => ({ i, w, x: 1, ...(call ? { c: { i: intIn(rng, 0, 2) } } : {}) });
+    const valid = encodeShareCode({ config: configOfTrajectory(example), trajectory: example });
+    const inputs: { what: string; code: string }[] = [];
+    // 1. the issue's constructions, scaled: rounds of repeated (mostly unclosed) tags
+    // (most kept under 400k characters, a few at the 2M a link may unpack to: compressing them is the slow part)
+    const tagRounds = (n: number, tag: string, reps: number): void => {
+      inputs.push({ what: `${n} rounds of ${tag} ×${reps}`, code: link((t) => (t['r'] = Array.from({ length: n }, (_, j) => round(j, tag.repeat(reps))))) });
+    };
+    tagRounds(9, '<search>', 25_000); // the issue's 10.6 KB link
+    tagRounds(1, '<search>', 25_000); // its 3.1 KB single round
+    for (let i = 0; i < 30; i++) {
+      const tag = pick(rng, TAGS);
+      const reps = intIn(rng, 1, 25_000);
+      tagRounds(intIn(rng, 1, Math.min(12, Math.floor((i < 3 ? 2e6 : 4e5) / (reps * tag.length)) + 1)), tag, reps);
+    }
+    // 2. templates that multiply the query, and long queries
+    for (let i = 0; i < 40; i++) {
+      const fields = intIn(rng, 1, 3_000);
+      const q = intIn(rng, 1, 199_000);
+      const tpl = pick(rng, ['{query}', '{query}{{', '}}{query!s}', '{query:}']).repeat(fields);
+      inputs.push({ what: `template of ${fields} fields, query of ${q}`, code: link((t) => ((t['at'] = tpl), (t['r'] = [round(0, `<search>LLaMA-3.1-8B-Instruct:${'q'.repeat(q)}</search>`, true)]))) });
+    }
+    // 3. big replies, observations and explicit responses
+    for (let i = 0; i < 20; i++) {
+      const len = intIn(rng, 1, 200_000);
+      const n = intIn(rng, 1, Math.min(65, Math.floor((i < 2 ? 1.2e6 : 3e5) / len) + 1));
+      inputs.push({ what: `${n} rounds with ${len}-character replies`, code: link((t) => (t['r'] = Array.from({ length: n }, (_, j) => ({ ...round(j, '<search>Qwen: q</search>', false), c: { i: 0, y: 'r'.repeat(len) } })))) });
+    }
+    // 4. damaged transport: '+' as space or %20, %-escaping, and bodies lz-string throws on
+    for (let i = 0; i < 1_600; i++) {
+      const r = rng();
+      const code = r < 0.25 ? valid.replace(/\+/g, ' ') : r < 0.5 ? valid.replace(/\+/g, '%20') : r < 0.6 ? encodeURIComponent(valid) : `v1.${Array.from({ length: intIn(rng, 1, 16) }, () => pick(rng, [...LZ_ALPHABET])).join('')}`;
+      inputs.push({ what: 'transport', code });
+    }
+    // 5. random text mutations of the hostile and valid codes
+    const seeds = inputs.slice(0, 100).map((x) => x.code);
+    for (let i = 0; i < 8_400; i++) inputs.push({ what: 'mutation', code: mutateText(rng, rng() < 0.1 ? pick(rng, seeds) : valid, LZ_ALPHABET) });
+
+    let slowest = { what: '', seconds: 0, length: 0 };
+    let opened = 0;
+    let total = 0;
+    for (const { what, code } of inputs) {
+      let r: ShareDecodeResult | undefined;
+      const seconds = secondsOf(() => (r = decodeShareCode(code)));
+      total += seconds;
+      if (seconds > slowest.seconds) slowest = { what, seconds, length: code.length };
+      // Not a timing assertion (the target is 200 ms, measured and printed below): 2 s only catches a
+      // return of super-linear behaviour, which took 96 s on these inputs, without flaking on a busy machine.
+      expect(seconds, what).toBeLessThan(2);
+      if (!r!.ok) {
+        expectWellFormed(r!);
+        expect(r!.error.message, what).not.toMatch(/TypeError|charAt|undefined|could not be read/);
+        continue;
+      }
+      opened++;
+      const t = r!.state.trajectory;
+      expect(textIn(r!.state)).toBeLessThanOrEqual(MAX_LINK_TEXT_CHARS + ENUM_SLACK_LINK);
+      for (const rd of t?.rounds ?? []) expect(textIn(rd)).toBeLessThanOrEqual(MAX_LINK_ROUND_CHARS + ENUM_SLACK_ROUND);
+    }
+    console.log(`adversarial links: ${inputs.length} decoded in ${total.toFixed(1)} s, ${opened} opened; slowest ${(slowest.seconds * 1e3).toFixed(1)} ms (${slowest.what}, ${slowest.length} characters)`);
+    expect(inputs.length).toBeGreaterThanOrEqual(10_000);
+    expect(opened).toBeGreaterThan(100); // the valid link under transport damage, and small constructions, do open
+  });
+
+  it('bundles with hostile rounds parse or are refused with a BundleError, in bounded time', () => {
+    const rng = xorshift32(SEED ^ 0xb0b);
+    let slowest = 0;
+    for (let i = 0; i < 400; i++) {
+      const b = genBundle(rng);
+      const hostile = pick(rng, TAGS).repeat(intIn(rng, 1, 25_000));
+      for (const t of b.trajectories) t.rounds = t.rounds.map((rd) => ({ ...rd, rawText: hostile, text: hostile }));
+      const text = i % 2 === 0 ? serializeBundle(b) : mutateText(rng, serializeBundle(b), '{}[]":,0123456789abc');
+      let r: ReturnType<typeof parseBundle> | undefined;
+      slowest = Math.max(slowest, secondsOf(() => (r = parseBundle(text))));
+      if (!r!.ok) expect(r!.error).toBeInstanceOf(BundleError);
+      else expect(textIn(r!.bundle)).toBeLessThanOrEqual(text.length); // nothing is recomputed in a file
+    }
+    console.log(`adversarial bundles: 400 parsed; slowest ${(slowest * 1e3).toFixed(1)} ms`);
+    expect(slowest).toBeLessThan(2); // as above: gross regressions only
   });
 });

@@ -3,13 +3,14 @@ import LZString from 'lz-string';
 import { describe, expect, it } from 'vitest';
 import { buildExampleTrajectory } from '../run/exampleTrajectory';
 import { allTables, encodeRecord, HOSTILE_KEYS, type Field } from './schema';
-import { FIELDS } from './shareFields';
+import { FIELDS, MAX_LINK_ROUND_CHARS } from './shareFields';
 import {
   buildShareUrl,
   decodeShareCode,
   encodeShareCode,
   MAX_DECODED_CHARS,
   MAX_LINK_CODE_CHARS,
+  MAX_LINK_TEXT_CHARS,
   MAX_SHARE_URL_CHARS,
   shareCodeFromHash,
   type ShareDecodeResult,
@@ -150,6 +151,16 @@ describe('share link errors: a message, never an exception', () => {
     const code = encodeShareCode(state);
     expect(decodeShareCode(encodeURIComponent(code)).ok).toBe(true);
     expect(decodeShareCode(code.replace(/\+/g, ' ')).ok).toBe(true);
+    // Chromium hands the page such a link with the spaces as %20: decode first, then map spaces.
+    expect(code).toContain('+');
+    expect(decodeShareCode(code.replace(/\+/g, '%20')).ok).toBe(true);
+    expect(decodeShareCode(encodeURIComponent(code.replace(/\+/g, ' '))).ok).toBe(true);
+  });
+
+  it.each(['yZ4CUB', 'z32', 'yyL', 'yb+jUcVjn42'])('says in words why v1.%s is refused (lz-string throws a TypeError on it)', (body) => {
+    const r = decodeShareCode(`v1.${body}`);
+    expect(errorOf(r)).toEqual({ kind: 'corrupt', message: expect.stringContaining('does not decompress') });
+    expect(errorOf(r)?.message).not.toMatch(/TypeError|charAt|undefined|properties/);
   });
 
   it.each([
@@ -174,6 +185,62 @@ describe('share link errors: a message, never an exception', () => {
     expect(errorOf(r)?.kind).toBe(kind);
     expect(errorOf(r)?.message).toContain(message);
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+
+  describe('links that imply too much text are refused before it is built', () => {
+    /** The example trajectory's wire form with its rounds replaced (text, action and response recomputed). */
+    async function linkWith(edit: (t: Record<string, unknown>) => void): Promise<string> {
+      const wire = encodeRecord(FIELDS, (await trajectoryState()) as never, [], 'link') as { t: Record<string, unknown> };
+      edit(wire.t);
+      return v1(wire);
+    }
+
+    it('9 rounds of 25,000 unclosed <search> tags (~11 KB; 96 s in the quadratic parser): refused, per round', async () => {
+      const code = await linkWith((t) => (t['r'] = Array.from({ length: 9 }, (_, i) => ({ i, w: '<search>'.repeat(25_000), x: 1 }))));
+      expect(code.length).toBeLessThan(MAX_LINK_CODE_CHARS);
+      const r = decodeShareCode(code);
+      expect(errorOf(r)?.kind).toBe('oversize');
+      expect(errorOf(r)?.message).toContain(`state.trajectory.rounds[0].rawText would bring state.trajectory.rounds[0] to 200000 characters of text; it may hold at most ${MAX_LINK_ROUND_CHARS}`);
+      expect(errorOf(r)?.message).toContain('bundle file');
+    });
+
+    it('a template of 2,500 {query} fields: the prompt is refused from its predicted length, never rendered', async () => {
+      const code = await linkWith((t) => {
+        t['at'] = '{query}'.repeat(2_500);
+        t['r'] = [{ i: 0, w: `<search>LLaMA-3.1-8B-Instruct:${'x'.repeat(2_000)}</search>`, c: { i: 1 }, x: 1 }];
+      });
+      expect(errorOf(decodeShareCode(code))).toEqual({ kind: 'oversize', message: expect.stringContaining('state.trajectory.rounds[0].call.prompt would be 5000000 characters when recomputed; at most 200000') });
+      // The issue's link (a 199,000-character query): refused at the query's round already.
+      const issue = await linkWith((t) => {
+        t['at'] = '{query}'.repeat(2_500);
+        t['r'] = [{ i: 0, w: `<search>LLaMA-3.1-8B-Instruct:${'x'.repeat(199_000)}</search>`, c: { i: 1 }, x: 1 }];
+      });
+      expect(issue.length).toBeLessThan(3_000);
+      expect(errorOf(decodeShareCode(issue))?.kind).toBe('oversize');
+    });
+
+    it('a prompt that fits its field but not the round, and many rounds that fit alone but not the link', async () => {
+      const prompt = await linkWith((t) => {
+        t['at'] = '{query}'.repeat(60); // 120,000 characters: under the field's 200,000
+        t['r'] = [{ i: 0, w: `<search>LLaMA-3.1-8B-Instruct:${'y'.repeat(2_000)}</search>`, c: { i: 1 }, x: 1 }];
+      });
+      expect(errorOf(decodeShareCode(prompt))?.message).toMatch(/rounds\[0\]\.call\.prompt would bring state\.trajectory\.rounds\[0\] to \d+ characters of text; it may hold at most 100000 once recomputed/);
+      const many = await linkWith((t) => (t['r'] = Array.from({ length: 40 }, (_, i) => ({ i, w: `<think>${'z'.repeat(12_000)}</think>`, x: 1 }))));
+      expect(errorOf(decodeShareCode(many))?.message).toContain(`would bring the link to`);
+      expect(errorOf(decodeShareCode(many))?.message).toContain(`at most ${MAX_LINK_TEXT_CHARS}`);
+    });
+
+    it('the app never makes a link it would refuse: such a state is offered as a bundle', async () => {
+      const state = await trajectoryState();
+      const t = state.trajectory!;
+      const big: ShareState = { ...state, trajectory: { ...t, rounds: t.rounds.map((r, i) => (i === 0 ? { ...r, rawText: 'w'.repeat(60_000), text: 'w'.repeat(60_000) } : r)) } };
+      expect(() => encodeShareCode(big)).toThrow(/holds more text than a link may carry \(state\.trajectory\.rounds\[0\]\.text would bring/);
+      expect(buildShareUrl('https://host/', big)).toMatchObject({ ok: false, reason: 'too-long' });
+      // Just under the round's cap, the same text opens (60,000 → 30,000 characters, cut text included).
+      const fits: ShareState = { ...state, trajectory: { ...t, rounds: t.rounds.map((r, i) => (i === 0 ? { ...r, rawText: 'w'.repeat(30_000), text: 'w'.repeat(30_000) } : r)) } };
+      const r = decodeShareCode(encodeShareCode(fits));
+      expect(r.ok && r.state).toEqual(fits);
+    });
   });
 
   it('checks a call points inside the pool', async () => {

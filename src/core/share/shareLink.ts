@@ -8,8 +8,9 @@
  * Nothing here fetches or runs anything.
  */
 import LZString from 'lz-string';
-import { decodeRecord, encodeRecord, parseJsonNotingHostileKeys, SchemaDecodeError } from './schema';
+import { chargeText, decodeRecord, encodeRecord, parseJsonNotingHostileKeys, record, SchemaDecodeError, SchemaSizeError } from './schema';
 import { FIELDS } from './shareFields';
+import { TextBudget } from './textBudget';
 import { assertNoSecrets } from './secrets';
 import type { ShareState } from './shareState';
 
@@ -25,6 +26,17 @@ export const MAX_SHARE_URL_CHARS = 8_000;
 export const MAX_LINK_CODE_CHARS = 12_000;
 /** The decompressed JSON (2 MB). */
 export const MAX_DECODED_CHARS = 2_000_000;
+/**
+ * All the text a link may hold once decoded, recomputed fields included (the response repeats every
+ * round, a call prompt renders its template): 1M characters (2 MB of UTF-16). A link the app makes is
+ * under 8,000 characters; even very repetitive generations compress ~10× in it, and the recomputed
+ * copies add ~3×, so ~250k is the most a real link reaches. The bound keeps what a hostile link costs
+ * to a few milliseconds of linear work and a few MB; the app offers a bundle for anything bigger.
+ * (Per round: MAX_LINK_ROUND_CHARS in shareFields.ts.)
+ */
+export const MAX_LINK_TEXT_CHARS = 1_000_000;
+
+const linkBudget = (): TextBudget => new TextBudget(MAX_LINK_TEXT_CHARS, 'the link');
 
 const CODE_RE = /^v(\d{1,6})\.([A-Za-z0-9+\-$]*)$/;
 
@@ -54,13 +66,19 @@ export type ShareUrlResult =
  * turns v1 into `(p) => migrateV1toV2(decodeV1(p))`, with decodeV1 reading a frozen copy of today's FIELDS.
  */
 const DECODERS: Readonly<Record<number, (payload: unknown) => ShareState>> = {
-  1: (payload) => decodeRecord(FIELDS, payload, 'state', [], 'link') as unknown as ShareState,
+  1: (payload) => decodeRecord(FIELDS, payload, 'state', [], 'link', linkBudget()) as unknown as ShareState,
 };
 
 const ASK_AGAIN = 'Ask the sender for the link again, or for a bundle file.';
 
 /** The state as a code (`v1.<lz>`). `keys`: the user's keys, none of which may be in it. */
 export function encodeShareCode(state: ShareState, keys: Readonly<Record<string, string>> = {}): string {
+  try {
+    chargeText(record('', FIELDS), state, 'state', linkBudget()); // what decoding will charge: the app never makes a link it refuses
+  } catch (err) {
+    if (err instanceof SchemaSizeError) throw new ShareLinkError('oversize', `This state holds more text than a link may carry (${err.path} ${err.reason}). Export a bundle instead.`, err.path);
+    throw err;
+  }
   const json = JSON.stringify(encodeRecord(FIELDS, state as unknown as Record<string, unknown>, [], 'link'));
   assertNoSecrets(json, keys);
   if (json.length > MAX_DECODED_CHARS) throw new ShareLinkError('oversize', `This state is ${json.length} characters of JSON; a link carries at most ${MAX_DECODED_CHARS}. Export a bundle instead.`);
@@ -93,8 +111,10 @@ export function decodeShareCode(input: string): ShareDecodeResult {
   try {
     return decodeUnsafe(input);
   } catch (err) {
-    // A bug or an engine limit (deep JSON, memory): still a message, never an exception.
-    return failed('corrupt', `This link could not be read (${err instanceof Error ? err.message : String(err)}). ${ASK_AGAIN}`);
+    // An engine limit (stack, memory) or a bug: still a message in words, never an engine's own text.
+    return err instanceof RangeError
+      ? failed('corrupt', `This link could not be read: its data is nested too deeply or is too large for this browser. ${ASK_AGAIN}`)
+      : failed('corrupt', `This link could not be read: the app failed while decoding it (please report the link). ${ASK_AGAIN}`);
   }
 }
 
@@ -105,7 +125,7 @@ function failed(kind: ShareLinkErrorKind, message: string, path?: string): Share
 function decodeUnsafe(input: string): ShareDecodeResult {
   if (typeof input !== 'string' || input.trim() === '') return failed('empty', `This link has no shared state in it. ${ASK_AGAIN}`);
   if (input.length > MAX_LINK_CODE_CHARS * 3) return failed('oversize', `This link is ${input.length} characters long; the app reads links up to ${MAX_LINK_CODE_CHARS}. Use a bundle file for big states.`);
-  let code = input.trim().replace(/ /g, '+'); // some chat apps turn '+' into a space
+  let code = input.trim();
   if (code.includes('%')) {
     try {
       code = decodeURIComponent(code);
@@ -113,6 +133,8 @@ function decodeUnsafe(input: string): ShareDecodeResult {
       return failed('corrupt', `This link is damaged (bad %-escapes). ${ASK_AGAIN}`);
     }
   }
+  // After %-decoding: some chat apps turn '+' into a space, which the browser then hands over as %20.
+  code = code.trim().replace(/ /g, '+');
   if (code.length > MAX_LINK_CODE_CHARS) return failed('oversize', `This link is ${code.length} characters long; the app reads links up to ${MAX_LINK_CODE_CHARS}. Use a bundle file for big states.`);
   const m = CODE_RE.exec(code);
   if (m === null) {
@@ -125,17 +147,27 @@ function decodeUnsafe(input: string): ShareDecodeResult {
       ? `This link was made by a newer Router-R1 Studio (link version ${version}; this app reads up to ${SHARE_LINK_VERSION}). Open it in the latest version of the app.`
       : `Unknown link version ${version}. ${ASK_AGAIN}`);
   }
-  const json = LZString.decompressFromEncodedURIComponent(m[2] ?? '');
+  const json = decompress(m[2] ?? '');
   if (json === null || json === '') return failed('corrupt', `This link is damaged or cut short (its data does not decompress). ${ASK_AGAIN}`);
   if (json.length > MAX_DECODED_CHARS) return failed('oversize', `This link unpacks to ${json.length} characters; the app reads at most ${MAX_DECODED_CHARS}. Use a bundle file for big states.`);
   return decodePayload(json, version, decode);
+}
+
+/** lz-string throws its own TypeError (`charAt` of undefined) on some damaged inputs: that is damage too. */
+function decompress(body: string): string | null {
+  try {
+    return LZString.decompressFromEncodedURIComponent(body);
+  } catch {
+    return null;
+  }
 }
 
 function decodePayload(json: string, version: number, decode: (payload: unknown) => ShareState): ShareDecodeResult {
   let parsed: ReturnType<typeof parseJsonNotingHostileKeys>;
   try {
     parsed = parseJsonNotingHostileKeys(json);
-  } catch {
+  } catch (err) {
+    if (err instanceof RangeError) return failed('corrupt', `This link's data is nested too deeply to read. ${ASK_AGAIN}`);
     return failed('corrupt', `This link is damaged or cut short (its data is not valid JSON). ${ASK_AGAIN}`);
   }
   const { data: payload, hostile } = parsed;
@@ -143,6 +175,9 @@ function decodePayload(json: string, version: number, decode: (payload: unknown)
   try {
     return { ok: true, state: decode(payload), version };
   } catch (err) {
+    if (err instanceof SchemaSizeError) {
+      return failed('oversize', `This link holds more text than the app opens from a link: ${err.path} ${err.reason}. Nothing was opened. Ask the sender for a bundle file instead.`, err.path);
+    }
     if (!(err instanceof SchemaDecodeError)) throw err;
     const kind = err.reason === 'is a forbidden key' ? 'hostile' : 'invalid';
     return failed(kind, `This link has an invalid value: ${err.path} ${err.reason}. Nothing was opened. ${ASK_AGAIN}`, err.path);
