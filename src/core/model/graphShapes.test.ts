@@ -8,7 +8,7 @@ import { buildDecoderModel } from '../onnx/buildDecoder';
 import { parseDecoderConfig } from '../onnx/decoderConfig';
 import { readModelSummary } from '../onnx/onnxProto';
 import { createSeededUniform, randomDecoderWeights } from '../onnx/weights';
-import { TINY_DECODER_CONFIGS, type TinyDecoderName } from '../testing/tinyDecoders';
+import { TINY_DECODER_CONFIGS, type TinyDecoderName } from '../../testing/tinyDecoders';
 import { configDisagreements, readGraphShapes } from './graphShapes';
 
 type Variant = { precision: 'fp32' | 'q4' | 'q8'; fused?: boolean; logitsLastOnly?: boolean };
