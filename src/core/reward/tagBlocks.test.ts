@@ -15,6 +15,7 @@
  */
 import { hrtime } from 'node:process';
 import { describe, expect, it } from 'vitest';
+import { createRng } from '../math/rng';
 import { parseAction } from '../protocol/actions';
 import { extractAnswer, findTagBlocks, formatReward, routeCount } from './format';
 import { PROTOCOL_TAGS, scanTagBlocks, type TagBlock } from './tagBlocks';
@@ -29,16 +30,10 @@ function regexBlocks(text: string, tags: readonly string[], global = true): TagB
   return [...text.matchAll(re)].map((m) => ({ tag: m[1] as string, content: m[2] ?? '', start: m.index, end: m.index + m[0].length }));
 }
 
-function xorshift32(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 2 ** 32;
-  };
+/** A uniform source in [0, 1) from core's seeded rng. */
+function seededUniform(seed: number): () => number {
+  const rng = createRng(seed);
+  return () => rng.nextFloat();
 }
 
 const OPENS = PROTOCOL_TAGS.map((t) => `<${t}>`);
@@ -61,7 +56,7 @@ const TAG_SETS: readonly (readonly (typeof PROTOCOL_TAGS)[number][])[] = [PROTOC
 
 describe('scanTagBlocks agrees with the regex it replaced', () => {
   it('on 20,000 seeded random tag soups, for every tag set the reward and the parser use', () => {
-    const rng = xorshift32(0x7a9b10c5);
+    const rng = seededUniform(0x7a9b10c5);
     let blocks = 0;
     for (let i = 0; i < 20_000; i++) {
       const text = soup(rng);
@@ -91,7 +86,7 @@ describe('scanTagBlocks agrees with the regex it replaced', () => {
   });
 
   it('parseAction, findTagBlocks and the reward read the same blocks as before', () => {
-    const rng = xorshift32(0x51ab);
+    const rng = seededUniform(0x51ab);
     const oldParse = (t: string): string | null => {
       const b = regexBlocks(t, ['search', 'answer'], false)[0];
       return b === undefined ? null : `${b.tag}:${b.content}`;

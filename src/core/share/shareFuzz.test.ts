@@ -7,12 +7,12 @@
  * that multiply a query, oversize replies, '+'/%20 damage, bodies lz-string chokes on) and checks the
  * size caps on whatever opens.
  *
- * The rng is a local xorshift32 (core/math has no seeded rng yet); the seed is fixed, so a failure
- * reproduces. Set SHARE_FUZZ_SEED to explore other seeds.
+ * The rng is core's seeded rng (core/math/rng.ts); the seed is fixed, so a failure reproduces. Set SHARE_FUZZ_SEED to explore other seeds.
  */
 import { hrtime } from 'node:process';
 import LZString from 'lz-string';
 import { describe, expect, it } from 'vitest';
+import { createRng } from '../math/rng';
 import { buildExampleTrajectory } from '../run/exampleTrajectory';
 import { BundleError, BUNDLE_FIELDS, createBundle, parseBundle, serializeBundle, type Bundle } from './bundle';
 import { encodeRecord, type Field, type Table } from './schema';
@@ -22,16 +22,10 @@ import { configOfTrajectory, type ShareState } from './shareState';
 
 type Rng = () => number; // [0, 1)
 
-function xorshift32(seed: number): Rng {
-  let x = seed >>> 0 || 0x9e3779b9;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 2 ** 32;
-  };
+/** A uniform source in [0, 1) from core's seeded rng. */
+function seededUniform(seed: number): () => number {
+  const rng = createRng(seed);
+  return () => rng.nextFloat();
 }
 
 const SEED = Number(process.env['SHARE_FUZZ_SEED'] ?? 20250611);
@@ -164,7 +158,7 @@ function mutateJson(rng: Rng, v: unknown): unknown {
 const LZ_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+-$';
 
 describe('share links, property-based', () => {
-  const rng = xorshift32(SEED);
+  const rng = seededUniform(SEED);
   const states = Array.from({ length: 1_500 }, () => genState(rng));
   const codes: string[] = [];
 
@@ -221,7 +215,7 @@ describe('share links, property-based', () => {
 });
 
 describe('bundles, property-based', () => {
-  const rng = xorshift32(SEED ^ 0x5eed);
+  const rng = seededUniform(SEED ^ 0x5eed);
 
   it('valid bundles round-trip, and 3,000 mutated files are refused with a message, never an exception', () => {
     const texts: string[] = [];
@@ -274,7 +268,7 @@ const secondsOf = (f: () => void): number => {
 
 describe('adversarial links and bundles, timed', () => {
   it('10,000+ hostile inputs: each decodes within the caps or is refused with a typed error; the slowest is printed', { timeout: 240_000 }, async () => {
-    const rng = xorshift32(SEED ^ 0xad5e);
+    const rng = seededUniform(SEED ^ 0xad5e);
     const example = await buildExampleTrajectory();
     const wire = encodeRecord(FIELDS, { config: configOfTrajectory(example), trajectory: example } as never, [], 'link') as { t: Record<string, unknown> };
     const link = (edit: (t: Record<string, unknown>) => void): string => {
@@ -347,7 +341,7 @@ describe('adversarial links and bundles, timed', () => {
   });
 
   it('bundles with hostile rounds parse or are refused with a BundleError, in bounded time', () => {
-    const rng = xorshift32(SEED ^ 0xb0b);
+    const rng = seededUniform(SEED ^ 0xb0b);
     let slowest = 0;
     for (let i = 0; i < 400; i++) {
       const b = genBundle(rng);
