@@ -56,7 +56,7 @@ export function MetricChart({ spec, points, onPick }: { spec: LineChartSpec; poi
       >
         <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
         <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} allowDecimals={false} fontSize={11} />
-        <YAxis fontSize={11} width={44} />
+        <YAxis fontSize={11} width={56} />
         <Tooltip isAnimationActive={false} />
         {spec.lines.length > 1 && <Legend iconSize={8} wrapperStyle={{ fontSize: 11 }} />}
         {skipped.map((p) => (

@@ -15,7 +15,7 @@ export function RoutingShareChart({ points, onPick }: { points: readonly TrainPo
         <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
         <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} allowDecimals={false} fontSize={11} />
         {/* Fixed 0–100%: stacked float shares can sum to 1.0000002, which recharts would otherwise widen the axis to. */}
-        <YAxis domain={[0, 1]} allowDataOverflow ticks={[0, 0.25, 0.5, 0.75, 1]} tickFormatter={(v: number) => `${Math.round(v * 100)}%`} fontSize={11} width={44} />
+        <YAxis domain={[0, 1]} allowDataOverflow ticks={[0, 0.25, 0.5, 0.75, 1]} tickFormatter={(v: number) => `${Math.round(v * 100)}%`} fontSize={11} width={56} />
         <Tooltip isAnimationActive={false} />
         {models.length > 0 && <Legend iconSize={8} wrapperStyle={{ fontSize: 10 }} />}
         {models.map((m, i) => (

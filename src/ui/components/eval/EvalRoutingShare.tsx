@@ -20,10 +20,11 @@ export function EvalRoutingShare() {
   return (
     <div className="eval-routing" data-testid="eval.routing" data-rows={rows.length}>
       <h3 className="panel-subtitle">Routing share per model</h3>
-      <BarChart width={640} height={Math.max(120, 28 * data.length + 60)} data={data} layout="vertical" margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
+      <BarChart width={760} height={Math.max(120, 28 * data.length + 60)} data={data} layout="vertical" margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
         <CartesianGrid strokeDasharray="3 3" />
         <XAxis type="number" domain={[0, 1]} tickFormatter={(v: number) => pct(v)} />
-        <YAxis type="category" dataKey="name" width={200} />
+        {/* every bar labelled (interval 0), wide enough for the longest method id at α */}
+        <YAxis type="category" dataKey="name" width={320} interval={0} fontSize={11} />
         <Tooltip formatter={(v) => (typeof v === 'number' ? pct(v) : String(v))} />
         <Legend />
         {models.map((m, i) => (
