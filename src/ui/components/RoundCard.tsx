@@ -9,6 +9,7 @@ import { formatMs } from '../format';
 import { ReplyStep } from './ReplyStep';
 import { RouteStep } from './RouteStep';
 import { SegmentedText } from './SegmentedText';
+import { hasScrolledAway } from '../hooks/useFollowLive';
 
 export interface RoundCardProps {
   /** Position in Trajectory.rounds (also the test id). */
@@ -35,8 +36,8 @@ export function RoundCard({ index, round, pool, stages, currentStage, rawTextSho
   const id = `timeline.round.${index}`;
   const ref = useRef<HTMLLIElement>(null);
   useEffect(() => {
-    // Keep the newest sub-step in view; jsdom has no scrollIntoView.
-    if (currentStage !== null) ref.current?.scrollIntoView?.({ block: 'nearest' });
+    // Keep the newest sub-step in view (not while the user has scrolled away from a live run); jsdom has no scrollIntoView.
+    if (currentStage !== null && !hasScrolledAway()) ref.current?.scrollIntoView?.({ block: 'nearest' });
   }, [currentStage]);
   const thoughts = findTagBlocks(round.text, ['think']).map((b) => b.content.trim());
   const stageClass = (stage: StepStage): string => `step step-${stage}${stage === currentStage ? ' step-current' : ''}`;

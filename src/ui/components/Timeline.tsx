@@ -1,4 +1,9 @@
-/** The round timeline: one card per revealed round; later rounds stay hidden until stepped to. */
+/**
+ * The round timeline: one card per revealed round; later rounds stay hidden until stepped to. While an
+ * episode runs the page follows its live end (useFollowLive), unless the user scrolls away.
+ */
+import { useRef } from 'react';
+import { useFollowLive } from '../hooks/useFollowLive';
 import { useApp } from '../store/useApp';
 import { selectCurrentStep, selectIsAtEnd, selectSteps } from '../store/steps';
 import { RoundCard } from './RoundCard';
@@ -24,6 +29,9 @@ export function Timeline() {
   const modelReady = useApp((s) => s.modelInfo !== null);
   const openForkEditor = useApp((s) => s.openForkEditor);
   const forkEditorRound = useApp((s) => s.forkEditorRound);
+  const streamedChars = useApp((s) => s.streaming?.text.length ?? 0);
+  const liveEnd = useRef<HTMLLIElement>(null);
+  useFollowLive(liveEnd, `${trajectory?.rounds.length ?? 0}:${revealed}:${streamedChars}`, running);
   if (trajectory === null) return null;
   // A finished model episode can be forked at any round (the model continues after the edited one).
   const canFork = !running && modelReady && trajectory.policy.kind === 'onnx' && trajectory.agentTemplate !== undefined;
@@ -50,6 +58,7 @@ export function Timeline() {
           ) : null,
         )}
         <StreamingRound />
+        <li ref={liveEnd} className="timeline-anchor" aria-hidden="true" />
       </ol>
       {canFork && forkEditorRound !== null && trajectory.rounds[forkEditorRound] !== undefined && <ForkEditor key={forkEditorRound} round={trajectory.rounds[forkEditorRound]} pool={trajectory.pool} />}
       {revealed === 0 && trajectory.rounds.length > 0 && (
