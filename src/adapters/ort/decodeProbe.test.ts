@@ -59,8 +59,8 @@ describe('measureDecode', () => {
     const session = await createWebSession(bytes, { preferred: 'wasm', env });
     let clock = 0;
     const t = await measureDecode(session, { vocabSize: config.vocabSize, now: () => (clock += 1) });
-    // Fake clock: one tick per now() call → prefill 1 ms, decode 1 ms; the step count is what matters.
-    expect(t).toEqual({ prefillMs: 1, decodeMs: 1, decodeSteps: PROBE_DECODE_STEPS });
+    // Fake clock: one tick per now() call → prefill 1 ms, then 1 ms per decode step.
+    expect(t).toEqual({ prefillMs: 1, decodeMs: PROBE_DECODE_STEPS, decodeSteps: PROBE_DECODE_STEPS, stepMs: Array(PROBE_DECODE_STEPS).fill(1) });
     const model = createOrtLanguageModel(session, { eosTokenIds: [], vocabSize: config.vocabSize });
     expect((await model.forward([1, 2, 3])).length).toBe(config.vocabSize);
     await model.dispose();

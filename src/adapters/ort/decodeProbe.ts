@@ -40,9 +40,14 @@ export async function measureDecode(session: WebSession, o: DecodeProbeOptions):
     const t0 = o.now();
     await model.forward(prompt, opts);
     const t1 = o.now();
-    for (let i = 0; i < PROBE_DECODE_STEPS; i++) await model.forward(next(i), opts);
-    const t2 = o.now();
-    return { prefillMs: t1 - t0, decodeMs: t2 - t1, decodeSteps: PROBE_DECODE_STEPS };
+    const stepMs: number[] = [];
+    for (let i = 0, last = t1; i < PROBE_DECODE_STEPS; i++) {
+      await model.forward(next(i), opts);
+      const t = o.now();
+      stepMs.push(t - last);
+      last = t;
+    }
+    return { prefillMs: t1 - t0, decodeMs: stepMs.reduce((a, b) => a + b, 0), decodeSteps: PROBE_DECODE_STEPS, stepMs };
   } finally {
     model.reset(); // frees the probe's KV tensors; the session is the caller's
   }

@@ -60,6 +60,15 @@ describe('chooseMeasuredDevice', () => {
     expect(big.reason).toMatch(/^auto: webgpu — measured 100 vs 4 tok\/s on wasm/);
   });
 
+  it('with the steps recorded, the median step decides: one stall does not hand the choice to the slower backend', () => {
+    // wasm: 1 ms steps with one 40 ms stall (total 47 ms → 170 tok/s by the sum); WebGPU: steady 3 ms (333 tok/s).
+    const wasm = { prefillMs: 1, decodeMs: 47, decodeSteps: 8, stepMs: [1, 1, 1, 40, 1, 1, 1, 1] };
+    const webgpu = { prefillMs: 1, decodeMs: 24, decodeSteps: 8, stepMs: Array(8).fill(3) };
+    const c = chooseMeasuredDevice({ webgpu, wasm, probeMs: 100 });
+    expect(c).toMatchObject({ ep: 'wasm', measured: { wasmTokensPerS: 1000 } });
+    expect(c.measured?.webgpuTokensPerS).toBeCloseTo(333.3, 1);
+  });
+
   it('a tie goes to wasm; a timer too coarse to see the steps does not divide by zero', () => {
     expect(chooseMeasuredDevice({ webgpu: t(10), wasm: t(10), probeMs: 30 }).ep).toBe('wasm');
     const c = chooseMeasuredDevice({ webgpu: t(5), wasm: t(0), probeMs: 5 });

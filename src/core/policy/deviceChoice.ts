@@ -40,8 +40,11 @@ export interface AutoDeviceChoice {
 /** One backend's timed run: a short prefill, then `decodeSteps` single-token forwards. */
 export interface DecodeTiming {
   prefillMs: number;
+  /** All decode steps together. */
   decodeMs: number;
   decodeSteps: number;
+  /** Each step's time, when the host recorded them: the rate then comes from their median. */
+  stepMs?: readonly number[];
 }
 
 /**
@@ -91,9 +94,19 @@ export function shouldProbe(modelBytes: number): boolean {
   return modelBytes <= PROBE_MAX_MODEL_BYTES;
 }
 
-/** Decode tokens per second; a timer too coarse to see the steps counts as 1 µs. */
+/**
+ * Decode tokens per second: 1000 / median step ms when the steps were recorded (one stall — a GC, another
+ * process on a shared CPU — does not decide), else steps / total. A timer too coarse to see a step counts as 1 µs.
+ */
 export function decodeTokensPerS(t: DecodeTiming): number {
+  if (t.stepMs !== undefined && t.stepMs.length > 0) return 1000 / Math.max(median(t.stepMs), 1e-3);
   return (t.decodeSteps * 1000) / Math.max(t.decodeMs, 1e-3);
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
 }
 
 /**
