@@ -10,6 +10,7 @@
 import type { Trajectory, CallError, PoolModelRecord, QuestionRecord } from './env/trajectory';
 import type { EpisodeEvent } from './run/episodeEvents';
 import type { FolderDecoding } from './policy/folderDecoding';
+import type { AdapterDescription, AutoDeviceChoice } from './policy/deviceChoice';
 import type { EpisodeRequest } from './run/runEpisode';
 import type { ProviderConfig } from './providers/providerConfig';
 import type { PresetModel } from './providers/poolPresets';
@@ -93,11 +94,15 @@ export interface ModelLoadRequest {
 /** Where the policy runs (the same shape as adapters/ort's DeviceReport, which core cannot import). */
 export interface PolicyDeviceReport {
   ep: 'webgpu' | 'wasm' | 'cpu';
-  adapterInfo: { vendor: string; architecture: string; device: string; description: string } | null;
+  adapterInfo: AdapterDescription | null;
   shaderF16: boolean | null;
   threads: number;
-  /** Why this is not the preferred device; null when it is. */
+  /** Why this is not the preferred device; null when it is (under "auto": whichever auto chose). */
   fallbackReason: string | null;
+  /** Present when the WebGPU adapter is a software one (SwiftShader, llvmpipe…): why, e.g. "google · swiftshader". */
+  softwareAdapter?: string;
+  /** How "auto" chose this device and why (policy/deviceChoice.ts); absent for an explicit choice or a plain fallback. */
+  auto?: AutoDeviceChoice;
   /** wasm, for a model with 4-bit layers: expanded to float32 at load or kept 4-bit, and why. */
   q4Layers?: string;
   /** Float32 bytes the expansion added in memory (0 or absent when nothing was expanded). */

@@ -77,6 +77,7 @@ export { commonPrefixLength, planPrefill, prefillContext, EmptyContextError, typ
 export { buildModelInput, frameChatTemplate, promptEndInContext, NO_CHAT_FRAMING, USER_MESSAGE_SENTINEL, ChatTemplateError, type ChatFraming } from './policy/tokenizedChat';
 export { generateTokens, generateToEnd, generateGroup, type GenerationEvent, type GenerationResult, type GenerateTokensOptions } from './policy/decodeLoop';
 export { createLanguageModelPolicy, type LanguageModelPolicy, type LanguageModelPolicyOptions, type TokenEvent } from './policy/languageModelPolicy';
+export { adapterLabel, softwareAdapterEvidence, isSoftwareAdapter, softwareAdapterChoice, largeModelChoice, probeFailedChoice, shouldProbe, decodeTokensPerS, chooseMeasuredDevice, deviceChoiceKey, createDeviceChoiceCache, formatCount, PROBE_MAX_MODEL_BYTES, type AdapterDescription, type AutoDeviceChoice, type AutoDeviceRule, type DecodeTiming, type DeviceChoiceCache } from './policy/deviceChoice';
 // Model folders, sources and checkpoint conversion (DESIGN.md §3).
 export { ModelSourceError, createMemoryModelSource, createMemoryModelSink, memoryByteSource, openByteSource, type ByteSource, type ModelSource, type ModelSink, type ReadOptions, type ReadProgress } from './model/modelSource';
 export { createUrlModelSource, normalizeUrlPrefix, type UrlModelSourceDeps } from './model/urlModelSource';

@@ -3,11 +3,19 @@
  * `shader-f16`, or why not), cross-origin isolation (wasm threads) and the core count. Run in the worker,
  * because that is where sessions are created (a worker's navigator.gpu may differ from the page's).
  */
-import type { DeviceInfo } from '../core/index';
+import type { AdapterDescription, DeviceInfo } from '../core/index';
+import { describeAdapter } from '../adapters/ort/webSession';
 
 interface GpuAdapterLike {
   readonly features: { has(name: string): boolean };
-  readonly info?: { vendor?: string; architecture?: string; device?: string; description?: string };
+  readonly info?: Partial<AdapterDescription>;
+  readonly isFallbackAdapter?: boolean;
+}
+
+/** The WebGPU adapter's description, or null without one ("auto"'s measured choice is keyed by it). */
+export async function probeAdapter(): Promise<AdapterDescription | null> {
+  const d = await probeDevice();
+  return d.webgpu.available ? d.webgpu.adapterInfo : null;
 }
 
 export async function probeDevice(): Promise<Omit<DeviceInfo, 'loaded'>> {
@@ -22,9 +30,5 @@ export async function probeDevice(): Promise<Omit<DeviceInfo, 'loaded'>> {
     return none(`requestAdapter() failed: ${err instanceof Error ? err.message : String(err)}`);
   }
   if (adapter === null) return none('navigator.gpu.requestAdapter() returned no adapter (WebGPU disabled or blocklisted)');
-  const i = adapter.info ?? {};
-  return {
-    ...base,
-    webgpu: { available: true, reason: null, adapterInfo: { vendor: i.vendor ?? '', architecture: i.architecture ?? '', device: i.device ?? '', description: i.description ?? '' }, shaderF16: adapter.features.has('shader-f16') },
-  };
+  return { ...base, webgpu: { available: true, reason: null, adapterInfo: describeAdapter(adapter), shaderF16: adapter.features.has('shader-f16') } };
 }

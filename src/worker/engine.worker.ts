@@ -19,5 +19,5 @@ const cache = createModelCache({ store, estimate: () => navigator.storage?.estim
 const dataRoots = createDataRootCache((url) => createHttpDataRoot(url));
 // Training: checkpoints in IndexedDB; a checkpoint becomes a policy folder through the policy runtime.
 const train = createTrainRuntime({ cache, checkpoints: createBrowserCheckpointStore(createIdbCheckpointKv(), { wallClockMs: () => Date.now() }), dataRoots, now: () => performance.now() });
-const engine = createInProcessEngine({ now: () => performance.now(), wallClockMs: () => Date.now(), dataRoots, fetch: createBrowserFetch(), sleep: browserSleep, corsPossible: true, policyRuntime: createBrowserPolicyRuntime({ cache, checkpointFolder: (id) => train.checkpointFolder(id) }) });
+const engine = createInProcessEngine({ now: () => performance.now(), wallClockMs: () => Date.now(), dataRoots, fetch: createBrowserFetch(), sleep: browserSleep, corsPossible: true, policyRuntime: createBrowserPolicyRuntime({ cache, checkpointFolder: (id) => train.checkpointFolder(id), now: () => performance.now() }) });
 createEngineHost(self as unknown as import('./protocol').MessagePortLike, engine, train);

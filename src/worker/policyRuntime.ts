@@ -8,17 +8,18 @@
  * Not for: generation (core's decode loop, driven by the engine) or UI state.
  */
 import type { LoadedModelInfo, ModelConvertEvent, ModelConvertRequest, ModelLoadEvent, ModelLoadRequest, ModelRef, PickedModelFile, PolicyDeviceReport, TemplateId } from '../core/index';
-import { loadModelFolder, NO_CHAT_FRAMING, folderDecodingOf, type ChatFraming, type LoadedModelFolder, type ModelSource } from '../core/index';
+import { createDeviceChoiceCache, loadModelFolder, NO_CHAT_FRAMING, folderDecodingOf, type ChatFraming, type LoadedModelFolder, type ModelSource } from '../core/index';
 import type { LoadedPolicyModel, PolicyRuntime } from '../core/run/policyModels';
 import { createBrowserUrlModelSource, createEmbeddedModelSource } from '../adapters/models/browserModelSources';
 import { createFileModelSource, type PickedFile } from '../adapters/models/fileModelSource';
 import { checkpointNameOfUrl, convertedCacheKey, convertIntoCache } from '../adapters/models/convertToCache';
 import { createCachedFolderSource, type ModelCache } from '../adapters/models/modelCache';
 import { createOrtLanguageModel } from '../adapters/ort/ortLanguageModel';
-import { createWebSession, WebModelLoadError, type WebSession } from '../adapters/ort/webSession';
+import { WebModelLoadError, type WebSession } from '../adapters/ort/webSession';
 import { createChatFraming } from '../adapters/tokenizers/chatTemplate';
 import { createHfTokenizer, type HfTokenizer } from '../adapters/tokenizers/hfTokenizer';
-import { probeDevice } from './deviceProbe';
+import { openPolicySession, type AutoDeviceDeps } from './autoDevice';
+import { probeAdapter, probeDevice } from './deviceProbe';
 
 export class PolicyModelLoadError extends Error {
   override name = 'PolicyModelLoadError';
@@ -32,9 +33,11 @@ export function folderPath(path: string): string {
   return !path.includes('/') && /\.onnx(_data|\.data)?$|\.onnx_data_\d+$/.test(path) ? `onnx/${path}` : path;
 }
 
-export function createBrowserPolicyRuntime(deps: { cache: ModelCache; checkpointFolder?: (checkpointId: string) => Promise<ModelSource> }): PolicyRuntime {
+export function createBrowserPolicyRuntime(deps: { cache: ModelCache; checkpointFolder?: (checkpointId: string) => Promise<ModelSource>; now?: () => number }): PolicyRuntime {
   const uploads = new Map<string, { files: PickedFile[]; label: string }>();
   let uploadCount = 0;
+  // "auto"'s measured choices, per (model, adapter), for this worker's life.
+  const autoDevice: AutoDeviceDeps = { cache: createDeviceChoiceCache(), now: deps.now ?? (() => performance.now()), adapter: probeAdapter };
 
   async function sourceFor(ref: ModelRef): Promise<ModelSource> {
     switch (ref.kind) {
@@ -85,14 +88,25 @@ export function createBrowserPolicyRuntime(deps: { cache: ModelCache; checkpoint
     onEvent({ type: 'load.stageStarted', stage: 'session', detail: `onnxruntime-web (${req.preferredDevice})` });
     let session: WebSession;
     try {
-      session = await createWebSession(folder.onnx.bytes, {
-        preferred: req.preferredDevice,
-        fp16: folder.onnx.variant === 'q4f16' || folder.onnx.variant === 'fp16',
-        externalData: folder.externalData.map((f) => ({ path: f.path, data: f.bytes })),
-        onProgress: (e) => {
-          if (e.type === 'device.fellBack') onEvent({ type: 'device.fellBack', from: e.from, to: e.to, reason: e.reason });
+      // 'auto': never a software adapter; on a hardware one, the faster backend by a short probe (autoDevice.ts).
+      const modelKey = `${folder.location}/${folder.onnx.path}:${folder.onnx.bytes.byteLength}`;
+      session = await openPolicySession(
+        {
+          bytes: folder.onnx.bytes,
+          modelKey,
+          vocabSize: folder.config.vocabSize,
+          ...(signal === undefined ? {} : { signal }),
+          session: {
+            preferred: req.preferredDevice,
+            fp16: folder.onnx.variant === 'q4f16' || folder.onnx.variant === 'fp16',
+            externalData: folder.externalData.map((f) => ({ path: f.path, data: f.bytes })),
+            onProgress: (e) => {
+              if (e.type === 'device.fellBack') onEvent({ type: 'device.fellBack', from: e.from, to: e.to, reason: e.reason });
+            },
+          },
         },
-      });
+        autoDevice,
+      );
     } catch (err) {
       if (!(err instanceof WebModelLoadError)) throw err;
       throw new PolicyModelLoadError(`${folder.location}/${folder.onnx.path} did not load: ${err.message}`, { cause: err });

@@ -301,7 +301,7 @@ function openWebRolloutModel(folder: LoadedModelFolder, eos: readonly number[], 
 
 function deviceNote(d: PolicyDeviceReport): string {
   if (d.ep === 'webgpu') return 'Training graph and rollouts on WebGPU. Ops without a WebGPU kernel (integer shape ops, the Range/Equal one-hot) fall back to the CPU EP: correct, slower.';
-  const why = d.fallbackReason === null ? '' : ` (WebGPU not used: ${d.fallbackReason})`;
+  const why = d.fallbackReason !== null ? ` (WebGPU not used: ${d.fallbackReason})` : d.auto !== undefined ? ` (${d.auto.reason})` : '';
   return `Training graph and rollouts on wasm, ${d.threads} thread${d.threads === 1 ? '' : 's'}${why}.`;
 }
 

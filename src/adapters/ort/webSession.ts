@@ -2,6 +2,8 @@
  * An onnxruntime-web session on the best device available, and the report of which one and why
  * (STYLE.md principle 9; DESIGN.md §3):
  *   preferred 'auto' | 'webgpu' → WebGPU when navigator.gpu gives an adapter, else wasm;
+ *   'auto' on a software adapter (SwiftShader, llvmpipe…; core/policy/deviceChoice.ts) → wasm, with
+ *   `auto` saying why; 'webgpu' uses it, with `softwareAdapter` saying it is one (the user asked);
  *   an fp16 model on an adapter without `shader-f16` → wasm (the report says why);
  *   a WebGPU session that fails to load → wasm, unless `requireGpu` (then it throws).
  * `disableCpuEpFallback` sets onnxruntime's `session.disable_cpu_ep_fallback`: loading fails when any
@@ -16,18 +18,14 @@
  * `externalData` hands them to onnxruntime-web, each under the `location` the .onnx file names.
  */
 import { expandMatMulNBits } from '../../core/onnx/expandQ4';
+import { softwareAdapterChoice, softwareAdapterEvidence, type AdapterDescription, type AutoDeviceChoice } from '../../core/policy/deviceChoice';
 import { configureOrtEnvironment, type OrtEnvironmentOptions } from './ortEnvironment';
 import { loadOrtBuild, type Ort, type OrtBuild, type OrtFeeds, type OrtResults, type OrtSession, type OrtSessionOptions, type OrtValueMetadata } from './ortRuntime';
 import { createSerialQueue } from './serialQueue';
 
 export type ExecutionProvider = OrtBuild;
 
-export interface AdapterInfo {
-  vendor: string;
-  architecture: string;
-  device: string;
-  description: string;
-}
+export type AdapterInfo = AdapterDescription;
 
 /** What the device panel shows: where the model runs and, when it is not WebGPU, why. */
 export interface DeviceReport {
@@ -38,8 +36,12 @@ export interface DeviceReport {
   shaderF16: boolean | null;
   /** wasm threads (1 unless cross-origin isolated). */
   threads: number;
-  /** Why this is not the preferred device; null when it is. */
+  /** Why this is not the preferred device; null when it is (under 'auto': whichever auto chose). */
   fallbackReason: string | null;
+  /** Present when the adapter is a software one (SwiftShader, llvmpipe…): why, e.g. "google · swiftshader". */
+  softwareAdapter?: string;
+  /** How 'auto' chose (the software-adapter rule here; the measured probe in worker/autoDevice.ts). */
+  auto?: AutoDeviceChoice;
   /** wasm only, for a model with 4-bit layers: whether they were expanded to float32 at load, and why not. */
   q4Layers?: string;
   /** Float32 bytes the expansion added in memory (absent when nothing was expanded). */
@@ -79,6 +81,8 @@ export interface GpuLike {
 interface AdapterLike {
   readonly features: { has(name: string): boolean };
   readonly info?: Partial<AdapterInfo>;
+  /** The older place of the flag (before it moved to GPUAdapterInfo). */
+  readonly isFallbackAdapter?: boolean;
 }
 
 export type ModelSource = Uint8Array | string;
@@ -138,9 +142,14 @@ async function probeWebGpu(gpu: GpuLike | null | undefined): Promise<Probe> {
     return { adapterInfo: null, shaderF16: null, unusable: `requestAdapter() failed: ${messageOf(err)}` };
   }
   if (adapter === null) return { adapterInfo: null, shaderF16: null, unusable: 'navigator.gpu.requestAdapter() returned no adapter (WebGPU disabled or blocklisted)' };
+  return { adapterInfo: describeAdapter(adapter), shaderF16: adapter.features.has('shader-f16'), unusable: null };
+}
+
+/** GPUAdapterInfo as plain data, `isFallbackAdapter` from the info or (older browsers) the adapter. */
+export function describeAdapter(adapter: { readonly info?: Partial<AdapterInfo>; readonly isFallbackAdapter?: boolean }): AdapterInfo {
   const i = adapter.info ?? {};
-  const adapterInfo = { vendor: i.vendor ?? '', architecture: i.architecture ?? '', device: i.device ?? '', description: i.description ?? '' };
-  return { adapterInfo, shaderF16: adapter.features.has('shader-f16'), unusable: null };
+  const fallback = i.isFallbackAdapter ?? adapter.isFallbackAdapter;
+  return { vendor: i.vendor ?? '', architecture: i.architecture ?? '', device: i.device ?? '', description: i.description ?? '', ...(fallback === undefined ? {} : { isFallbackAdapter: fallback }) };
 }
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
@@ -154,17 +163,24 @@ export async function createWebSession(source: ModelSource, o: WebSessionOptions
   };
   if (o.preferred === 'wasm') return open(source, 'wasm', { adapterInfo: null, shaderF16: null, fallbackReason: null }, o);
   const probe = await probeWebGpu(o.gpu === undefined ? defaultGpu() : o.gpu);
+  const software = probe.adapterInfo === null ? null : softwareAdapterEvidence(probe.adapterInfo);
+  const known = { adapterInfo: probe.adapterInfo, shaderF16: probe.shaderF16, ...(software === null ? {} : { softwareAdapter: software }) };
   const fallBack = (reason: string): Promise<WebSession> => {
     if (o.requireGpu === true) fail(reason);
     o.onProgress?.({ type: 'device.fellBack', from: 'webgpu', to: 'wasm', reason });
-    return open(source, 'wasm', { adapterInfo: probe.adapterInfo, shaderF16: probe.shaderF16, fallbackReason: reason }, o);
+    return open(source, 'wasm', { ...known, fallbackReason: reason }, o);
   };
   if (probe.unusable !== null) return fallBack(probe.unusable);
+  // A software adapter runs WebGPU on the CPU, tens of times slower than wasm: 'auto' never takes it
+  // (not a fallback: wasm is auto's choice, and `auto` says why).
+  if (software !== null && probe.adapterInfo !== null && o.preferred === 'auto' && o.requireGpu !== true) {
+    return open(source, 'wasm', { ...known, fallbackReason: null, auto: softwareAdapterChoice(probe.adapterInfo) }, o);
+  }
   const f16Reason = 'the model computes in float16 and the adapter lacks shader-f16 (WebGPU would fail or miscompute); running on wasm';
   if (o.fp16 === true && probe.shaderF16 !== true) return fallBack(f16Reason);
   let gpuSession: WebSession;
   try {
-    gpuSession = await open(source, 'webgpu', { adapterInfo: probe.adapterInfo, shaderF16: probe.shaderF16, fallbackReason: null }, o);
+    gpuSession = await open(source, 'webgpu', { ...known, fallbackReason: null }, o);
   } catch (err) {
     if (o.requireGpu === true) throw err;
     return fallBack(`the WebGPU session failed to load (${messageOf(err)})`);
@@ -256,7 +272,8 @@ function wrap(ort: Ort, session: OrtSession, device: DeviceReport, source: Model
     async reopenOnWasm(reason) {
       await self.release().catch(() => undefined); // a lost device may refuse to release cleanly
       o.onProgress?.({ type: 'device.fellBack', from: device.ep, to: 'wasm', reason });
-      return open(source, 'wasm', { adapterInfo: device.adapterInfo, shaderF16: device.shaderF16, fallbackReason: reason }, { ...o, preferred: 'wasm' });
+      const software = device.softwareAdapter === undefined ? {} : { softwareAdapter: device.softwareAdapter };
+      return open(source, 'wasm', { adapterInfo: device.adapterInfo, shaderF16: device.shaderF16, ...software, fallbackReason: reason }, { ...o, preferred: 'wasm' });
     },
   };
   return self;

@@ -1,10 +1,12 @@
 /**
  * Where the policy runs: the execution provider in use, the adapter, `shader-f16`, wasm threads, the
- * estimated memory (weights + KV cache from the file sizes), and — when WebGPU was refused or missing —
- * why, with the device preference for the next load.
+ * estimated memory (weights + KV cache from the file sizes), how "auto" chose (a software adapter is
+ * never taken; otherwise the faster backend, measured), a warning when an explicit WebGPU choice runs on
+ * a software adapter, and — when WebGPU was refused or missing — why, with the device preference for the
+ * next load.
  */
 import { useEffect } from 'react';
-import type { PreferredDevice } from '../../core';
+import { softwareAdapterEvidence, type PreferredDevice } from '../../core';
 import { useController } from '../session/controllerContext';
 import { useApp } from '../store/useApp';
 import { formatBytes } from './formatBytes';
@@ -24,13 +26,16 @@ export function DevicePanel() {
   const adapter = device?.adapterInfo ?? probe?.webgpu.adapterInfo ?? null;
   const fallback = device?.fallbackReason ?? null;
   const unavailable = device === null && probe !== null && !probe.webgpu.available ? probe.webgpu.reason : null;
+  // Before a model is loaded: say now that auto will not use this adapter.
+  const probedSoftware = device === null && probe?.webgpu.adapterInfo != null ? softwareAdapterEvidence(probe.webgpu.adapterInfo) : null;
+  const slowGpu = device?.ep === 'webgpu' ? (device.softwareAdapter ?? null) : null;
 
   return (
     <div className="device-panel" data-testid="device.panel">
       <label className="field-inline">
         Device
         <select value={preferred} onChange={(e) => setPreferred(e.target.value as PreferredDevice)} data-testid="device.prefer">
-          <option value="auto">auto (WebGPU if available)</option>
+          <option value="auto">auto (the faster; never a software GPU)</option>
           <option value="webgpu">prefer WebGPU</option>
           <option value="wasm">wasm (CPU)</option>
         </select>
@@ -40,6 +45,12 @@ export function DevicePanel() {
         <dd data-testid="device.ep">{device === null ? 'no model loaded' : device.ep}</dd>
         <dt>Adapter</dt>
         <dd data-testid="device.adapter">{adapter === null ? '—' : [adapter.vendor, adapter.architecture, adapter.description].filter((x) => x !== '').join(' · ') || 'unnamed adapter'}</dd>
+        {device?.auto !== undefined && (
+          <>
+            <dt>Chosen by</dt>
+            <dd data-testid="device.choice">{device.auto.reason}</dd>
+          </>
+        )}
         <dt>shader-f16</dt>
         <dd data-testid="device.shaderF16">{yesNo(device?.shaderF16 ?? probe?.webgpu.shaderF16 ?? null)}</dd>
         <dt>Threads</dt>
@@ -62,6 +73,16 @@ export function DevicePanel() {
       {fallback !== null && (
         <p className="warn-text small" role="status" data-testid="device.fallback">
           WebGPU unavailable: {fallback}, using {device?.ep}
+        </p>
+      )}
+      {slowGpu !== null && (
+        <p className="warn-text small" role="status" data-testid="device.software">
+          WebGPU here is a software adapter ({slowGpu}): it runs on the CPU, usually far slower than wasm. Choose auto or wasm for speed.
+        </p>
+      )}
+      {probedSoftware !== null && (
+        <p className="muted small" data-testid="device.probe">
+          WebGPU here is a software adapter ({probedSoftware}); auto runs models on wasm.
         </p>
       )}
       {unavailable !== null && (

@@ -121,7 +121,7 @@ export function TrainForm() {
           Device
           <select value={form.device} onChange={(e) => set({ device: e.target.value as Form['device'] })} data-testid="train.form.device">
             <option value="wasm">wasm</option>
-            <option value="auto">auto (WebGPU if available)</option>
+            <option value="auto">auto (WebGPU on a hardware GPU, else wasm)</option>
             <option value="webgpu">WebGPU</option>
           </select>
         </label>
