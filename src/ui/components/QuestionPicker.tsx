@@ -24,6 +24,8 @@ export function QuestionPicker() {
   const pick = useApp((s) => s.pickQuestion);
   const [freeText, setFreeText] = useState('');
   const [freeGold, setFreeGold] = useState('');
+  // Gold answers are spoilers when you play the router yourself: hidden until asked for.
+  const [showGold, setShowGold] = useState(false);
   const items = useMemo(() => (list?.status === 'ready' ? list.items.filter((q) => matches(q, search)) : []), [list, search]);
 
   const random = () => {
@@ -57,6 +59,10 @@ export function QuestionPicker() {
             <button type="button" onClick={random} disabled={items.length === 0} data-testid="picker.random">
               Random
             </button>
+            <label className="check small">
+              <input type="checkbox" checked={showGold} onChange={(e) => setShowGold(e.target.checked)} data-testid="picker.showGold" />
+              Show gold answers
+            </label>
           </>
         )}
       </div>
@@ -78,7 +84,7 @@ export function QuestionPicker() {
             <li key={q.id ?? i}>
               <button type="button" className={picked === q ? 'picker-item picked' : 'picker-item'} aria-pressed={picked === q} onClick={() => pick(q)} data-testid={`picker.item.${i}`}>
                 {q.text}
-                <span className="muted small"> · {q.goldAnswers.slice(0, 2).join(' | ')}</span>
+                {showGold && <span className="muted small"> · {q.goldAnswers.slice(0, 2).join(' | ')}</span>}
               </button>
             </li>
           ))}
