@@ -56,6 +56,13 @@ export interface TrainRuntimeDeps {
   memoryBudgetBytes?: number;
 }
 
+/**
+ * A turn of the worker's event loop, given to the loop as its yieldToHost: the 'train.pause' message is a
+ * macrotask, and onnxruntime-web's wasm runs resolve as microtasks, so without this a pause was read only
+ * when the run ended (or at a checkpoint's IndexedDB write: issue 16).
+ */
+const macrotask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
 /** onnxruntime-web's wasm heap ceiling (wasm32: 4 GiB). */
 export const WASM_HEAP_BYTES = 4 * 2 ** 30;
 /** Kept free of training runs: the runtime itself, its arena rounding and the sessions' model bytes. */
@@ -173,6 +180,7 @@ export function createTrainRuntime(deps: TrainRuntimeDeps): TrainRuntime {
         questions,
         now: deps.now,
         signal: stop,
+        yieldToHost: macrotask,
         checkpoints: deps.checkpoints.forRun(setup, (info) => stored.push({ type: 'train.stored', checkpoint: info })),
         ...(from.kind === 'resume' ? { resumeFrom: from.checkpoint } : {}),
         syncWeights: () => rolloutModel.sync(learner.currentWeights()),

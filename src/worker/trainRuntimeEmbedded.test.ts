@@ -14,7 +14,8 @@ import { mirrorDataRoot } from '../testing/dataRoot';
 import { checkTrainingFits, createTrainConfig, DEFAULT_ENV_SETTINGS, parseDecoderConfig, readDecoderWeights, type TrainConfig, type TrainRunEvent } from '../core/index';
 import { createDataRootCache } from '../core/data/dataRootCache';
 import { createInMemoryCacheStore, createModelCache } from '../adapters/models/modelCache';
-import { createBrowserCheckpointStore, type CheckpointKv, type StoredCheckpointMeta, type StoredCheckpointTensors } from '../adapters/storage/idbCheckpointStore';
+import { createBrowserCheckpointStore } from '../adapters/storage/idbCheckpointStore';
+import { createInMemoryCheckpointKvFake } from '../testing/checkpointKv';
 import { EngineClient } from './engineClient';
 import { createTrainRuntime, wasmRunBudget } from './trainRuntime';
 
@@ -24,25 +25,6 @@ vi.mock('../adapters/ort/ortEnvironment', async (importOriginal) => (await impor
 const ROOT = resolve(__dirname, '../..');
 const PUBLIC = join(ROOT, 'public');
 const DATA_DIR = resolve(ROOT, '../shared/data');
-
-/** An in-memory fake of the IndexedDB tables (structuredClone, as IndexedDB stores copies). */
-function createInMemoryCheckpointKvFake(): CheckpointKv {
-  const meta = new Map<string, StoredCheckpointMeta>();
-  const tensors = new Map<string, StoredCheckpointTensors>();
-  return {
-    async put(m, t) {
-      meta.set(m.id, structuredClone(m));
-      tensors.set(m.id, structuredClone(t));
-    },
-    getMeta: async (id) => structuredClone(meta.get(id)),
-    getTensors: async (id) => structuredClone(tensors.get(id)),
-    listMeta: async () => [...meta.values()].map((m) => structuredClone(m)),
-    async delete(id) {
-      tensors.delete(id);
-      return meta.delete(id);
-    },
-  };
-}
 
 /** The train runtime behind the real engine channel, router-nano served over HTTP from public/. */
 interface Harness {

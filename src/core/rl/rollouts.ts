@@ -81,6 +81,8 @@ export interface CollectOptions {
   alpha: number;
   rolloutRoot: Rng;
   signal?: AbortSignal;
+  /** The host's turn before each rollout's signal check (TrainDeps.yieldToHost). */
+  yieldToHost?: () => Promise<void>;
 }
 
 /** G rollouts per question, one after another (the policy and its KV cache have one user at a time). */
@@ -89,6 +91,7 @@ export async function collectRollouts(questions: readonly QuestionRecord[], roll
   const excluded: ExcludedRollout[] = [];
   for (let q = 0; q < questions.length; q++) {
     for (let g = 0; g < o.groupSize; g++) {
+      await o.yieldToHost?.();
       o.signal?.throwIfAborted();
       const rng = o.rolloutRoot.fork(`${o.step}.${q}.${g}`);
       let result: Rollout;

@@ -279,6 +279,30 @@ describe('trainLoop: abort, checkpoints and resume', () => {
     expect(resumed.metrics.map(stable)).toEqual(straight.metrics.map(stable));
   });
 
+  it('the host gets a turn before every rollout, before the update and at every step boundary; a pause it delivers before an update drops that step', async () => {
+    // yieldToHost is where a worker reads its 'train.pause' message (issue 16): per step, 1 boundary + 4 × 8 rollouts + 1 before the update
+    const counted = setup({ cfg: { steps: 2 } });
+    let turns = 0;
+    counted.deps.yieldToHost = async () => void turns++;
+    const straight = await runTrainLoop(counted.cfg, counted.deps);
+    expect(turns).toBe(2 * (1 + 4 * 8 + 1));
+
+    const first = setup({ cfg: { steps: 2 } });
+    let n = 0;
+    first.deps.yieldToHost = async () => {
+      if (++n === 34 + 34) first.ac.abort(new Error('pause')); // step 2's turn between rewards and update
+    };
+    const paused = await runTrainLoop(first.cfg, first.deps);
+    expect(paused).toMatchObject({ status: 'aborted', step: 1 });
+    const checkpoint = first.store.saved.at(-1);
+    expect(checkpoint).toMatchObject({ step: 1, reason: 'pause' });
+    expect(checkpoint?.costWindow).toHaveLength(32); // step 2's rewards were rolled back
+    const second = setup({ cfg: { steps: 2 } });
+    second.deps.resumeFrom = checkpoint;
+    const resumed = await runTrainLoop(second.cfg, second.deps);
+    expect(resumed.metrics.map(stable)).toEqual(straight.metrics.map(stable));
+  });
+
   it('an already-aborted signal stops before the first step; a resume with the wrong seed is refused', async () => {
     const { cfg, deps, ac, store } = setup();
     ac.abort(new Error('stop'));

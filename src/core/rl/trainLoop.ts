@@ -11,8 +11,9 @@
  * Determinism: every stream forks from createRng(cfg.seed) by name — 'train.questions' (running,
  * checkpointed), 'train.rollout' → `${step}.${q}.${g}` and 'train.minibatch' → `${step}.${epoch}`
  * (pure functions of the step) — so a resumed run repeats the uninterrupted one exactly.
- * Abort: the signal stops the loop between or inside steps; the unfinished step is rolled back
- * (params, optimizer, questions stream, cost window) and a 'pause' checkpoint is saved.
+ * Abort: the signal is checked at every step boundary, before every rollout and between rewards and the
+ * update (after `yieldToHost`, so a host whose abort arrives as a message gets to read it); the unfinished
+ * step is rolled back (params, optimizer, questions stream, cost window) and a 'pause' checkpoint is saved.
  * Core rules: the clock is injected (timings only; nothing learned depends on it), no globals.
  */
 import { createRng, restoreRng, type Rng, type RngSnapshot } from '../math/rng';
@@ -49,6 +50,13 @@ export interface TrainDeps {
   resumeFrom?: TrainCheckpoint;
   now: () => number;
   signal?: AbortSignal;
+  /**
+   * One turn of the host's event loop (a macrotask), awaited before each signal check. Where the abort
+   * arrives as a message (the engine worker's 'train.pause') this is what lets it arrive: onnxruntime-web's
+   * wasm runs resolve as microtasks, so without it a worker reads the message only when the run is over.
+   * Costs one timer turn per rollout.
+   */
+  yieldToHost?: () => Promise<void>;
 }
 
 export interface TrainResult {
@@ -74,7 +82,7 @@ export async function* trainLoop(cfg: TrainConfig, deps: TrainDeps): AsyncGenera
   try {
     if (resumed) await deps.syncWeights(deps.learner.params(), st.step);
     while (st.step < cfg.steps) {
-      deps.signal?.throwIfAborted();
+      await atBoundary(deps);
       const { metrics, samples } = await runStep(cfg, deps, st, root);
       yield { type: 'train.step', metrics, samples };
       if (cfg.checkpointEvery > 0 && st.step % cfg.checkpointEvery === 0 && st.step < cfg.steps) {
@@ -137,11 +145,12 @@ async function runStep(cfg: TrainConfig, deps: TrainDeps, st: LoopState, root: R
     // 1. sample questions
     const questions = sampleQuestionIndices(st.questionsRng, deps.questions.length, cfg.questionsPerStep).map((i) => deps.questions[i] as QuestionRecord);
     // 2. rollouts
-    const { kept, excluded } = await collectRollouts(questions, deps.rollout, { step: s, groupSize: cfg.groupSize, alpha: cfg.alpha, rolloutRoot: root.fork('train.rollout'), ...(signal === undefined ? {} : { signal }) });
+    const { kept, excluded } = await collectRollouts(questions, deps.rollout, { step: s, groupSize: cfg.groupSize, alpha: cfg.alpha, rolloutRoot: root.fork('train.rollout'), ...(signal === undefined ? {} : { signal }), ...(deps.yieldToHost === undefined ? {} : { yieldToHost: deps.yieldToHost }) });
     const t1 = now();
     // 3. reward
     const scored = scoreRollouts(kept, st.window, cfg.alpha, cfg.metric);
     const t2 = now();
+    await atBoundary(deps); // a pause here drops the rollouts: nothing has been applied yet
     // 4. update (a skipped one restores the params and the optimizer)
     const lr = learningRate(cfg.schedule, s);
     const train = await updatePolicy(cfg, deps, st, before, { step: s, kept, rewards: scored.map((t) => t.reward?.total ?? 0), lr, minibatch: root.fork('train.minibatch') });
@@ -158,6 +167,12 @@ async function runStep(cfg: TrainConfig, deps: TrainDeps, st: LoopState, root: R
     rollbackStep(deps.learner, st, before);
     throw err;
   }
+}
+
+/** A step or phase boundary: the host gets its turn (a pause message is read), then the signal is checked. */
+async function atBoundary(deps: TrainDeps): Promise<void> {
+  await deps.yieldToHost?.();
+  deps.signal?.throwIfAborted();
 }
 
 /** The loop state a step may change, as it was when the step began. */

@@ -1,8 +1,8 @@
 /**
  * The live charts of a training run: reward (mean and parts), EM, cost per question, format-error
  * rate, calls per question, KL, entropy, PPO's value loss (PPO runs only), routing share per model and the
- * step-time split. Clicking a
- * point shows that step's sample trajectories in the timeline below.
+ * step-time split. Clicking a point of any of them shows that step's sample trajectories in the timeline
+ * below (TrainSamples switches between them).
  */
 import { useController } from '../session/controllerContext';
 import { useApp } from '../store/useApp';
@@ -10,6 +10,7 @@ import { MetricChart } from './charts/MetricChart';
 import { RoutingShareChart } from './charts/RoutingShareChart';
 import { StepTimeChart } from './charts/StepTimeChart';
 import { hasValueLoss, LINE_CHARTS, VALUE_LOSS_CHART } from './charts/trainCharts';
+import { TrainSamples } from './TrainSamples';
 
 export function TrainCharts() {
   const points = useApp((s) => s.trainPoints);
@@ -24,6 +25,7 @@ export function TrainCharts() {
         {skipped > 0 && <span className="error-text"> · {skipped} skipped (NaN/Inf or nothing to train on), marked in red</span>}
         {sampleSteps > 0 && <> · click a point to open that step&apos;s sample trajectories in the timeline</>}
       </p>
+      <TrainSamples />
       <div className="train-chart-grid">
         {LINE_CHARTS.map((spec) => (
           <MetricChart key={spec.id} spec={spec} points={points} onPick={onPick} />

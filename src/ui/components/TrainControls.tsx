@@ -25,7 +25,7 @@ export function TrainControls() {
         <button type="button" className="primary" onClick={() => void controller?.startTraining()} disabled={none || busy || !formOk} data-testid="train.start" title="A new run from the configuration">
           Start
         </button>
-        <button type="button" onClick={() => void controller?.pauseTraining()} disabled={none || status !== 'running'} data-testid="train.pause" title="Stop and save a 'pause' checkpoint">
+        <button type="button" onClick={() => void controller?.pauseTraining()} disabled={none || (status !== 'running' && status !== 'starting')} data-testid="train.pause" title="Stop at the next rollout or step boundary (an unfinished step is dropped and repeated on resume) and save a 'pause' checkpoint">
           Pause
         </button>
         <button type="button" onClick={() => void controller?.stepTraining()} disabled={none || busy || (selected === null && !formOk)} data-testid="train.stepOnce" title="One step (of the selected checkpoint's run, else a new run), then pause">

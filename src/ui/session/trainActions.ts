@@ -182,11 +182,18 @@ export function createTrainActions(deps: TrainActionsDeps) {
         return null;
       }
     },
-    /** A chart point was clicked: show that step's first sample trajectory in the timeline. */
-    showTrainStep(step: number): boolean {
-      const t = s().trainSamples.find((x) => x.step === step)?.trajectories[0];
+    /**
+     * A chart point was clicked (or one of its samples chosen): that step's sample `sample` in the timeline,
+     * shown whole, as the Evaluate view opens an episode; the view stays on Train. False when the step's
+     * samples are not kept (older than the last MAX_SAMPLE_STEPS steps, or from before a resume).
+     */
+    showTrainStep(step: number, sample = 0): boolean {
+      const t = s().trainSamples.find((x) => x.step === step)?.trajectories[sample];
+      s().trainSamplePicked(step, t === undefined ? null : sample);
       if (t === undefined) return false;
       s().loadTrajectory(t, 'imported');
+      s().episodeEnded(null);
+      s().stepToEnd();
       return true;
     },
   };

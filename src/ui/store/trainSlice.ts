@@ -120,6 +120,8 @@ export interface TrainSlice {
   trainDevice: { report: PolicyDeviceReport; note: string } | null;
   trainPoints: TrainPoint[];
   trainSamples: { step: number; trajectories: Trajectory[] }[];
+  /** The chart point clicked: its step and which of its samples the timeline shows (null: none kept for that step). */
+  trainPicked: { step: number; sample: number | null } | null;
   trainCheckpoints: TrainCheckpointInfo[];
   /** The checkpoint Resume / Export / Use as policy act on. */
   trainSelectedCheckpoint: string | null;
@@ -135,6 +137,7 @@ export interface TrainSlice {
   setTrainCheckpoints(list: TrainCheckpointInfo[]): void;
   trainCheckpointStored(info: TrainCheckpointInfo): void;
   selectTrainCheckpoint(id: string | null): void;
+  trainSamplePicked(step: number, sample: number | null): void;
 }
 
 const nanIfSkipped = (m: TrainStepMetrics, v: number): number => (m.skipped !== null ? Number.NaN : v);
@@ -179,17 +182,21 @@ export const createTrainSlice: StateCreator<AppState, [], [], TrainSlice> = (set
   trainDevice: null,
   trainPoints: [],
   trainSamples: [],
+  trainPicked: null,
   trainCheckpoints: [],
   trainSelectedCheckpoint: null,
   setTrainForm: (patch) => set({ trainForm: { ...get().trainForm, ...patch } }),
   trainStarting: () => set({ trainStatus: 'starting', trainError: null }),
-  trainStarted: (trainRunId, trainStep, trainTotalSteps, resumed) =>
-    set(resumed || get().trainRunId === trainRunId ? { trainStatus: 'running', trainRunId, trainStep, trainTotalSteps } : { trainStatus: 'running', trainRunId, trainStep, trainTotalSteps, trainPoints: [], trainSamples: [] }),
+  trainStarted: (trainRunId, trainStep, trainTotalSteps, resumed) => {
+    // a pause asked for while the run was starting stays asked for (the loop stops at its first boundary)
+    const trainStatus = get().trainStatus === 'pausing' ? 'pausing' : 'running';
+    set(resumed || get().trainRunId === trainRunId ? { trainStatus, trainRunId, trainStep, trainTotalSteps } : { trainStatus, trainRunId, trainStep, trainTotalSteps, trainPoints: [], trainSamples: [], trainPicked: null });
+  },
   trainPausing: () => {
     if (get().trainStatus === 'running' || get().trainStatus === 'starting') set({ trainStatus: 'pausing' });
   },
   trainDeviceReported: (report, note) => set({ trainDevice: { report, note } }),
-  trainHistoryLoaded: (metrics) => set({ trainPoints: metrics.map(toTrainPoint).slice(-MAX_TRAIN_POINTS), trainSamples: [] }),
+  trainHistoryLoaded: (metrics) => set({ trainPoints: metrics.map(toTrainPoint).slice(-MAX_TRAIN_POINTS), trainSamples: [], trainPicked: null }),
   trainStepsAppended: (steps) => {
     if (steps.length === 0) return;
     const samples = [...get().trainSamples, ...steps.filter((s) => s.samples.length > 0).map((s) => ({ step: s.metrics.step, trajectories: s.samples }))];
@@ -207,4 +214,5 @@ export const createTrainSlice: StateCreator<AppState, [], [], TrainSlice> = (set
   },
   trainCheckpointStored: (info) => set({ trainCheckpoints: [info, ...get().trainCheckpoints.filter((c) => c.id !== info.id)], trainSelectedCheckpoint: info.id }),
   selectTrainCheckpoint: (trainSelectedCheckpoint) => set({ trainSelectedCheckpoint }),
+  trainSamplePicked: (step, sample) => set({ trainPicked: { step, sample } }),
 });

@@ -1,6 +1,6 @@
 /**
  * One Train view line chart: the given metrics per step, skipped steps marked with a dashed red line,
- * and a click on a step handed to `onPick` (the Train view opens that step's samples). Bounded series
+ * and a click on a step (the point under the pointer) handed to `onPick` (the Train view opens that step's samples). Bounded series
  * come in as props; no animation (the series grows every step).
  */
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
@@ -27,20 +27,34 @@ export function ChartFrame({ id, title, points, children }: ChartFrameProps) {
 export const CHART_WIDTH = 330;
 export const CHART_HEIGHT = 170;
 
-/** The step of a clicked point (recharts gives the x value as activeLabel). */
-export function pickedStep(state: { activeLabel?: string | number | undefined } | null | undefined): number | null {
-  const x = Number(state?.activeLabel);
+/** What recharts hands a chart's onClick: the hovered point's index into the data, and its x value. */
+export interface ChartClickState {
+  activeIndex?: number | string | null | undefined;
+  activeTooltipIndex?: number | string | null | undefined;
+  activeLabel?: string | number | undefined;
+}
+
+/**
+ * The step of a clicked point: the data row under the pointer (recharts' active index), else its x value
+ * (activeLabel; recharts takes it from the tooltip axis' ticks, which need not be the rows); null off the data.
+ */
+export function pickedStep(state: ChartClickState | null | undefined, rows: readonly { step: number }[]): number | null {
+  const index = state?.activeIndex ?? state?.activeTooltipIndex;
+  const row = index === null || index === undefined || index === '' ? undefined : rows[Number(index)];
+  if (row !== undefined) return row.step;
+  const x = state?.activeLabel === undefined ? Number.NaN : Number(state.activeLabel);
   return Number.isFinite(x) ? x : null;
 }
 
-/** The size, margins and click-to-pick of every per-step Train chart (spread onto the recharts chart). */
-export function stepChartProps(onPick: ((step: number) => void) | undefined, left = -12) {
+/** The size, margins and click-to-pick of every per-step Train chart (spread onto the recharts chart over `rows`). */
+export function stepChartProps(onPick: ((step: number) => void) | undefined, rows: readonly { step: number }[], left = -12) {
   return {
     width: CHART_WIDTH,
     height: CHART_HEIGHT,
     margin: { top: 4, right: 8, bottom: 0, left },
-    onClick: (state: Parameters<typeof pickedStep>[0]) => {
-      const step = pickedStep(state);
+    style: onPick === undefined ? {} : { cursor: 'pointer' },
+    onClick: (state: ChartClickState | null | undefined) => {
+      const step = pickedStep(state, rows);
       if (step !== null) onPick?.(step);
     },
   };
@@ -50,10 +64,7 @@ export function MetricChart({ spec, points, onPick }: { spec: LineChartSpec; poi
   const skipped = points.filter((p) => p.skipped !== null);
   return (
     <ChartFrame id={spec.id} title={spec.title} points={points}>
-      <LineChart
-        data={points as TrainPoint[]}
-        {...stepChartProps(onPick)}
-      >
+      <LineChart data={points as TrainPoint[]} {...stepChartProps(onPick, points)}>
         <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
         <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} allowDecimals={false} fontSize={11} />
         <YAxis fontSize={11} width={56} />

@@ -10,7 +10,7 @@ export function RoutingShareChart({ points, onPick }: { points: readonly TrainPo
     <ChartFrame id="routing" title="Routing share per model" points={points}>
       <AreaChart
         data={rows}
-        {...stepChartProps(onPick)}
+        {...stepChartProps(onPick, points)}
       >
         <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
         <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} allowDecimals={false} fontSize={11} />

@@ -9,7 +9,7 @@ export function StepTimeChart({ points, onPick }: { points: readonly TrainPoint[
     <ChartFrame id="stepTime" title="Step time (ms)" points={points}>
       <BarChart
         data={points as TrainPoint[]}
-        {...stepChartProps(onPick, -4)}
+        {...stepChartProps(onPick, points, -4)}
       >
         <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
         <XAxis dataKey="step" allowDecimals={false} fontSize={11} />
