@@ -30,6 +30,16 @@ export class ModelPage {
     await this.app.byId('device.prefer').selectOption(device);
   }
 
+  /** The app as a new user opens it (the embedded default policy loaded), then that policy reloaded on wasm. */
+  async openDefaultOnWasm(): Promise<void> {
+    await this.app.openDefault();
+    await this.waitLoaded();
+    await this.preferDevice('wasm');
+    await this.app.byId('model.load').click();
+    await this.waitLoaded();
+    await expect(this.deviceEp).toHaveText('wasm');
+  }
+
   async setMaxNewTokens(n: number): Promise<void> {
     await this.app.byId('model.maxNewTokens').fill(String(n));
   }

@@ -45,12 +45,7 @@ test('the app opens on the embedded default policy and the offline pool, with no
 test('one click (from the keyboard) runs a sample question end to end on wasm: a routed round to an offline model, then an answer', async ({ app }) => {
   test.setTimeout(120_000);
   const model = new ModelPage(app);
-  await app.openDefault();
-  await model.waitLoaded();
-  await model.preferDevice('wasm');
-  await app.byId('model.load').click();
-  await model.waitLoaded();
-  await expect(model.deviceEp).toHaveText('wasm');
+  await model.openDefaultOnWasm();
   await model.clearStreamSamples();
 
   await app.byId('sample.run').focus();

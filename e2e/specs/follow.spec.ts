@@ -6,14 +6,9 @@
 import { expect, test } from '../fixtures';
 import { ModelPage } from '../pages/modelPage';
 
-async function readyOnWasm(app: Parameters<Parameters<typeof test>[2]>[0]['app']): Promise<ModelPage> {
+async function readyOnWasm(app: ConstructorParameters<typeof ModelPage>[0]): Promise<ModelPage> {
   const model = new ModelPage(app);
-  await app.openDefault();
-  await model.waitLoaded();
-  await model.preferDevice('wasm');
-  await app.byId('model.load').click();
-  await model.waitLoaded();
-  await expect(model.deviceEp).toHaveText('wasm');
+  await model.openDefaultOnWasm();
   return model;
 }
 

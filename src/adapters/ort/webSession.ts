@@ -18,7 +18,8 @@
  * `externalData` hands them to onnxruntime-web, each under the `location` the .onnx file names.
  */
 import { expandMatMulNBits } from '../../core/onnx/expandQ4';
-import { softwareAdapterChoice, softwareAdapterEvidence, type AdapterDescription, type AutoDeviceChoice } from '../../core/policy/deviceChoice';
+import type { PolicyDeviceReport } from '../../core/engine';
+import { softwareAdapterChoice, softwareAdapterEvidence, type AdapterDescription } from '../../core/policy/deviceChoice';
 import { configureOrtEnvironment, type OrtEnvironmentOptions } from './ortEnvironment';
 import { loadOrtBuild, type Ort, type OrtBuild, type OrtFeeds, type OrtResults, type OrtSession, type OrtSessionOptions, type OrtValueMetadata } from './ortRuntime';
 import { createSerialQueue } from './serialQueue';
@@ -27,25 +28,9 @@ export type ExecutionProvider = OrtBuild;
 
 export type AdapterInfo = AdapterDescription;
 
-/** What the device panel shows: where the model runs and, when it is not WebGPU, why. */
-export interface DeviceReport {
+/** What the device panel shows: where the model runs and, when it is not WebGPU, why (core's PolicyDeviceReport, with this build's EP). */
+export interface DeviceReport extends Omit<PolicyDeviceReport, 'ep'> {
   ep: ExecutionProvider;
-  /** null when no adapter was found (or wasm was asked for). */
-  adapterInfo: AdapterInfo | null;
-  /** Whether the adapter supports `shader-f16`; null without an adapter. */
-  shaderF16: boolean | null;
-  /** wasm threads (1 unless cross-origin isolated). */
-  threads: number;
-  /** Why this is not the preferred device; null when it is (under 'auto': whichever auto chose). */
-  fallbackReason: string | null;
-  /** Present when the adapter is a software one (SwiftShader, llvmpipe…): why, e.g. "google · swiftshader". */
-  softwareAdapter?: string;
-  /** How 'auto' chose (the software-adapter rule here; the measured probe in worker/autoDevice.ts). */
-  auto?: AutoDeviceChoice;
-  /** wasm only, for a model with 4-bit layers: whether they were expanded to float32 at load, and why not. */
-  q4Layers?: string;
-  /** Float32 bytes the expansion added in memory (absent when nothing was expanded). */
-  q4ExpandedBytes?: number;
 }
 
 export type LoadProgress =
