@@ -138,7 +138,7 @@ export type ModelLoadEvent =
   | { type: 'model.loaded'; info: LoadedModelInfo };
 
 /**
- * What 'convertModel' reads (DESIGN.md §3, issue 4 item 5): a Hugging Face safetensors checkpoint (Qwen2 or
+ * What 'convertModel' reads (DESIGN.md §3): a Hugging Face safetensors checkpoint (Qwen2 or
  * Llama) at a URL prefix (a Router-R1 preset's `resolve/main/` URL included), or files the user picked.
  */
 export type ModelConvertSource = { kind: 'url'; prefix: string } | { kind: 'upload'; files: PickedModelFile[]; label?: string };
@@ -244,7 +244,7 @@ export type ConnectionTestResult =
   | { ok: false; error: CallError };
 
 /**
- * An evaluation run (DESIGN.md §7, issue 7): the spec (questions, pool, methods, settings), who answers
+ * An evaluation run (DESIGN.md §7): the spec (questions, pool, methods, settings), who answers
  * the routes ('offline', or 'http' with this request's keys: used, never recorded), the onnx policy of
  * each 'policy' method by its id, and the state of a paused run to resume.
  */

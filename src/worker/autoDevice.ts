@@ -1,5 +1,5 @@
 /**
- * The policy's session under a device preference, with "auto" made real (issue 16 item 1): a software
+ * The policy's session under a device preference, with "auto" made real: a software
  * adapter is never taken (webSession.ts applies core's rule), and on a hardware adapter both backends
  * are timed on a few decode steps (adapters/ort/decodeProbe.ts) and the faster one is kept
  * (core/policy/deviceChoice.ts), cached per (model, adapter) for the worker's life. The choice and its

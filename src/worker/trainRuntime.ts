@@ -59,7 +59,7 @@ export interface TrainRuntimeDeps {
 /**
  * A turn of the worker's event loop, given to the loop as its yieldToHost: the 'train.pause' message is a
  * macrotask, and onnxruntime-web's wasm runs resolve as microtasks, so without this a pause was read only
- * when the run ended (or at a checkpoint's IndexedDB write: issue 16).
+ * when the run ended (or at a checkpoint's IndexedDB write).
  */
 const macrotask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 

@@ -1,5 +1,5 @@
 /**
- * How the "auto" device preference chooses between WebGPU and wasm (issue 16 item 1), as pure rules:
+ * How the "auto" device preference chooses between WebGPU and wasm, as pure rules:
  *   1. never a software adapter: SwiftShader, llvmpipe, lavapipe, WARP ("Microsoft Basic Render
  *      Driver") or anything the browser flags `isFallbackAdapter` runs WebGPU on the CPU, tens of times
  *      slower than wasm (SwiftShader: a sample episode took 74 s against 2.8 s on wasm);

@@ -55,7 +55,7 @@ export interface EvaluationRow {
   calls: number;
 }
 
-/** A method → EM / F1 / cost / calls table (issue 7 fills it; a link can carry it). */
+/** A method → EM / F1 / cost / calls table (an evaluation fills it; a link can carry it). */
 export interface EvaluationSummary {
   title: string;
   dataset: string;
