@@ -2,7 +2,8 @@
  * The browser's TrainEngine (core/engine.ts), composed in the engine worker: core's trainLoop with the
  * ONNX learner on onnxruntime-web (adapters/ort/webTrainSession.ts: wasm by default, WebGPU when asked
  * and available), rollouts from core's createOfflinePoolRollout (the real environment on the offline pool,
- * compact template: the composition cli train uses, so a browser run and a CLI run cannot drift apart), weight sync by rebuilding the rollout decoder (as src/cli/train/rolloutModel.ts), and checkpoints in
+ * compact template: the composition cli train uses, so a browser run and a CLI run cannot drift apart),
+ * weight sync by rebuilding the rollout decoder (as src/cli/train/rolloutModel.ts), and checkpoints in
  * IndexedDB (adapters/storage/idbCheckpointStore.ts), saved every N steps, on pause and at the end.
  *
  * Trainable policies: the embedded tiny-router (its weights regenerated from the seed, checked against
